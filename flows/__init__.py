@@ -1,0 +1,1 @@
+"""Postwright flows package."""

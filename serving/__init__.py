@@ -1,0 +1,1 @@
+"""Postwright serving package."""
