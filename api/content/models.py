@@ -1,0 +1,47 @@
+"""Drafts and single scheduled posts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db.base import Base, TimestampMixin, UUIDPkMixin
+
+DRAFT_STATUSES = ("draft", "scheduled", "published", "failed")
+
+
+class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
+    __tablename__ = "content_drafts"
+    __table_args__ = (
+        CheckConstraint(f"status IN {DRAFT_STATUSES}", name="status"),
+        Index("ix_content_drafts_user_id_status", "user_id", "status"),
+        # The publisher scans only what is due.
+        Index(
+            "ix_content_drafts_scheduled_due",
+            "scheduled_for",
+            postgresql_where=text("status = 'scheduled'"),
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    platform: Mapped[str] = mapped_column(String(20), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="draft")
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ai_confidence_score: Mapped[float | None] = mapped_column(Float)
+    engagement_prediction: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    template_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("content_templates.id", ondelete="SET NULL"), index=True
+    )
+    # Optimistic locking: an edit based on an old version is a 409, not a lost update.
+    version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}

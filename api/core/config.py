@@ -1,0 +1,123 @@
+"""One typed settings object per process, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Values that must never sign tokens outside development (copied from examples, tutorials, .env templates).
+_KNOWN_DEFAULT_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "dev", "development"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The process cannot start with these settings; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    """Everything a Postwright process can be told from outside."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+
+    # PostgreSQL everywhere: `make up` starts an embedded server and sets this when it is unset.
+    database_url: str | None = None
+    db_pool_size: int = 5
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    # Tokens
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "postwright"
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    password_min_length: int = Field(default=10, ge=8)
+
+    # Rate limits (the `limits` library's notation); storage is memory unless REDIS_URL is set.
+    redis_url: str | None = None
+    rate_limit_login_per_ip: str = "20/minute"
+    rate_limit_login_per_account: str = "5/minute"
+    rate_limit_register_per_ip: str = "5/minute"
+    rate_limit_refresh_per_ip: str = "60/minute"
+    # Behind a trusted reverse proxy, take the client address from X-Forwarded-For.
+    trust_forwarded_for: bool = False
+
+    # ML platform
+    mlflow_tracking_uri: str = f"sqlite:///{PROJECT_ROOT / 'mlruns' / 'mlflow.db'}"
+    mlflow_artifact_root: Path = PROJECT_ROOT / "mlruns" / "artifacts"
+    serving_url: str | None = None
+
+    # Imports
+    import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_driver(cls, value: str | None) -> str | None:
+        """Accept plain postgres URLs and always talk psycopg 3."""
+        if value is None or value == "":
+            return None
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        if not value.startswith("postgresql+psycopg://"):
+            raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://user@host:port/db)")
+        return value
+
+    def require_database_url(self) -> str:
+        """The database URL, or a loud error telling the operator how to get one."""
+        if not self.database_url:
+            raise ConfigurationError(
+                "DATABASE_URL is not set. `make up` starts an embedded PostgreSQL and sets it for you; "
+                "otherwise set DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname."
+            )
+        return self.database_url
+
+    def jwt_signing_key(self) -> str:
+        """The JWT secret: configured, or (development only) generated once and kept under var/."""
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if self.environment == "production" and (
+                value.lower() in _KNOWN_DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH
+            ):
+                raise ConfigurationError(
+                    f"JWT_SECRET is a default or shorter than {MIN_SECRET_LENGTH} characters; "
+                    "refusing to start in production."
+                )
+            return value
+        if self.environment == "production":
+            raise ConfigurationError("JWT_SECRET must be set in production (at least 32 random characters).")
+        return _development_secret(self.var_dir)
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Generate the development secret on first use and keep it, readable by the owner only."""
+    path = var_dir / "jwt_secret"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process generated it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings (tests clear the cache or override the dependency)."""
+    return Settings()

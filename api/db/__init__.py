@@ -1,0 +1,1 @@
+"""Declarative base and the registry of every table (for Alembic)."""

@@ -1,0 +1,21 @@
+"""Import every table so `Base.metadata` is complete (Alembic autogenerate and `alembic check`)."""
+
+from api.auth.models import RefreshToken
+from api.content.models import ContentDraft
+from api.db.base import Base
+from api.posts.models import UserPost
+from api.schedules.models import RecurringSchedule
+from api.templates.models import ContentTemplate
+from api.users.models import User
+from api.voice.models import ToneAnalysis
+
+__all__ = [
+    "Base",
+    "ContentDraft",
+    "ContentTemplate",
+    "RecurringSchedule",
+    "RefreshToken",
+    "ToneAnalysis",
+    "User",
+    "UserPost",
+]

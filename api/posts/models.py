@@ -1,0 +1,34 @@
+"""A user's past posts with their engagement, as imported from X/LinkedIn exports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db.base import Base, TimestampMixin, UUIDPkMixin
+
+
+class UserPost(UUIDPkMixin, TimestampMixin, Base):
+    __tablename__ = "user_posts"
+    __table_args__ = (
+        # Re-importing the same export updates rows instead of duplicating them.
+        UniqueConstraint("user_id", "platform", "external_id"),
+        Index("ix_user_posts_user_id_posted_at", "user_id", "posted_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    platform: Mapped[str] = mapped_column(String(20), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    engagement_metrics: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    followers: Mapped[int | None] = mapped_column()

@@ -1,0 +1,40 @@
+"""Recurring content schedules (weekly, biweekly, monthly) in the user's time zone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Time, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db.base import Base, TimestampMixin, UUIDPkMixin
+
+FREQUENCIES = ("weekly", "biweekly", "monthly")
+
+
+class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
+    __tablename__ = "recurring_schedules"
+    __table_args__ = (
+        CheckConstraint(f"frequency IN {FREQUENCIES}", name="frequency"),
+        CheckConstraint("day_of_week BETWEEN 0 AND 6", name="day_of_week"),
+        # The generation flow claims active schedules that are due.
+        Index(
+            "ix_recurring_schedules_due",
+            "next_generation",
+            postgresql_where=text("active"),
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    platform: Mapped[str] = mapped_column(String(20), nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(50))
+    frequency: Mapped[str] = mapped_column(String(20), nullable=False)
+    day_of_week: Mapped[int] = mapped_column(nullable=False)  # 0 = Monday
+    time_of_day: Mapped[time] = mapped_column(Time, nullable=False)
+    active: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
+    last_generated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_generation: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
