@@ -1,0 +1,524 @@
+"""Tone classifier: MiniLM-L6 (from the packaged weights) fine-tuned as a sequence classifier.
+
+The encoder is mean-pooled rather than read at [CLS]: the packaged checkpoint was trained as a sentence
+encoder with mean pooling, so the pooled vector is meaningful from the first step and fine-tunes faster.
+Inference sorts texts by length, pads each batch only to its own longest text and runs under
+`torch.inference_mode()`, with bf16 only on CPUs that have native bf16 units.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from models.tone.base import force_offline, minilm_dir
+from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
+
+logger = logging.getLogger("postwright.models")
+
+Precision = Literal["fp32", "bf16"]
+FORMAT_VERSION = 1
+_META_FILE = "tone_classifier.json"
+_WEIGHTS_FILE = "model.safetensors"
+_ENCODER_CONFIG_FILE = "config.json"
+
+
+class TrainConfig(BaseModel):
+    """Fine-tuning tunables; the defaults suit the shipped tone corpus (about 850 training posts)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    epochs: int = Field(default=6, ge=1, le=100)
+    learning_rate: float = Field(default=8e-5, gt=0, le=1e-2)
+    batch_size: int = Field(default=32, ge=1, le=4096)
+    max_length: int = Field(default=128, ge=8, le=512)
+    seed: int = Field(default=13, ge=0)
+    label_smoothing: float = Field(default=0.1, ge=0, lt=1)
+    warmup_ratio: float = Field(default=0.1, ge=0, le=0.5)
+    weight_decay: float = Field(default=0.01, ge=0, le=1)
+    head_dropout: float = Field(default=0.1, ge=0, lt=1)
+    max_grad_norm: float = Field(default=1.0, gt=0)
+    log_every: int = Field(default=20, ge=1, description="log a progress line and call on_step every N steps")
+
+
+class EvalReport(BaseModel):
+    """Held-out scores; `confusion[i][j]` counts texts of true label i predicted as label j."""
+
+    macro_f1: float
+    accuracy: float
+    per_class: dict[str, dict[str, float]]
+    labels: list[str]
+    confusion: list[list[int]]
+
+
+def cpu_supports_bf16() -> bool:
+    """True only when this CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16).
+
+    Without those units PyTorch still accepts bf16 but emulates it, which is slower than fp32, so the
+    answer comes from the CPU's own feature flags rather than from what PyTorch is willing to run.
+    """
+    flags = _cpu_flags()
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+class _MeanPoolClassifier(nn.Module):
+    """BERT encoder, attention-masked mean over tokens, dropout, linear head."""
+
+    def __init__(self, encoder: nn.Module, hidden_size: int, num_labels: int, dropout: float) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size, num_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    indices: list[int]
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+
+
+class ToneClassifier:
+    """Fine-tunable tone classifier whose label set comes from its training data."""
+
+    labels: list[str]
+    precision: Precision
+
+    def __init__(
+        self,
+        module: _MeanPoolClassifier,
+        tokenizer: Any,
+        labels: Sequence[str],
+        max_length: int = 128,
+        precision: Precision = "fp32",
+        train_config: TrainConfig | None = None,
+    ) -> None:
+        if len(set(labels)) != len(labels) or len(labels) < 2:
+            raise ValueError(f"labels must be at least two distinct names, got {list(labels)!r}")
+        self._module = module.eval()
+        self._tokenizer = tokenizer
+        self.labels = list(labels)
+        self.max_length = max_length
+        self.train_config = train_config
+        self._fresh_head = train_config is None
+        self._bf16_module: nn.Module | None = None
+        self.precision = "fp32"
+        self.set_precision(precision)
+
+    # ----- construction, save and load -------------------------------------------------------------------
+
+    @classmethod
+    def from_base(cls, labels: Sequence[str], base_dir: Path | None = None) -> ToneClassifier:
+        """Start from the packaged MiniLM-L6 weights with an untrained head for `labels`."""
+        force_offline()
+        from transformers import AutoTokenizer, BertConfig, BertModel
+
+        folder = Path(base_dir) if base_dir is not None else minilm_dir()
+        config = BertConfig.from_json_file(str(folder / _ENCODER_CONFIG_FILE))
+        config._attn_implementation = "sdpa"
+        encoder = BertModel(config, add_pooling_layer=False)
+        # The sentence-transformers checkpoint also holds a [CLS] pooler this head never uses.
+        state = {
+            key: value
+            for key, value in load_file(str(folder / _WEIGHTS_FILE)).items()
+            if not key.startswith("pooler.") and key != "embeddings.position_ids"
+        }
+        encoder.load_state_dict(state, strict=False)
+        _check_loaded(encoder, state)
+        module = _MeanPoolClassifier(encoder, config.hidden_size, len(labels), TrainConfig().head_dropout)
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        return cls(module, tokenizer, labels)
+
+    def save(self, path: Path) -> None:
+        """Write a self-contained folder: fp32 weights, encoder config, tokenizer, labels and settings."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {key: value.detach().contiguous() for key, value in self._module.state_dict().items()}
+        save_file(state, str(path / _WEIGHTS_FILE))
+        self._module.encoder.config.to_json_file(str(path / _ENCODER_CONFIG_FILE))
+        self._tokenizer.save_pretrained(str(path))
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "labels": self.labels,
+            "max_length": self.max_length,
+            "pooling": "mean",
+            "normalization": NORMALIZATION_VERSION,
+            "head_dropout": float(self._module.dropout.p),
+            "train_config": self.train_config.model_dump() if self.train_config else None,
+        }
+        (path / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, precision: Literal["auto", "fp32", "bf16"] = "auto") -> ToneClassifier:
+        """Load a folder written by `save`; "auto" picks bf16 only where the CPU runs it natively."""
+        force_offline()
+        from transformers import AutoTokenizer, BertConfig, BertModel
+
+        path = Path(path)
+        meta_path = path / _META_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{path} is not a saved ToneClassifier (no {_META_FILE})")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported ToneClassifier format {meta.get('format_version')!r} in {path}")
+        if meta.get("normalization") != NORMALIZATION_VERSION:
+            raise ValueError(f"{path} was trained with text normalisation {meta.get('normalization')!r}")
+        config = BertConfig.from_json_file(str(path / _ENCODER_CONFIG_FILE))
+        config._attn_implementation = "sdpa"
+        module = _MeanPoolClassifier(
+            BertModel(config, add_pooling_layer=False),
+            config.hidden_size,
+            len(meta["labels"]),
+            float(meta["head_dropout"]),
+        )
+        module.load_state_dict(load_file(str(path / _WEIGHTS_FILE)), strict=True)
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        train_config = TrainConfig(**meta["train_config"]) if meta.get("train_config") else None
+        chosen: Precision = precision if precision != "auto" else ("bf16" if cpu_supports_bf16() else "fp32")
+        classifier = cls(module, tokenizer, meta["labels"], int(meta["max_length"]), chosen, train_config)
+        classifier._fresh_head = False
+        return classifier
+
+    def set_precision(self, precision: Precision) -> None:
+        """Switch inference precision; fp32 master weights are kept, so switching back is lossless."""
+        if precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
+        if precision == "bf16" and not cpu_supports_bf16():
+            logger.warning("bf16 requested on a CPU without native bf16 units: it will run, slowly")
+        self.precision = precision
+        self._bf16_module = None
+
+    # ----- training --------------------------------------------------------------------------------------
+
+    def fit(
+        self,
+        train_texts: Sequence[str],
+        train_labels: Sequence[str],
+        val_texts: Sequence[str] | None = None,
+        val_labels: Sequence[str] | None = None,
+        config: TrainConfig = TrainConfig(),
+        on_step: Callable[[int, dict[str, float]], None] | None = None,
+    ) -> list[dict[str, float]]:
+        """Fine-tune; with validation data, keep the epoch with the best validation macro-F1.
+
+        Returns one history row per epoch (epoch, step, train_loss, lr, seconds, and val_* when
+        validation data is given). `on_step(step, metrics)` is called every `config.log_every` steps and
+        after each epoch.
+        """
+        if len(train_texts) != len(train_labels) or not train_texts:
+            raise ValueError("train_texts and train_labels must be non-empty and of equal length")
+        has_val = val_texts is not None and val_labels is not None and len(val_texts) > 0
+        if has_val and len(val_texts) != len(val_labels):  # type: ignore[arg-type]
+            raise ValueError("val_texts and val_labels must be of equal length")
+        targets = torch.tensor(self._label_ids(train_labels), dtype=torch.long)
+        if has_val:
+            self._label_ids(val_labels)  # type: ignore[arg-type]
+
+        _seed_everything(config.seed)
+        self.max_length = config.max_length
+        if self._fresh_head:
+            self._reset_head(config)
+        encoded = self._encode(train_texts)
+        steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
+        total_steps = steps_per_epoch * config.epochs
+        optimizer = self._optimizer(config)
+        scheduler = _linear_schedule(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+        generator = torch.Generator().manual_seed(config.seed)
+
+        history: list[dict[str, float]] = []
+        best_f1, best_state = -1.0, None
+        step, started = 0, time.perf_counter()
+        for epoch in range(1, config.epochs + 1):
+            self._module.train()
+            epoch_loss, epoch_seen = 0.0, 0
+            window_loss, window_seen, window_start = 0.0, 0, time.perf_counter()
+            for batch in self._train_batches(encoded, config.batch_size, generator):
+                logits = self._module(batch.input_ids, batch.attention_mask)
+                loss = loss_fn(logits, targets[batch.indices])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                nn.utils.clip_grad_norm_(self._module.parameters(), config.max_grad_norm)
+                optimizer.step()
+                scheduler.step()
+                step += 1
+                n = len(batch.indices)
+                epoch_loss += loss.item() * n
+                epoch_seen += n
+                window_loss += loss.item() * n
+                window_seen += n
+                if step % config.log_every == 0:
+                    rate = window_seen / max(time.perf_counter() - window_start, 1e-9)
+                    metrics = {
+                        "epoch": float(epoch),
+                        "train_loss": window_loss / window_seen,
+                        "lr": scheduler.get_last_lr()[0],
+                        "samples_per_s": rate,
+                    }
+                    logger.info(
+                        "tone fit: epoch %d step %d/%d loss %.4f lr %.2e %.1f samples/s",
+                        epoch, step, total_steps, metrics["train_loss"], metrics["lr"], rate,
+                    )  # fmt: skip
+                    if on_step is not None:
+                        on_step(step, metrics)
+                    window_loss, window_seen, window_start = 0.0, 0, time.perf_counter()
+            self._module.eval()
+            self._bf16_module = None
+            row = {
+                "epoch": float(epoch),
+                "step": float(step),
+                "train_loss": epoch_loss / max(epoch_seen, 1),
+                "lr": scheduler.get_last_lr()[0],
+                "seconds": time.perf_counter() - started,
+            }
+            if has_val:
+                report = self._evaluate_fp32(val_texts, val_labels)  # type: ignore[arg-type]
+                row["val_macro_f1"] = report.macro_f1
+                row["val_accuracy"] = report.accuracy
+                if report.macro_f1 > best_f1:
+                    best_f1, best_state = report.macro_f1, copy.deepcopy(self._module.state_dict())
+            logger.info("tone fit: epoch %d done %s", epoch, _format_row(row))
+            history.append(row)
+            if on_step is not None:
+                on_step(step, row)
+        if best_state is not None:
+            self._module.load_state_dict(best_state)
+            logger.info("tone fit: kept the epoch with the best validation macro-F1 (%.4f)", best_f1)
+        self._module.eval()
+        self._bf16_module = None
+        self._fresh_head = False
+        self.train_config = config
+        return history
+
+    def _reset_head(self, config: TrainConfig) -> None:
+        """Initialise the head from the run's seed, so a given seed gives the same model every time."""
+        generator = torch.Generator().manual_seed(config.seed)
+        head = self._module.head
+        with torch.no_grad():
+            head.weight.copy_(torch.randn(head.weight.shape, generator=generator) * 0.02)
+            head.bias.zero_()
+        self._module.dropout.p = config.head_dropout
+
+    def _optimizer(self, config: TrainConfig) -> torch.optim.Optimizer:
+        """AdamW without weight decay on biases and LayerNorm weights, as BERT was pre-trained."""
+        decay, no_decay = [], []
+        for name, parameter in self._module.named_parameters():
+            (no_decay if parameter.ndim < 2 or "LayerNorm" in name else decay).append(parameter)
+        groups = [
+            {"params": decay, "weight_decay": config.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ]
+        return torch.optim.AdamW(groups, lr=config.learning_rate)
+
+    def _train_batches(
+        self, encoded: list[list[int]], batch_size: int, generator: torch.Generator
+    ) -> Iterator[_Batch]:
+        """Shuffled batches of similar length: shuffle, sort within windows of 50 batches, shuffle batches.
+
+        Grouping by length cuts padding (most of the compute on short posts) while keeping batches random.
+        """
+        order = torch.randperm(len(encoded), generator=generator).tolist()
+        window = batch_size * 50
+        batches: list[list[int]] = []
+        for start in range(0, len(order), window):
+            chunk = sorted(order[start : start + window], key=lambda i: len(encoded[i]))
+            batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+        for position in torch.randperm(len(batches), generator=generator).tolist():
+            yield self._collate(encoded, batches[position])
+
+    # ----- inference -------------------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities, shape (len(texts), len(labels)), columns in `labels` order."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if len(texts) == 0:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        module = self._inference_module()
+        encoded = self._encode(texts)
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        probabilities = np.empty((len(encoded), len(self.labels)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                batch = self._collate(encoded, order[start : start + batch_size])
+                logits = module(batch.input_ids, batch.attention_mask).float()
+                probabilities[batch.indices] = torch.softmax(logits, dim=-1).numpy()
+        return probabilities
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
+        """Most probable label per text."""
+        probabilities = self.predict_proba(texts, batch_size=batch_size)
+        return [self.labels[i] for i in probabilities.argmax(axis=1)]
+
+    def classify(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """JSON-ready results: `[{"label": str, "scores": {label: probability}}]`."""
+        probabilities = self.predict_proba(texts)
+        return [
+            {
+                "label": self.labels[int(row.argmax())],
+                "scores": {label: round(float(p), 6) for label, p in zip(self.labels, row, strict=True)},
+            }
+            for row in probabilities
+        ]
+
+    def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
+        """Macro-F1, accuracy, per-class scores and the confusion matrix at the current precision."""
+        return _report(self.labels, list(labels), self.predict(texts))
+
+    def _evaluate_fp32(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
+        chosen = self.precision
+        self.precision = "fp32"
+        try:
+            return self.evaluate(texts, labels)
+        finally:
+            self.precision = chosen
+
+    def _inference_module(self) -> nn.Module:
+        """The fp32 module, or a bf16 copy of it built once (master weights stay fp32 for save and fit)."""
+        if self.precision == "fp32":
+            return self._module.eval()
+        if self._bf16_module is None:
+            self._bf16_module = copy.deepcopy(self._module).to(torch.bfloat16).eval()
+        return self._bf16_module
+
+    def _encode(self, texts: Sequence[str]) -> list[list[int]]:
+        normalized = [normalize_for_model(str(text)) for text in texts]
+        encoded = self._tokenizer(normalized, truncation=True, max_length=self.max_length)
+        return list(encoded["input_ids"])
+
+    def _collate(self, encoded: list[list[int]], indices: list[int]) -> _Batch:
+        """Pad a batch to its own longest text only (dynamic padding)."""
+        width = max(len(encoded[i]) for i in indices)
+        pad_id = self._tokenizer.pad_token_id or 0
+        input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
+        for row, index in enumerate(indices):
+            ids = encoded[index]
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            attention_mask[row, : len(ids)] = 1
+        return _Batch(indices, input_ids, attention_mask)
+
+    def _label_ids(self, labels: Sequence[str]) -> list[int]:
+        index = {label: i for i, label in enumerate(self.labels)}
+        unknown = sorted({str(label) for label in labels} - index.keys())
+        if unknown:
+            raise ValueError(f"labels {unknown} are not in this classifier's label set {self.labels}")
+        return [index[str(label)] for label in labels]
+
+
+def plot_confusion(report: EvalReport, path: Path) -> Path:
+    """Draw the confusion matrix (row-normalised colour, raw counts as text) to a PNG file."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    counts = np.asarray(report.confusion, dtype=float)
+    rates = counts / np.clip(counts.sum(axis=1, keepdims=True), 1.0, None)
+    size = 1.2 + 0.9 * len(report.labels)
+    figure = Figure(figsize=(size + 1.5, size))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    image = axes.imshow(rates, cmap="Blues", vmin=0.0, vmax=1.0)
+    ticks = range(len(report.labels))
+    axes.set_xticks(ticks, report.labels, rotation=45, ha="right")
+    axes.set_yticks(ticks, report.labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(f"macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
+    for i in ticks:
+        for j in ticks:
+            colour = "white" if rates[i, j] > 0.5 else "black"
+            axes.text(j, i, str(int(counts[i, j])), ha="center", va="center", color=colour, fontsize=8)
+    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(str(path), dpi=120)
+    return path
+
+
+def _report(labels: list[str], truth: list[str], predicted: list[str]) -> EvalReport:
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    unknown = sorted(set(truth) - set(labels))
+    if unknown:
+        raise ValueError(f"labels {unknown} are not in this classifier's label set {labels}")
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=labels, zero_division=0
+    )
+    per_class = {
+        label: {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": float(support[i]),
+        }
+        for i, label in enumerate(labels)
+    }
+    present = [i for i, label in enumerate(labels) if support[i] > 0]
+    return EvalReport(
+        macro_f1=float(np.mean([f1[i] for i in present])) if present else 0.0,
+        accuracy=float(accuracy_score(truth, predicted)),
+        per_class=per_class,
+        labels=labels,
+        confusion=confusion_matrix(truth, predicted, labels=labels).tolist(),
+    )
+
+
+def _check_loaded(encoder: nn.Module, state: dict[str, torch.Tensor]) -> None:
+    """Refuse a base checkpoint that leaves encoder weights uninitialised (a wrong or truncated folder)."""
+    expected = {key for key in encoder.state_dict() if not key.endswith("position_ids")}
+    missing = sorted(expected - state.keys())
+    if missing:
+        raise ValueError(f"base checkpoint is missing {len(missing)} encoder weights, e.g. {missing[:3]}")
+
+
+def _linear_schedule(
+    optimizer: torch.optim.Optimizer, warmup_steps: int, total_steps: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / (warmup_steps + 1)
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _format_row(row: dict[str, float]) -> str:
+    return " ".join(f"{key}={value:.4g}" for key, value in row.items() if key != "epoch")
