@@ -1,0 +1,42 @@
+"""Dependency aliases shared by every router."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from api.core.config import Settings, get_settings
+from api.core.db import get_session
+from api.core.errors import Unauthorized
+from api.core.ratelimit import RateLimiter, get_rate_limiter
+from api.core.security import InvalidToken, decode_access_token
+from api.users.models import User
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+
+# tokenUrl points at the form-accepting login so Swagger's "Authorize" button works.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    """The authenticated user, or 401 (missing, malformed, expired or forged token, or deleted account)."""
+    if not token:
+        raise Unauthorized("Not authenticated: send 'Authorization: Bearer <access_token>'.")
+    try:
+        user_id = decode_access_token(token, settings)
+    except InvalidToken as exc:
+        raise Unauthorized("Invalid or expired access token.") from exc
+    user = session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("Invalid or expired access token.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,76 @@
+"""The product API: `api.main:app`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+import api
+from api import health
+from api.core.config import get_settings
+from api.core.errors import install_error_handlers
+from api.core.logging import RequestIdMiddleware, configure_logging
+
+
+def discover_routers() -> list[APIRouter]:
+    """Every `api/<domain>/router.py` that defines `router`, in a stable order."""
+    routers = []
+    for module in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        if not module.ispkg:
+            continue
+        try:
+            router_module = importlib.import_module(f"api.{module.name}.router")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"api.{module.name}.router":
+                raise  # a real missing dependency inside a router must not be hidden
+            continue
+        router = getattr(router_module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    # Fail at start, not at the first request: no database URL, or a weak secret in production.
+    settings.require_database_url()
+    settings.jwt_signing_key()
+    yield
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Postwright API",
+        version="0.1.0",
+        description=(
+            "Write LinkedIn and X posts in your own voice. Every error is "
+            '`{"error": "<code>", "detail": "<message>"}`; authenticate with a bearer access token '
+            "from `/api/auth/login` (or the Authorize button)."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    for router in discover_routers():
+        app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,50 @@
+"""/api/users: the signed-in user's profile, onboarding, data export and account erasure."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
+
+from api.core.errors import Conflict, Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.users import service
+from api.users.schemas import DeleteAccountIn, OnboardingIn, ProfileUpdate, UserExport, UserOut
+
+router = APIRouter(prefix="/api/users", tags=["users"], responses=responses(Unauthorized))
+
+
+@router.get("/profile", response_model=UserOut)
+def get_profile(user: CurrentUser) -> UserOut:
+    """The signed-in user's profile."""
+    return UserOut.model_validate(user)
+
+
+@router.put("/profile", response_model=UserOut, responses=responses(Conflict, Unprocessable))
+def update_profile(body: ProfileUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> UserOut:
+    """Partial update; unknown fields are rejected. Changing email or password needs `current_password`."""
+    return UserOut.model_validate(service.update_profile(session, settings, user, body))
+
+
+@router.delete(
+    "/profile", status_code=status.HTTP_204_NO_CONTENT, responses=responses(Unauthorized, Unprocessable)
+)
+def delete_account(body: DeleteAccountIn, user: CurrentUser, session: SessionDep) -> Response:
+    """Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions)."""
+    service.erase(session, user, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/onboarding", response_model=UserOut, responses=responses(Unprocessable))
+def onboarding(body: OnboardingIn, user: CurrentUser, session: SessionDep) -> UserOut:
+    """Tell Postwright who you write as: company, role, niche, tone, platforms, goals and time zone."""
+    return UserOut.model_validate(service.onboard(session, user, body))
+
+
+@router.get("/export", response_model=UserExport)
+def export(user: CurrentUser, session: SessionDep) -> JSONResponse:
+    """Everything stored about you, as one JSON document."""
+    data = service.export(session, user)
+    return JSONResponse(
+        content=data.model_dump(mode="json"),
+        headers={"Content-Disposition": 'attachment; filename="postwright-export.json"'},
+    )

@@ -1,0 +1,137 @@
+"""Profile, onboarding and export bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from api.auth.schemas import PASSWORD_MAX_LENGTH
+
+Platform = Literal["linkedin", "twitter"]
+Tone = Literal["professional", "casual", "inspirational", "educational", "humorous", "authoritative"]
+
+
+def _valid_timezone(value: str) -> str:
+    # ZoneInfo also accepts file paths like "../../etc"; only real IANA names are allowed.
+    if value not in available_timezones():
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris'")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+class UserOut(BaseModel):
+    """A user as the API shows it: never the password hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str
+    company: str | None
+    role: str | None
+    niche: str | None
+    tone: str | None
+    platforms: list[str]
+    goals: list[str]
+    timezone: str
+    onboarded: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProfileUpdate(BaseModel):
+    """Partial update: only the fields sent change. Email and password changes need the current password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    niche: str | None = Field(default=None, max_length=200)
+    tone: Tone | None = None
+    platforms: list[Platform] | None = Field(default=None, max_length=2)
+    goals: list[str] | None = Field(default=None, max_length=10)
+    timezone: str | None = None
+    email: EmailStr | None = None
+    new_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
+    current_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_timezone(value)
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _unique(value)
+
+    @field_validator("goals")
+    @classmethod
+    def _goals(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        cleaned = [goal.strip() for goal in value]
+        if any(not goal or len(goal) > 200 for goal in cleaned):
+            raise ValueError("each goal must be 1 to 200 characters")
+        return _unique(cleaned)
+
+
+class OnboardingIn(BaseModel):
+    """What a new user tells us about themselves before the first draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    company: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=200)
+    niche: str = Field(min_length=1, max_length=200)
+    tone: Tone
+    platforms: list[Platform] = Field(min_length=1, max_length=2)
+    goals: list[str] = Field(min_length=1, max_length=10)
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _valid_timezone(value)
+
+    @field_validator("platforms")
+    @classmethod
+    def _platforms(cls, value: list[str]) -> list[str]:
+        return _unique(value)
+
+    @field_validator("goals")
+    @classmethod
+    def _goals(cls, value: list[str]) -> list[str]:
+        cleaned = [goal.strip() for goal in value]
+        if any(not goal or len(goal) > 200 for goal in cleaned):
+            raise ValueError("each goal must be 1 to 200 characters")
+        return _unique(cleaned)
+
+
+class DeleteAccountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)
+
+
+class UserExport(BaseModel):
+    """Everything Postwright stores about a user (GDPR-style data portability)."""
+
+    exported_at: datetime
+    profile: UserOut
+    posts: list[dict[str, Any]]
+    drafts: list[dict[str, Any]]
+    recurring_schedules: list[dict[str, Any]]
+    tone_analysis: dict[str, Any] | None

@@ -1,0 +1,201 @@
+"""Test harness: a fresh PostgreSQL database migrated to head, and a rolled-back transaction per test.
+
+With TEST_DATABASE_URL set (CI: the machine's server) a throwaway database is created on that server;
+otherwise an embedded PostgreSQL is started for the session. Either way the schema comes from Alembic.
+
+Inside a test, `db.commit()` only releases a savepoint of the test's transaction: commit what a test arranges
+directly, so that a request that fails (and rolls back its savepoint) does not take the arranged rows with it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+TEST_PASSWORD = "a-long-test-password"
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def create_database(server_url: str, prefix: str) -> tuple[str, Callable[[], None]]:
+    """Create a uniquely named database on the server of `server_url`; return its URL and a dropper."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server to create test databases on."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield configured.replace("postgresql://", "postgresql+psycopg://", 1)
+        return
+    from api.embedded_pg import EmbeddedPostgres
+
+    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
+    server.start()
+    try:
+        yield server.url("postgres")
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this test session, migrated to head through Alembic."""
+    url, drop = create_database(pg_server_url, "pw_test")
+    os.environ.update(
+        DATABASE_URL=url,
+        ENVIRONMENT="test",
+        JWT_SECRET=secrets.token_urlsafe(48),
+        VAR_DIR=str(tmp_path_factory.mktemp("var")),
+        MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path_factory.mktemp('mlruns')}/mlflow.db",
+    )
+    os.environ.pop("REDIS_URL", None)
+    os.environ.pop("SERVING_URL", None)
+    _clear_caches()
+    from api.cli import migrate
+
+    migrate()
+    try:
+        yield url
+    finally:
+        from api.core.db import get_engine
+
+        get_engine().dispose()
+        drop()
+
+
+def _clear_caches() -> None:
+    from api.core.config import get_settings
+    from api.core.db import get_engine, get_sessionmaker
+    from api.core.ratelimit import get_rate_limiter
+
+    for cached in (get_settings, get_engine, get_sessionmaker, get_rate_limiter):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def connection(database_url: str) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    from api.core.db import get_engine
+
+    with get_engine().connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A Session whose commits are savepoints inside the test's transaction."""
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Any:
+    from api.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    from api.core.ratelimit import get_rate_limiter
+
+    get_rate_limiter.cache_clear()
+    yield
+    get_rate_limiter.cache_clear()
+
+
+@pytest.fixture
+def client(app: Any, db: Session) -> Iterator[Any]:
+    """An HTTP client whose requests run in the test's transaction (commit = savepoint release)."""
+    from fastapi.testclient import TestClient
+
+    from api.core.db import get_session
+
+    def session_override() -> Iterator[Session]:
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = session_override
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        app.dependency_overrides.pop(get_session, None)
+
+
+@pytest.fixture
+def user_factory(db: Session) -> Callable[..., Any]:
+    """Create users directly in the database (password TEST_PASSWORD unless given)."""
+    from api.core.security import hash_password
+    from api.users.models import User
+
+    hashed_default = hash_password(TEST_PASSWORD)
+
+    def make(email: str | None = None, password: str | None = None, **fields: Any) -> User:
+        user = User(
+            email=(email or f"user-{uuid.uuid4().hex[:8]}@example.com").lower(),
+            password_hash=hash_password(password) if password else hashed_default,
+            name=fields.pop("name", "Test User"),
+            **fields,
+        )
+        db.add(user)
+        db.commit()  # a savepoint release: a later failing request's rollback keeps the user
+        return user
+
+    return make
+
+
+@pytest.fixture
+def auth_headers(database_url: str) -> Callable[[Any], dict[str, str]]:
+    """A valid bearer header for a user."""
+    from api.core.config import get_settings
+    from api.core.security import create_access_token
+
+    def headers(user: Any) -> dict[str, str]:
+        token, _ = create_access_token(user.id, get_settings())
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

@@ -1,0 +1,155 @@
+"""Cross-cutting conventions: error format, request ids, probes, settings, migrations."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from api.cli import alembic_config
+from api.core.config import ConfigurationError, Settings
+from api.core.logging import JsonFormatter, request_id_var
+from api.db.models import Base
+from tests.conftest import create_database
+
+
+class TestErrorFormat:
+    def test_unknown_route_is_a_json_404(self, client):
+        response = client.get("/api/nothing-here")
+        assert response.status_code == 404
+        assert response.json() == {"error": "not_found", "detail": "Not Found"}
+
+    def test_wrong_method_is_405_in_the_same_shape(self, client):
+        response = client.delete("/healthz")
+        assert response.status_code == 405
+        assert response.json()["error"] == "method_not_allowed"
+
+    def test_malformed_json_is_422_not_500(self, client):
+        response = client.post(
+            "/api/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422
+        assert response.json()["error"] == "validation_error"
+
+    def test_openapi_documents_the_errors(self, app):
+        spec = app.openapi()
+        login = spec["paths"]["/api/auth/login"]["post"]["responses"]
+        assert {"401", "422", "429"} <= set(login)
+        assert login["429"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorBody")
+
+
+class TestRequestIds:
+    def test_every_response_has_a_request_id(self, client):
+        first = client.get("/healthz").headers["x-request-id"]
+        second = client.get("/healthz").headers["x-request-id"]
+        assert first and second and first != second
+
+    def test_a_sane_incoming_id_is_echoed(self, client):
+        response = client.get("/healthz", headers={"X-Request-ID": "trace-abc-12345"})
+        assert response.headers["x-request-id"] == "trace-abc-12345"
+
+    def test_a_hostile_incoming_id_is_replaced(self, client):
+        response = client.get("/healthz", headers={"X-Request-ID": 'x"}\n{"level": "ERROR"'})
+        assert response.headers["x-request-id"] != 'x"}\n{"level": "ERROR"'
+
+    def test_log_lines_are_json_with_the_request_id(self):
+        token = request_id_var.set("req-12345678")
+        try:
+            record = logging.makeLogRecord({"msg": "hello %s", "args": ("world",), "levelname": "INFO",
+                                            "name": "postwright.test", "user_count": 3})
+            line = json.loads(JsonFormatter().format(record))
+        finally:
+            request_id_var.reset(token)
+        assert line["msg"] == "hello world"
+        assert line["request_id"] == "req-12345678"
+        assert line["user_count"] == 3
+
+
+class TestProbes:
+    def test_healthz(self, client):
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+    def test_readyz_checks_the_database(self, client):
+        assert client.get("/readyz").json()["database"] == "ok"
+
+    def test_readyz_is_503_when_the_database_is_down(self, client, monkeypatch):
+        monkeypatch.setattr("api.health.database_ready", lambda: False)
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["error"] == "service_unavailable"
+
+
+class TestSettings:
+    def test_development_secret_is_generated_once_and_private(self, tmp_path):
+        settings = Settings(environment="development", var_dir=tmp_path, jwt_secret=None)
+        first = settings.jwt_signing_key()
+        assert len(first) >= 32
+        assert Settings(environment="development", var_dir=tmp_path, jwt_secret=None).jwt_signing_key() == first
+        assert stat.S_IMODE((tmp_path / "jwt_secret").stat().st_mode) == 0o600
+
+    @pytest.mark.parametrize("secret", [None, "changeme", "short-secret"])
+    def test_production_refuses_missing_default_or_weak_secrets(self, tmp_path, secret):
+        settings = Settings(environment="production", var_dir=tmp_path, jwt_secret=secret)
+        with pytest.raises(ConfigurationError):
+            settings.jwt_signing_key()
+        assert not (tmp_path / "jwt_secret").exists()
+
+    def test_production_accepts_a_strong_secret(self, tmp_path):
+        settings = Settings(environment="production", var_dir=tmp_path, jwt_secret="s" * 40)
+        assert settings.jwt_signing_key() == "s" * 40
+
+    def test_plain_postgres_urls_use_psycopg(self):
+        assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+psycopg://u@h/db"
+        with pytest.raises(ValueError):
+            Settings(database_url="sqlite:///x.db")
+
+    def test_missing_database_url_says_how_to_fix_it(self):
+        with pytest.raises(ConfigurationError, match="make up"):
+            Settings(database_url=None).require_database_url()
+
+    def test_secret_is_never_in_the_settings_repr(self):
+        settings = Settings(jwt_secret="super-secret-value-that-is-long-enough")
+        assert "super-secret-value" not in repr(settings)
+
+
+class TestMigrations:
+    def test_empty_database_migrates_up_down_and_up_with_nothing_left_to_add(self, pg_server_url, monkeypatch):
+        url, drop = create_database(pg_server_url, "pw_migrations")
+        monkeypatch.setenv("DATABASE_URL", url)
+        from api.core.config import get_settings
+
+        get_settings.cache_clear()
+        engine = create_engine(url)
+        try:
+            command.upgrade(alembic_config(), "head")
+            with engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+                assert diff == []
+                tables = set(inspect(conn).get_table_names())
+            assert {"users", "user_posts", "content_drafts", "recurring_schedules", "content_templates",
+                    "tone_analysis", "refresh_tokens"} <= tables
+            command.downgrade(alembic_config(), "base")
+            with engine.connect() as conn:
+                assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+            command.upgrade(alembic_config(), "head")
+        finally:
+            engine.dispose()
+            get_settings.cache_clear()
+            drop()
+
+    def test_every_foreign_key_is_indexed_and_cascades_from_users(self, db):
+        inspector = inspect(db.connection())
+        for table in inspector.get_table_names():
+            indexed = {tuple(ix["column_names"])[0] for ix in inspector.get_indexes(table)}
+            indexed |= {tuple(uq["column_names"])[0] for uq in inspector.get_unique_constraints(table)}
+            for fk in inspector.get_foreign_keys(table):
+                column = fk["constrained_columns"][0]
+                assert column in indexed, f"{table}.{column} has no index"
+                if fk["referred_table"] == "users":
+                    assert fk["options"].get("ondelete") == "CASCADE", f"{table}.{column} does not cascade"
