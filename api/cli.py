@@ -50,7 +50,9 @@ def up(host: str, port: int) -> None:
     try:
         migrate()
         get_settings().jwt_signing_key()  # generates the development secret once, refuses weak ones in production
-        logger.info("serving the API", extra={"url": f"http://{host}:{port}", "docs": f"http://{host}:{port}/docs"})
+        logger.info(
+            "serving the API", extra={"url": f"http://{host}:{port}", "docs": f"http://{host}:{port}/docs"}
+        )
         uvicorn.run("api.main:app", host=host, port=port, log_config=None)
     finally:
         if embedded is not None:

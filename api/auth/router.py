@@ -43,7 +43,12 @@ def register(
 
 
 def _login(
-    email: str, password: str, request: Request, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+    email: str,
+    password: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> TokenPair:
     limiter.hit(settings.rate_limit_login_per_ip, "login", client_address(request, settings))
     limiter.hit(settings.rate_limit_login_per_account, "login", "account:" + service.normalise_email(email))
@@ -51,7 +56,9 @@ def _login(
     return _pair(service.issue_tokens(session, settings, user))
 
 
-@router.post("/login", response_model=TokenPair, responses=responses(Unauthorized, Unprocessable, TooManyRequests))
+@router.post(
+    "/login", response_model=TokenPair, responses=responses(Unauthorized, Unprocessable, TooManyRequests)
+)
 def login(
     body: LoginIn, request: Request, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
 ) -> TokenPair:
@@ -59,7 +66,9 @@ def login(
     return _login(body.email, body.password, request, session, settings, limiter)
 
 
-@router.post("/token", response_model=TokenPair, responses=responses(Unauthorized, Unprocessable, TooManyRequests))
+@router.post(
+    "/token", response_model=TokenPair, responses=responses(Unauthorized, Unprocessable, TooManyRequests)
+)
 def login_form(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,

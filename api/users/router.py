@@ -20,7 +20,9 @@ def get_profile(user: CurrentUser) -> UserOut:
 
 
 @router.put("/profile", response_model=UserOut, responses=responses(Conflict, Unprocessable))
-def update_profile(body: ProfileUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> UserOut:
+def update_profile(
+    body: ProfileUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> UserOut:
     """Partial update; unknown fields are rejected. Changing email or password needs `current_password`."""
     return UserOut.model_validate(service.update_profile(session, settings, user, body))
 

@@ -75,8 +75,11 @@ def _row(obj: Any) -> dict[str, Any]:
 
 def export(session: Session, user: User) -> UserExport:
     """All the user's rows, table by table."""
+
     def rows(model: Any, order: Any) -> list[dict[str, Any]]:
-        return [_row(r) for r in session.scalars(select(model).where(model.user_id == user.id).order_by(order))]
+        return [
+            _row(r) for r in session.scalars(select(model).where(model.user_id == user.id).order_by(order))
+        ]
 
     tone = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user.id))
     return UserExport(

@@ -75,7 +75,9 @@ class TestLogin:
         body = response.json()
         assert body["token_type"] == "bearer"
         assert body["expires_in"] == get_settings().access_token_ttl_seconds
-        profile = client.get("/api/users/profile", headers={"Authorization": f"Bearer {body['access_token']}"})
+        profile = client.get(
+            "/api/users/profile", headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
         assert profile.status_code == 200
         assert profile.json()["email"] == "ada@example.com"
 
@@ -149,11 +151,17 @@ class TestTokens:
     def test_logout_revokes_the_family(self, client):
         first = self._pair(client)
         second = client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]}).json()
-        assert client.post("/api/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code == 204
+        assert (
+            client.post("/api/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code
+            == 204
+        )
         response = client.post("/api/auth/refresh", json={"refresh_token": second["refresh_token"]})
         assert response.status_code == 401
         # Logging out twice is harmless.
-        assert client.post("/api/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code == 204
+        assert (
+            client.post("/api/auth/logout", json={"refresh_token": second["refresh_token"]}).status_code
+            == 204
+        )
 
     def test_unknown_refresh_token_is_401(self, client):
         response = client.post("/api/auth/refresh", json={"refresh_token": "made-up"})
@@ -182,8 +190,13 @@ class TestAccessTokens:
     def _token(self, user_id, **overrides):
         settings = get_settings()
         now = datetime.now(UTC)
-        claims = {"sub": str(user_id), "iss": settings.jwt_issuer, "iat": now, "exp": now + timedelta(minutes=5),
-                  "type": "access"} | overrides
+        claims = {
+            "sub": str(user_id),
+            "iss": settings.jwt_issuer,
+            "iat": now,
+            "exp": now + timedelta(minutes=5),
+            "type": "access",
+        } | overrides
         return jwt.encode(claims, settings.jwt_signing_key(), algorithm=settings.jwt_algorithm)
 
     def test_missing_token_is_401_with_www_authenticate(self, client):
@@ -195,19 +208,34 @@ class TestAccessTokens:
     def test_expired_token_is_401(self, client, user_factory):
         user = user_factory()
         token = self._token(user.id, exp=datetime.now(UTC) - timedelta(seconds=1))
-        assert client.get("/api/users/profile", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        assert (
+            client.get("/api/users/profile", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        )
 
     def test_forged_signature_is_401(self, client, user_factory):
         user = user_factory()
-        forged = jwt.encode({"sub": str(user.id), "iss": "postwright", "iat": datetime.now(UTC),
-                             "exp": datetime.now(UTC) + timedelta(minutes=5), "type": "access"},
-                            "another-secret-that-is-long-enough-000", algorithm="HS256")
-        assert client.get("/api/users/profile", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        forged = jwt.encode(
+            {
+                "sub": str(user.id),
+                "iss": "postwright",
+                "iat": datetime.now(UTC),
+                "exp": datetime.now(UTC) + timedelta(minutes=5),
+                "type": "access",
+            },
+            "another-secret-that-is-long-enough-000",
+            algorithm="HS256",
+        )
+        assert (
+            client.get("/api/users/profile", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        )
 
     def test_unsigned_token_is_401(self, client, user_factory):
         user = user_factory()
         unsigned = jwt.encode({"sub": str(user.id), "type": "access"}, None, algorithm="none")
-        assert client.get("/api/users/profile", headers={"Authorization": f"Bearer {unsigned}"}).status_code == 401
+        assert (
+            client.get("/api/users/profile", headers={"Authorization": f"Bearer {unsigned}"}).status_code
+            == 401
+        )
 
     def test_token_of_a_deleted_user_is_401(self, client, user_factory, auth_headers, db):
         user = user_factory()
@@ -218,7 +246,9 @@ class TestAccessTokens:
 
     def test_access_token_lifetime_defaults_to_15_minutes(self, client, user_factory):
         user_factory(email="t@example.com")
-        body = client.post("/api/auth/login", json={"email": "t@example.com", "password": TEST_PASSWORD}).json()
+        body = client.post(
+            "/api/auth/login", json={"email": "t@example.com", "password": TEST_PASSWORD}
+        ).json()
         claims = jwt.decode(body["access_token"], options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == 15 * 60
 
@@ -239,8 +269,10 @@ class TestRateLimits:
 
     def test_login_is_limited_per_client_address(self, client):
         limit = int(get_settings().rate_limit_login_per_ip.split("/")[0])
-        statuses = [login(client, email=f"u{i}@example.com", password="whatever123").status_code
-                    for i in range(limit + 1)]
+        statuses = [
+            login(client, email=f"u{i}@example.com", password="whatever123").status_code
+            for i in range(limit + 1)
+        ]
         assert statuses[:limit] == [401] * limit
         assert statuses[-1] == 429
 

@@ -61,8 +61,15 @@ class TestRequestIds:
     def test_log_lines_are_json_with_the_request_id(self):
         token = request_id_var.set("req-12345678")
         try:
-            record = logging.makeLogRecord({"msg": "hello %s", "args": ("world",), "levelname": "INFO",
-                                            "name": "postwright.test", "user_count": 3})
+            record = logging.makeLogRecord(
+                {
+                    "msg": "hello %s",
+                    "args": ("world",),
+                    "levelname": "INFO",
+                    "name": "postwright.test",
+                    "user_count": 3,
+                }
+            )
             line = json.loads(JsonFormatter().format(record))
         finally:
             request_id_var.reset(token)
@@ -90,7 +97,9 @@ class TestSettings:
         settings = Settings(environment="development", var_dir=tmp_path, jwt_secret=None)
         first = settings.jwt_signing_key()
         assert len(first) >= 32
-        assert Settings(environment="development", var_dir=tmp_path, jwt_secret=None).jwt_signing_key() == first
+        assert (
+            Settings(environment="development", var_dir=tmp_path, jwt_secret=None).jwt_signing_key() == first
+        )
         assert stat.S_IMODE((tmp_path / "jwt_secret").stat().st_mode) == 0o600
 
     @pytest.mark.parametrize("secret", [None, "changeme", "short-secret"])
@@ -119,7 +128,9 @@ class TestSettings:
 
 
 class TestMigrations:
-    def test_empty_database_migrates_up_down_and_up_with_nothing_left_to_add(self, pg_server_url, monkeypatch):
+    def test_empty_database_migrates_up_down_and_up_with_nothing_left_to_add(
+        self, pg_server_url, monkeypatch
+    ):
         url, drop = create_database(pg_server_url, "pw_migrations")
         monkeypatch.setenv("DATABASE_URL", url)
         from api.core.config import get_settings
@@ -129,11 +140,20 @@ class TestMigrations:
         try:
             command.upgrade(alembic_config(), "head")
             with engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+                diff = compare_metadata(
+                    MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+                )
                 assert diff == []
                 tables = set(inspect(conn).get_table_names())
-            assert {"users", "user_posts", "content_drafts", "recurring_schedules", "content_templates",
-                    "tone_analysis", "refresh_tokens"} <= tables
+            assert {
+                "users",
+                "user_posts",
+                "content_drafts",
+                "recurring_schedules",
+                "content_templates",
+                "tone_analysis",
+                "refresh_tokens",
+            } <= tables
             command.downgrade(alembic_config(), "base")
             with engine.connect() as conn:
                 assert set(inspect(conn).get_table_names()) <= {"alembic_version"}

@@ -76,12 +76,14 @@ class TestProfile:
         assert missing.status_code == 422
         assert missing.json()["detail"][0]["loc"] == ["body", "current_password"]
         wrong = client.put(
-            "/api/users/profile", json={"email": "new@example.com", "current_password": "nope nope nope"},
+            "/api/users/profile",
+            json={"email": "new@example.com", "current_password": "nope nope nope"},
             headers=headers,
         )
         assert wrong.status_code == 422
         ok = client.put(
-            "/api/users/profile", json={"email": "New@Example.com", "current_password": TEST_PASSWORD},
+            "/api/users/profile",
+            json={"email": "New@Example.com", "current_password": TEST_PASSWORD},
             headers=headers,
         )
         assert ok.status_code == 200
@@ -91,28 +93,38 @@ class TestProfile:
         user_factory(email="taken@example.com")
         me = user_factory()
         response = client.put(
-            "/api/users/profile", json={"email": "TAKEN@example.com", "current_password": TEST_PASSWORD},
+            "/api/users/profile",
+            json={"email": "TAKEN@example.com", "current_password": TEST_PASSWORD},
             headers=auth_headers(me),
         )
         assert response.status_code == 409
 
     def test_password_change_signs_out_other_sessions(self, client, user_factory, auth_headers, db):
         me = user_factory(email="pw@example.com")
-        session = client.post("/api/auth/login", json={"email": "pw@example.com", "password": TEST_PASSWORD}).json()
+        session = client.post(
+            "/api/auth/login", json={"email": "pw@example.com", "password": TEST_PASSWORD}
+        ).json()
         response = client.put(
             "/api/users/profile",
             json={"new_password": "a brand new passphrase", "current_password": TEST_PASSWORD},
             headers=auth_headers(me),
         )
         assert response.status_code == 200
-        assert client.post("/api/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code == 401
-        assert client.post(
-            "/api/auth/login", json={"email": "pw@example.com", "password": "a brand new passphrase"}
-        ).status_code == 200
+        assert (
+            client.post("/api/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code
+            == 401
+        )
+        assert (
+            client.post(
+                "/api/auth/login", json={"email": "pw@example.com", "password": "a brand new passphrase"}
+            ).status_code
+            == 200
+        )
 
     def test_new_password_follows_the_password_rules(self, client, user_factory, auth_headers):
         response = client.put(
-            "/api/users/profile", json={"new_password": "short", "current_password": TEST_PASSWORD},
+            "/api/users/profile",
+            json={"new_password": "short", "current_password": TEST_PASSWORD},
             headers=auth_headers(user_factory()),
         )
         assert response.status_code == 422
@@ -151,15 +163,23 @@ class TestOnboarding:
 
     def test_duplicate_platforms_are_collapsed(self, client, user_factory, auth_headers):
         response = client.post(
-            "/api/users/onboarding", json=ONBOARDING | {"platforms": ["twitter", "twitter"]},
+            "/api/users/onboarding",
+            json=ONBOARDING | {"platforms": ["twitter", "twitter"]},
             headers=auth_headers(user_factory()),
         )
         assert response.json()["platforms"] == ["twitter"]
 
 
 def _post(db, user, text):
-    db.add(UserPost(user_id=user.id, platform="twitter", content=text, posted_at=datetime.now(UTC),
-                    engagement_metrics={"likes": 3}))
+    db.add(
+        UserPost(
+            user_id=user.id,
+            platform="twitter",
+            content=text,
+            posted_at=datetime.now(UTC),
+            engagement_metrics={"likes": 3},
+        )
+    )
     db.commit()
 
 
@@ -183,12 +203,17 @@ class TestExportAndErasure:
         _post(db, other, "stays")
         client.post("/api/auth/login", json={"email": "gone@example.com", "password": TEST_PASSWORD})
         headers = auth_headers(me)
-        response = client.request("DELETE", "/api/users/profile", json={"password": TEST_PASSWORD}, headers=headers)
+        response = client.request(
+            "DELETE", "/api/users/profile", json={"password": TEST_PASSWORD}, headers=headers
+        )
         assert response.status_code == 204
         db.expire_all()
         assert db.get(User, me.id) is None
         assert db.scalar(select(func.count()).select_from(UserPost).where(UserPost.user_id == me.id)) == 0
-        assert db.scalar(select(func.count()).select_from(RefreshToken).where(RefreshToken.user_id == me.id)) == 0
+        assert (
+            db.scalar(select(func.count()).select_from(RefreshToken).where(RefreshToken.user_id == me.id))
+            == 0
+        )
         assert db.scalar(select(func.count()).select_from(UserPost).where(UserPost.user_id == other.id)) == 1
         assert client.get("/api/users/profile", headers=headers).status_code == 401
 
