@@ -173,3 +173,39 @@ class TestMigrations:
                 assert column in indexed, f"{table}.{column} has no index"
                 if fk["referred_table"] == "users":
                     assert fk["options"].get("ondelete") == "CASCADE", f"{table}.{column} does not cascade"
+
+
+class TestUpdatedAt:
+    def test_the_database_sets_updated_at_on_every_update(self, db, user_factory):
+        from sqlalchemy import text
+
+        user = user_factory()
+        # Even a writer that tries to set an old value (raw SQL, bulk tools) gets the current time.
+        db.execute(
+            text("UPDATE users SET name = 'x', updated_at = '2000-01-01' WHERE id = :id"), {"id": user.id}
+        )
+        stamp = db.execute(text("SELECT updated_at > '2001-01-01' FROM users WHERE id = :id"), {"id": user.id})
+        assert stamp.scalar_one() is True
+
+
+class TestRedisRateLimits:
+    def test_limits_hold_across_processes_through_redis(self):
+        import uuid
+
+        import redis
+
+        from api.core.errors import TooManyRequests
+        from api.core.ratelimit import RateLimiter
+
+        url = "redis://127.0.0.1:6379/15"
+        try:
+            redis.Redis.from_url(url).ping()
+        except redis.ConnectionError:
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        key = uuid.uuid4().hex
+        first, second = RateLimiter(url), RateLimiter(url)  # two API processes sharing one Redis
+        first.hit("2/minute", "login", key)
+        second.hit("2/minute", "login", key)
+        with pytest.raises(TooManyRequests) as blocked:
+            first.hit("2/minute", "login", key)
+        assert int(blocked.value.headers["Retry-After"]) >= 1
