@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from alembic import command
@@ -45,6 +46,9 @@ def up(host: str, port: int) -> None:
     """Database, migrations, then serve the API until interrupted; the embedded database stops with us."""
     import uvicorn
 
+    # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
+    # (the default action would kill us and orphan the embedded database).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = get_settings()
     embedded = None if settings.database_url else _use_embedded_database(settings)
     try:

