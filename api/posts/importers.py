@@ -1,0 +1,735 @@
+"""Read the post histories people actually have into one normalised shape.
+
+Accepted inputs, detected from the header (or named by the caller):
+- `x_analytics`: the X/Twitter Analytics "Tweets" CSV export (`Tweet id`, `Tweet permalink`,
+  `Tweet text`, `time`, `impressions`, `engagements`, `retweets`, `replies`, `likes`, ...). Dotted or
+  underscored header variants (`Tweet.id`, as R writes them) are the same columns. The id is taken from
+  the permalink, because spreadsheet round trips turn `Tweet id` into a float that lost its last digits.
+- `x_archive`: tweets pulled from the X API v2 (`tweet_id`, `created_at`, `text`, `like_count`,
+  `reply_count`, `retweet_count`, ...). Rows flagged as another account's quoted or retweeted tweet are
+  rejected.
+- `linkedin_shares`: `Shares.csv` from a LinkedIn data export (`Date`, `ShareLink`, `ShareCommentary`,
+  ...). It has no engagement counts, so those posts carry no metrics (unknown, not zero).
+- `linkedin_analytics`: a per-post creator-analytics CSV (post text or title, date, reactions or likes,
+  comments, reposts, impressions or views), e.g. the Naas `linkedin_posts_df.csv` export.
+- `linkedin_scraped`: the Kaggle "LinkedIn Influencers" schema (`followers`, `time_spent`, `content`,
+  `reactions`, `comments`, ...). Its dates are relative ("3 months ago", or a number of days) and are
+  counted back from `as_of`.
+- `json`: a list of `{platform, content, posted_at, likes, comments, shares, impressions?, followers?,
+  external_id?}` objects.
+
+The reader streams: CSV rows are decoded and parsed one at a time, and JSON items one at a time. Text is
+UTF-8 (a BOM is dropped); a stray byte that is not UTF-8 is read as cp1252, the usual culprit in
+spreadsheet-edited exports. Every data row comes out either as a `ParsedPost` or as a `RejectedRow` with
+its line number and the reason, so one bad row never sinks the file. Problems with the file as a whole
+raise an `ImportFileError` subclass.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, BinaryIO
+
+from dateutil.relativedelta import relativedelta
+
+from api.posts.platforms import Platform, normalise_platform
+
+_SNIFF_BYTES = 64 * 1024
+_MAX_FIELD_CHARS = 1_000_000
+MAX_EXTERNAL_ID_CHARS = 100  # user_posts.external_id is VARCHAR(100)
+# A post dated more than this after the import is a clock or format mistake, not a real post.
+_FUTURE_TOLERANCE = timedelta(days=1)
+_DECODE_ERRORS = "postwright-cp1252-fallback"
+
+
+class ImportFormat(StrEnum):
+    """The file formats the importer understands."""
+
+    X_ANALYTICS = "x_analytics"
+    X_ARCHIVE = "x_archive"
+    LINKEDIN_SHARES = "linkedin_shares"
+    LINKEDIN_ANALYTICS = "linkedin_analytics"
+    LINKEDIN_SCRAPED = "linkedin_scraped"
+    JSON = "json"
+
+
+class TimePrecision(StrEnum):
+    """How far `posted_at` can be trusted; analytics by hour or weekday use only what supports them."""
+
+    EXACT = "exact"  # a timestamp to the minute
+    DAY = "day"  # a calendar date without a time
+    APPROXIMATE = "approximate"  # derived from a relative age ("3 months ago")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported; the message tells the user why."""
+
+
+class NotCsvOrJson(ImportFileError):
+    """The bytes are not a CSV or JSON text file (a spreadsheet, an archive, an image...)."""
+
+
+class UnknownFormat(ImportFileError):
+    """A CSV or JSON file whose columns or shape match none of the supported exports."""
+
+
+class MalformedFile(ImportFileError):
+    """A JSON document that does not parse, or a CSV header that cannot be read."""
+
+
+@dataclass(slots=True)
+class ParsedPost:
+    """One post, normalised: UTC time, canonical platform, metrics under common names."""
+
+    line: int
+    platform: Platform
+    content: str
+    posted_at: datetime
+    time_precision: TimePrecision
+    external_id: str | None
+    followers: int | None
+    # likes, comments, shares and impressions when the source knows them, plus source-specific extras.
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A data row that could not be imported, with its line in the file (1 = the CSV header)."""
+
+    line: int
+    reason: str
+
+
+ImportRow = ParsedPost | RejectedRow
+
+
+@dataclass(slots=True)
+class ImportReader:
+    """An opened import: its detected format and a one-pass iterator over its rows."""
+
+    format: ImportFormat
+    rows: Iterator[ImportRow]
+
+
+class RowError(ValueError):
+    """Raised inside a row mapper; becomes a `RejectedRow` with this message."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# Opening: encoding, sniffing, format detection
+
+
+def open_import(
+    stream: BinaryIO,
+    declared_format: ImportFormat | None = None,
+    *,
+    as_of: datetime | None = None,
+    default_followers: int | None = None,
+) -> ImportReader:
+    """Detect the format of a seekable binary `stream` and return a lazy reader over its rows.
+
+    `as_of` is when relative dates were measured (default: now); `default_followers` fills the follower
+    count of rows whose source has none (X exports never do).
+    """
+    now = datetime.now(UTC)
+    context = _RowContext(as_of=(as_of or now).astimezone(UTC), now=now, default_followers=default_followers)
+    head = stream.read(_SNIFF_BYTES)
+    stream.seek(0)
+    encoding = _sniff_encoding(head)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors=_decode_errors(), newline="")
+    first = _first_significant_char(head.decode(encoding, errors=_decode_errors()))
+    if first is None:
+        raise UnknownFormat("the file is empty")
+    looks_json = first in "[{"
+    if declared_format is ImportFormat.JSON or (declared_format is None and looks_json):
+        if not looks_json:
+            raise MalformedFile("the file was declared as JSON but does not start with '[' or '{'")
+        return ImportReader(ImportFormat.JSON, _json_rows(text.read(), context))
+    return _open_csv(text, declared_format, context)
+
+
+def _sniff_encoding(head: bytes) -> str:
+    """utf-8-sig or utf-16 from the bytes; refuse what is plainly not text."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(b"PK\x03\x04"):
+        raise NotCsvOrJson(
+            "this is a ZIP archive or an Excel workbook; export the sheet as CSV, or unzip the data export "
+            "and upload its Shares.csv"
+        )
+    if b"\x00" in head:
+        raise NotCsvOrJson("this is a binary file, not a CSV or JSON text file")
+    return "utf-8-sig"
+
+
+def _decode_errors() -> str:
+    """Register (idempotently) and name the error handler that reads stray non-UTF-8 bytes as cp1252."""
+    codecs.register_error(_DECODE_ERRORS, _cp1252_fallback)
+    return _DECODE_ERRORS
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+def _first_significant_char(text: str) -> str | None:
+    stripped = text.lstrip()
+    return stripped[0] if stripped else None
+
+
+# ----------------------------------------------------------------------------------------------------
+# CSV
+
+
+def normalise_header(name: str) -> str:
+    """`Tweet.id`, `tweet_id`, ` Tweet id ` and `TWEET ID` all name the same column."""
+    return " ".join(re.sub(r"[._]+", " ", name.strip().lower()).split())
+
+
+@dataclass(frozen=True, slots=True)
+class _RowContext:
+    as_of: datetime
+    now: datetime
+    default_followers: int | None
+
+
+class _Layout:
+    """Where named columns sit in this file, resolved once per name list rather than once per row."""
+
+    __slots__ = ("_columns", "_resolved")
+
+    def __init__(self, columns: Mapping[str, int]) -> None:
+        self._columns = columns
+        self._resolved: dict[tuple[str, ...], int | None] = {}
+
+    def index(self, names: tuple[str, ...]) -> int | None:
+        """The index of the first of `names` that the header has."""
+        try:
+            return self._resolved[names]
+        except KeyError:
+            found = next((self._columns[name] for name in names if name in self._columns), None)
+            self._resolved[names] = found
+            return found
+
+
+class _Row:
+    """A CSV row addressed by normalised column name; a missing, blank or `-` cell reads as None."""
+
+    __slots__ = ("_layout", "_values")
+
+    def __init__(self, layout: _Layout, values: Sequence[str]) -> None:
+        self._layout = layout
+        self._values = values
+
+    def get(self, *names: str) -> str | None:
+        """The cell of the first of `names` that the file has (synonyms, most specific first)."""
+        index = self._layout.index(names)
+        if index is None or index >= len(self._values):
+            return None
+        value = self._values[index].strip()
+        return value if value and value != "-" else None
+
+
+RowMapper = Callable[[_Row, int, _RowContext], ParsedPost]
+
+
+def _open_csv(text: io.TextIOWrapper, declared: ImportFormat | None, context: _RowContext) -> ImportReader:
+    csv.field_size_limit(_MAX_FIELD_CHARS)
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise MalformedFile(f"the CSV header cannot be read: {exc}") from exc
+    except StopIteration:
+        raise UnknownFormat("the file is empty") from None
+    if len(header) < 2:
+        raise NotCsvOrJson("the first line is not a CSV header (fewer than two columns)")
+    columns = {normalise_header(name): index for index, name in reversed(list(enumerate(header)))}
+    if declared is not None:
+        if not _matches(declared, columns.keys()):
+            raise UnknownFormat(
+                f"the file was declared as {declared}, but its columns ({_shown(header)}) do not match"
+            )
+        detected: ImportFormat | None = declared
+    else:
+        detected = detect_csv_format(columns.keys())
+    if detected is None:
+        raise UnknownFormat(
+            f"unrecognised CSV columns ({_shown(header)}); supported formats: "
+            + ", ".join(f.value for f in ImportFormat)
+        )
+    return ImportReader(detected, _csv_rows(reader, columns, _MAPPERS[detected], context))
+
+
+# Columns whose presence identifies each CSV export (normalised names).
+_FORMAT_REQUIREMENTS: dict[ImportFormat, frozenset[str]] = {
+    ImportFormat.X_ANALYTICS: frozenset({"tweet text", "time", "impressions"}),
+    ImportFormat.X_ARCHIVE: frozenset({"tweet id", "created at", "text", "like count"}),
+    ImportFormat.LINKEDIN_SHARES: frozenset({"date", "sharelink", "sharecommentary"}),
+    ImportFormat.LINKEDIN_SCRAPED: frozenset({"time spent", "content", "reactions", "followers"}),
+}
+
+_LI_TEXT = ("text", "post text", "post commentary", "commentary", "update text", "post title", "title")
+_LI_DATE = ("date approx", "post publish date", "published date", "created date", "date", "published at")
+_LI_REACTIONS = ("reactions", "likes")
+_LI_IMPRESSIONS = ("impressions", "views")
+_LI_URL = ("post url", "post link", "update link", "url")
+_LI_ID = ("post urn", "urn", "post id", "activity id")
+
+
+def detect_csv_format(columns: Iterable[str]) -> ImportFormat | None:
+    """The export a set of normalised column names comes from, or None."""
+    names = set(columns)
+    return next((fmt for fmt in _CSV_FORMATS if _matches(fmt, names)), None)
+
+
+# Checked in this order: the specific exports first, the synonym-based LinkedIn analytics last.
+_CSV_FORMATS = (
+    ImportFormat.X_ANALYTICS,
+    ImportFormat.X_ARCHIVE,
+    ImportFormat.LINKEDIN_SHARES,
+    ImportFormat.LINKEDIN_SCRAPED,
+    ImportFormat.LINKEDIN_ANALYTICS,
+)
+
+
+def _matches(fmt: ImportFormat, columns: Iterable[str]) -> bool:
+    names = set(columns)
+    if fmt is ImportFormat.LINKEDIN_ANALYTICS:
+        return all(names & set(group) for group in (_LI_TEXT, _LI_DATE, _LI_REACTIONS, _LI_IMPRESSIONS))
+    if fmt is ImportFormat.JSON:
+        return False
+    return _FORMAT_REQUIREMENTS[fmt] <= names
+
+
+def _shown(header: Sequence[str]) -> str:
+    return ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+
+
+def _csv_rows(
+    reader: Any, columns: Mapping[str, int], mapper: RowMapper, context: _RowContext
+) -> Iterator[ImportRow]:
+    """Map each data row; a row that fails becomes a RejectedRow at the line where it starts."""
+    layout = _Layout(columns)
+    previous_end = reader.line_num
+    while True:
+        start = previous_end + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RejectedRow(start, f"unreadable CSV: {exc}")
+            if reader.line_num == previous_end:  # the reader made no progress: stop rather than spin
+                return
+            previous_end = reader.line_num
+            continue
+        previous_end = reader.line_num
+        if not any(value.strip() for value in values):
+            continue  # blank lines are not rows
+        try:
+            yield mapper(_Row(layout, values), start, context)
+        except RowError as exc:
+            yield RejectedRow(start, str(exc))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Field parsers shared by the formats
+
+
+def parse_count(raw: str | None, column: str) -> int | None:
+    """A non-negative count; exports write them as `312`, `312.0` or `1,234`. Blank or `-` is unknown."""
+    if raw is None:
+        return None
+    try:  # the common shapes first: this runs a dozen times per row of a large import
+        value = float(raw)
+    except ValueError:
+        value = _parse_grouped_number(raw, column)
+    if not value.is_integer():  # also refuses nan and infinity
+        raise RowError(f"{column}: {raw!r} is not a whole number")
+    if value < 0:
+        raise RowError(f"{column}: {raw!r} is negative")
+    return int(value)
+
+
+def _parse_grouped_number(raw: str, column: str) -> float:
+    """`1,234` or `1 234` as spreadsheets write thousands."""
+    try:
+        return float(raw.replace(",", "").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        raise RowError(f"{column}: {raw!r} is not a number") from None
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(.*)$")
+
+
+def parse_timestamp(raw: str | None, column: str) -> tuple[datetime, TimePrecision]:
+    """An ISO 8601 timestamp or date, or LinkedIn's `MM/DD/YYYY`, in UTC.
+
+    Times without an offset are taken as UTC, which is what X and LinkedIn exports write.
+    """
+    if raw is None:
+        raise RowError(f"{column}: missing date")
+    cleaned = raw.strip()
+    us_date = _US_DATE.match(cleaned)
+    if us_date:  # LinkedIn's analytics exports write month/day/year
+        month, day, year, rest = us_date.groups()
+        cleaned = f"{year}-{int(month):02d}-{int(day):02d}{rest}"
+    try:
+        value = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise RowError(f"{column}: {raw!r} is not a date") from None
+    precision = TimePrecision.DAY if len(cleaned) <= 10 else TimePrecision.EXACT
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC), precision
+
+
+_RELATIVE = re.compile(
+    r"^(?:(?P<n>\d+|an?|one)\s*)?(?P<unit>minute|min|hour|hr|day|week|month|year|yr|mo|[hdwmy])s?\s*(?:ago)?$"
+)
+_UNITS = {
+    "minute": relativedelta(minutes=1),
+    "min": relativedelta(minutes=1),
+    "hour": relativedelta(hours=1),
+    "hr": relativedelta(hours=1),
+    "h": relativedelta(hours=1),
+    "day": relativedelta(days=1),
+    "d": relativedelta(days=1),
+    "week": relativedelta(weeks=1),
+    "w": relativedelta(weeks=1),
+    "month": relativedelta(months=1),
+    "mo": relativedelta(months=1),
+    "m": relativedelta(months=1),
+    "year": relativedelta(years=1),
+    "yr": relativedelta(years=1),
+    "y": relativedelta(years=1),
+}
+
+
+def parse_relative_age(raw: str | None, as_of: datetime, column: str) -> datetime:
+    """`3 months ago`, `2w`, `20 hours ago`, or a bare number of days, counted back from `as_of`."""
+    if raw is None:
+        raise RowError(f"{column}: missing age")
+    cleaned = raw.strip().lower()
+    try:
+        return as_of - timedelta(days=float(cleaned))
+    except ValueError:
+        pass
+    match = _RELATIVE.match(cleaned)
+    if match is None:
+        raise RowError(f"{column}: {raw!r} is not a relative age such as '3 months ago'")
+    amount = match["n"]
+    count = 1 if amount in (None, "a", "an", "one") else int(amount)
+    return as_of - _UNITS[match["unit"]] * count
+
+
+def _external_id_from_url(url: str | None) -> str | None:
+    """The numeric status/activity id in an X permalink or a LinkedIn post URL."""
+    if not url:
+        return None
+    last = url.rstrip("/").rsplit("/", 1)[-1]
+    if last.isdigit():  # X permalinks end with the status id
+        return last
+    ids = _LONG_NUMBER.findall(url)  # LinkedIn: urn%3Ali%3Ashare%3A<id>, or ...-activity-<id>-AbCd
+    return ids[-1] if ids else None
+
+
+_LONG_NUMBER = re.compile(r"\d{10,}")
+
+
+def _checked_content(raw: str | None, what: str = "post text") -> str:
+    if raw is None or not raw.strip():
+        raise RowError(f"missing {what}")
+    if "\x00" in raw:
+        raise RowError(f"{what} contains a NUL character")
+    return raw.strip()
+
+
+def _checked_external_id(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    value = str(raw).strip()
+    if len(value) > MAX_EXTERNAL_ID_CHARS:
+        raise RowError(f"external id longer than {MAX_EXTERNAL_ID_CHARS} characters")
+    return value or None
+
+
+def _not_in_future(posted_at: datetime, context: _RowContext) -> datetime:
+    if posted_at > context.now + _FUTURE_TOLERANCE:
+        raise RowError(f"posted_at {posted_at.isoformat()} is in the future")
+    return posted_at
+
+
+def _or_default(followers: int | None, context: _RowContext) -> int | None:
+    return context.default_followers if followers is None else followers
+
+
+def _counts(**known: int | None) -> dict[str, Any]:
+    """Metrics without the unknown ones: a missing count is unknown, never zero."""
+    return {name: value for name, value in known.items() if value is not None}
+
+
+# ----------------------------------------------------------------------------------------------------
+# One mapper per CSV format
+
+# X writes tweet text HTML-escaped (`&amp;`, `&gt;`); the X mappers unescape it.
+# The export's other counters worth keeping: X's own engagement total and the click-throughs.
+_X_EXTRAS = (
+    (("engagements",), "engagements"),
+    (("url clicks",), "url_clicks"),
+    (("user profile clicks",), "profile_clicks"),
+    (("media views",), "media_views"),
+)
+
+
+def _map_x_analytics(row: _Row, line: int, context: _RowContext) -> ParsedPost:
+    posted_at, precision = parse_timestamp(row.get("time"), "time")
+    external_id = _external_id_from_url(row.get("tweet permalink")) or row.get("tweet id")
+    metrics = _counts(
+        likes=parse_count(row.get("likes"), "likes"),
+        comments=parse_count(row.get("replies"), "replies"),
+        shares=parse_count(row.get("retweets"), "retweets"),
+        impressions=parse_count(row.get("impressions"), "impressions"),
+    )
+    for columns, key in _X_EXTRAS:
+        value = parse_count(row.get(*columns), columns[0])
+        if value is not None:
+            metrics[key] = value
+    return ParsedPost(
+        line=line,
+        platform="twitter",
+        content=html.unescape(_checked_content(row.get("tweet text"))),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=precision,
+        external_id=_checked_external_id(external_id),
+        followers=context.default_followers,
+        metrics=metrics,
+    )
+
+
+_TRUE = {"true", "1", "yes", "t"}
+
+
+def _map_x_archive(row: _Row, line: int, context: _RowContext) -> ParsedPost:
+    if (row.get("is retweeted tweet") or "").lower() in _TRUE:
+        raise RowError("a retweet of another account's tweet, not your own post")
+    if (row.get("is quoted tweet") or "").lower() in _TRUE:
+        raise RowError("another account's tweet that you quoted, not your own post")
+    posted_at, precision = parse_timestamp(row.get("created at"), "created_at")
+    metrics = _counts(
+        likes=parse_count(row.get("like count"), "like_count"),
+        comments=parse_count(row.get("reply count"), "reply_count"),
+        shares=parse_count(row.get("retweet count"), "retweet_count"),
+        impressions=parse_count(row.get("impression count"), "impression_count"),
+    )
+    quotes = parse_count(row.get("quote count"), "quote_count")
+    if quotes is not None:
+        metrics["quotes"] = quotes
+    return ParsedPost(
+        line=line,
+        platform="twitter",
+        content=html.unescape(_checked_content(row.get("text"))),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=precision,
+        external_id=_checked_external_id(row.get("tweet id")),
+        followers=_or_default(parse_count(row.get("followers count"), "followers_count"), context),
+        metrics=metrics,
+    )
+
+
+def _map_linkedin_shares(row: _Row, line: int, context: _RowContext) -> ParsedPost:
+    posted_at, precision = parse_timestamp(row.get("date"), "Date")
+    content = row.get("sharecommentary")
+    if content is None:
+        raise RowError("no commentary: a plain reshare has no text of yours to learn from")
+    extras: dict[str, Any] = {}
+    if row.get("sharedurl"):
+        extras["shared_url"] = row.get("sharedurl")
+    if row.get("mediaurl"):
+        extras["has_media"] = True
+    if row.get("visibility"):
+        extras["visibility"] = row.get("visibility")
+    return ParsedPost(
+        line=line,
+        platform="linkedin",
+        content=_checked_content(content),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=precision,
+        external_id=_checked_external_id(_external_id_from_url(row.get("sharelink"))),
+        followers=context.default_followers,
+        metrics=extras,
+    )
+
+
+_LI_REACTION_TYPES = ("like", "praise", "appreciation", "empathy", "maybe", "interest", "entertainment")
+
+
+def _map_linkedin_analytics(row: _Row, line: int, context: _RowContext) -> ParsedPost:
+    date_column = next((name for name in _LI_DATE if row.get(name)), None)
+    posted_at, precision = parse_timestamp(row.get(date_column) if date_column else None, "date")
+    if date_column == "date approx":  # derived from "2w" / "3mo" ages, not a real date
+        precision = TimePrecision.APPROXIMATE
+    metrics = _counts(
+        likes=parse_count(row.get(*_LI_REACTIONS), "reactions"),
+        comments=parse_count(row.get("comments", "direct comments"), "comments"),
+        shares=parse_count(row.get("reposts", "shares", "reshares"), "reposts"),
+        impressions=parse_count(row.get(*_LI_IMPRESSIONS), "impressions"),
+    )
+    by_type = {
+        kind: count
+        for kind in _LI_REACTION_TYPES
+        if (count := parse_count(row.get(f"likes {kind}", f"reactions {kind}"), f"likes {kind}"))
+    }
+    if by_type:
+        metrics["reactions_by_type"] = by_type
+    clicks = parse_count(row.get("clicks"), "clicks")
+    if clicks is not None:
+        metrics["clicks"] = clicks
+    external_id = row.get(*_LI_ID) or _external_id_from_url(row.get(*_LI_URL))
+    return ParsedPost(
+        line=line,
+        platform="linkedin",
+        content=_checked_content(row.get(*_LI_TEXT)),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=precision,
+        external_id=_checked_external_id(external_id),
+        followers=_or_default(parse_count(row.get("followers"), "followers"), context),
+        metrics=metrics,
+    )
+
+
+def _map_linkedin_scraped(row: _Row, line: int, context: _RowContext) -> ParsedPost:
+    posted_at = parse_relative_age(row.get("time spent"), context.as_of, "time_spent")
+    metrics = _counts(
+        likes=parse_count(row.get("reactions"), "reactions"),
+        comments=parse_count(row.get("comments"), "comments"),
+        shares=parse_count(row.get("reposts", "shares"), "reposts"),
+        impressions=parse_count(row.get("views", "impressions"), "views"),
+    )
+    if row.get("media type"):
+        metrics["media_type"] = row.get("media type")
+    return ParsedPost(
+        line=line,
+        platform="linkedin",
+        content=_checked_content(row.get("content")),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=TimePrecision.APPROXIMATE,
+        external_id=None,
+        followers=_or_default(parse_count(row.get("followers"), "followers"), context),
+        metrics=metrics,
+    )
+
+
+_MAPPERS: dict[ImportFormat, RowMapper] = {
+    ImportFormat.X_ANALYTICS: _map_x_analytics,
+    ImportFormat.X_ARCHIVE: _map_x_archive,
+    ImportFormat.LINKEDIN_SHARES: _map_linkedin_shares,
+    ImportFormat.LINKEDIN_ANALYTICS: _map_linkedin_analytics,
+    ImportFormat.LINKEDIN_SCRAPED: _map_linkedin_scraped,
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# JSON
+
+
+def _json_rows(document: str, context: _RowContext) -> Iterator[ImportRow]:
+    """Decode a top-level list item by item, so each rejection can name the item's line."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(document, 0)
+    if document[position] != "[":
+        raise UnknownFormat('a JSON import must be a list of posts: [{"platform": ..., "content": ...}, ...]')
+    position = _skip_space(document, position + 1)
+    line, counted_to = 1, 0
+    if position < len(document) and document[position] == "]":
+        return
+    while True:
+        line += document.count("\n", counted_to, position)
+        counted_to = position
+        try:
+            item, position = decoder.raw_decode(document, position)
+        except json.JSONDecodeError as exc:
+            raise MalformedFile(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        yield _json_item(item, line, context)
+        position = _skip_space(document, position)
+        if position >= len(document):
+            raise MalformedFile("invalid JSON: the list is not closed with ']'")
+        if document[position] == "]":
+            if document[_skip_space(document, position + 1) :].strip():
+                raise MalformedFile("invalid JSON: text after the closing ']'")
+            return
+        if document[position] != ",":
+            raise MalformedFile(f"invalid JSON at line {line}: expected ',' or ']' between posts")
+        position = _skip_space(document, position + 1)
+
+
+def _skip_space(document: str, position: int) -> int:
+    while position < len(document) and document[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _json_item(item: object, line: int, context: _RowContext) -> ImportRow:
+    if not isinstance(item, dict):
+        return RejectedRow(line, "each item must be an object with platform, content and posted_at")
+    try:
+        return _map_json_post(item, line, context)
+    except RowError as exc:
+        return RejectedRow(line, str(exc))
+
+
+def _json_count(item: Mapping[str, Any], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RowError(f"{key}: {value!r} is not a number")
+    return parse_count(str(value), key)
+
+
+def _map_json_post(item: Mapping[str, Any], line: int, context: _RowContext) -> ParsedPost:
+    raw_platform = item.get("platform")
+    if not isinstance(raw_platform, str):
+        raise RowError("platform: missing (linkedin or twitter)")
+    try:
+        platform = normalise_platform(raw_platform)
+    except ValueError as exc:
+        raise RowError(f"platform: {exc}") from None
+    content = item.get("content")
+    if not isinstance(content, str):
+        raise RowError("content: missing or not a string")
+    posted_raw = item.get("posted_at")
+    if not isinstance(posted_raw, str):
+        raise RowError("posted_at: missing or not an ISO 8601 string")
+    posted_at, precision = parse_timestamp(posted_raw, "posted_at")
+    external = item.get("external_id")
+    if external is not None and not isinstance(external, str | int):
+        raise RowError("external_id: must be a string")
+    return ParsedPost(
+        line=line,
+        platform=platform,
+        content=_checked_content(content, "content"),
+        posted_at=_not_in_future(posted_at, context),
+        time_precision=precision,
+        external_id=_checked_external_id(None if external is None else str(external)),
+        followers=_or_default(_json_count(item, "followers"), context),
+        metrics=_counts(
+            likes=_json_count(item, "likes"),
+            comments=_json_count(item, "comments"),
+            shares=_json_count(item, "shares"),
+            impressions=_json_count(item, "impressions"),
+        ),
+    )
