@@ -6,11 +6,24 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
+
+# How far posted_at can be trusted: analytics by hour use only exact times, by weekday exact or day.
+TIME_PRECISIONS = ("exact", "day", "approximate")
 
 
 class UserPost(UUIDPkMixin, TimestampMixin, Base):
@@ -19,6 +32,17 @@ class UserPost(UUIDPkMixin, TimestampMixin, Base):
         # Re-importing the same export updates rows instead of duplicating them.
         UniqueConstraint("user_id", "platform", "external_id"),
         Index("ix_user_posts_user_id_posted_at", "user_id", "posted_at"),
+        # Posts whose source has no id (scraped exports, hand-written JSON) are the same post when the same
+        # user has the same text on the same platform: re-importing them must not duplicate them.
+        Index(
+            "uq_user_posts_content_without_external_id",
+            "user_id",
+            "platform",
+            func.md5(text("content")),
+            unique=True,
+            postgresql_where=text("external_id IS NULL"),
+        ),
+        CheckConstraint(f"time_precision IN {TIME_PRECISIONS}", name="time_precision"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -32,3 +56,6 @@ class UserPost(UUIDPkMixin, TimestampMixin, Base):
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     external_id: Mapped[str | None] = mapped_column(String(100))
     followers: Mapped[int | None] = mapped_column()
+    time_precision: Mapped[str] = mapped_column(String(12), nullable=False, server_default="exact")
+    # The export the post came from (api.posts.importers.ImportFormat), None when created otherwise.
+    source_format: Mapped[str | None] = mapped_column(String(30))

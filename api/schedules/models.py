@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Time, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, SmallInteger, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
@@ -18,6 +18,7 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(f"frequency IN {FREQUENCIES}", name="frequency"),
         CheckConstraint("day_of_week BETWEEN 0 AND 6", name="day_of_week"),
+        CheckConstraint("week_of_month IN (1, 2, 3, 4, -1)", name="week_of_month"),
         # The generation flow claims active schedules that are due.
         Index(
             "ix_recurring_schedules_due",
@@ -35,6 +36,11 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
     frequency: Mapped[str] = mapped_column(String(20), nullable=False)
     day_of_week: Mapped[int] = mapped_column(nullable=False)  # 0 = Monday
     time_of_day: Mapped[time] = mapped_column(Time, nullable=False)
+    # The IANA zone time_of_day is in: the user's zone when the schedule was made, kept with the schedule so
+    # the generation flow can advance it without loading the user.
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
+    # Monthly schedules: the n-th weekday of the month (1-4) or the last (-1); None means the first.
+    week_of_month: Mapped[int | None] = mapped_column(SmallInteger)
     active: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
     last_generated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_generation: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
