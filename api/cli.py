@@ -1,6 +1,7 @@
 """Operator commands: `python -m api.cli up|migrate`.
 
-`up` is what `make up` runs: database (embedded unless DATABASE_URL is set), migrations, first models, API.
+`up` is what `make up` runs: the database (embedded unless DATABASE_URL is set), migrations, the Prefect
+server and the flow runner, the MLflow UI, a first champion model when the registry has none, and the API.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +19,7 @@ from alembic.config import Config
 from api.core.config import PROJECT_ROOT, Settings, get_settings
 from api.core.logging import configure_logging
 from api.embedded_pg import EmbeddedPostgres
+from api.supervisor import ChildService, python_module, venv_script
 
 logger = logging.getLogger("postwright.cli")
 EMBEDDED_DATABASE = "postwright"
@@ -42,23 +45,101 @@ def _use_embedded_database(settings: Settings) -> EmbeddedPostgres:
     return server
 
 
-def up(host: str, port: int) -> None:
-    """Database, migrations, then serve the API until interrupted; the embedded database stops with us."""
+def _platform_services(settings: Settings, prefect_port: int, mlflow_port: int) -> list[ChildService]:
+    """The Prefect server (unless PREFECT_API_URL names one) and the MLflow UI (for a local store)."""
+    logs = settings.var_dir / "log"
+    services = []
+    if not os.environ.get("PREFECT_API_URL"):
+        prefect_home = settings.var_dir / "prefect"
+        prefect_home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(prefect_home)
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{prefect_port}/api"
+        services.append(
+            ChildService(
+                "Prefect server",
+                [
+                    venv_script("prefect"),
+                    "server",
+                    "start",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(prefect_port),
+                ],
+                logs / "prefect-server.log",
+                health_url=f"http://127.0.0.1:{prefect_port}/api/health",
+            )
+        )
+    from flows.tracking import resolve_tracking_uri
+
+    tracking_uri = resolve_tracking_uri(settings.mlflow_tracking_uri)
+    os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
+    if tracking_uri.startswith("sqlite:"):
+        Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        services.append(
+            ChildService(
+                "MLflow UI",
+                [
+                    venv_script("mlflow"),
+                    "server",
+                    "--backend-store-uri",
+                    tracking_uri,
+                    "--default-artifact-root",
+                    settings.mlflow_artifact_root.resolve().as_uri(),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(mlflow_port),
+                    "--workers",
+                    "1",
+                ],
+                logs / "mlflow-ui.log",
+                health_url=f"http://127.0.0.1:{mlflow_port}/health",
+            )
+        )
+    return services
+
+
+def up(host: str, port: int, prefect_port: int, mlflow_port: int, platform: bool) -> None:
+    """Database, migrations, platform services, first champion, then the API until interrupted."""
     import uvicorn
 
     # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
-    # (the default action would kill us and orphan the embedded database).
+    # (the default action would kill us and orphan the embedded database and the children).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = get_settings()
     embedded = None if settings.database_url else _use_embedded_database(settings)
+    children: list[ChildService] = []
     try:
         migrate()
-        get_settings().jwt_signing_key()  # generates the development secret once, refuses weak ones in production
+        # Generates the development secret once; refuses weak ones in production.
+        get_settings().jwt_signing_key()
+        if platform:
+            children = _platform_services(get_settings(), prefect_port, mlflow_port)
+            for child in children:
+                child.start()
+            for child in children:
+                child.wait_healthy()
+            from flows.bootstrap import ensure_tone_champion
+
+            ensure_tone_champion(lambda line: logger.info(line))
+            runner = ChildService(
+                "flow runner", python_module("flows.serve"), settings.var_dir / "log" / "flows.log"
+            )
+            runner.start()
+            children.append(runner)
         logger.info(
-            "serving the API", extra={"url": f"http://{host}:{port}", "docs": f"http://{host}:{port}/docs"}
+            "Postwright is up",
+            extra={
+                "api": f"http://{host}:{port}/docs",
+                "prefect_ui": os.environ.get("PREFECT_API_URL", "").removesuffix("/api") or None,
+                "mlflow_ui": f"http://127.0.0.1:{mlflow_port}" if platform else None,
+            },
         )
         uvicorn.run("api.main:app", host=host, port=port, log_config=None)
     finally:
+        for child in reversed(children):
+            child.stop()
         if embedded is not None:
             embedded.stop()
 
@@ -69,11 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     up_parser = sub.add_parser("up", help="start the database (embedded by default), migrate, serve the API")
     up_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     up_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    up_parser.add_argument("--prefect-port", type=int, default=int(os.environ.get("PREFECT_PORT", "4200")))
+    up_parser.add_argument("--mlflow-port", type=int, default=int(os.environ.get("MLFLOW_PORT", "5000")))
+    up_parser.add_argument(
+        "--api-only", action="store_true", help="serve only the API (no Prefect, MLflow UI or model training)"
+    )
     sub.add_parser("migrate", help="apply migrations to DATABASE_URL")
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
     if args.command == "up":
-        up(args.host, args.port)
+        up(args.host, args.port, args.prefect_port, args.mlflow_port, platform=not args.api_only)
     elif args.command == "migrate":
         migrate()
     return 0
