@@ -1,0 +1,131 @@
+"""/api/posts: import a post history (X/LinkedIn exports or JSON), list and delete posts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from pydantic import AwareDatetime
+
+from api.core.errors import (
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+    responses,
+)
+from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.posts import service
+from api.posts.importers import ImportFormat
+from api.posts.platforms import Platform, normalise_platform
+from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut
+
+router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(Unauthorized))
+
+
+@router.post(
+    "/import",
+    response_model=ImportResultOut,
+    responses=responses(PayloadTooLarge, UnsupportedMediaType, Unprocessable),
+)
+def import_posts(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="The export: CSV (X Analytics, LinkedIn) or JSON.")],
+    format: Annotated[
+        ImportFormat | None, Form(description="Skip detection and read the file as this format.")
+    ] = None,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Form(description="When the export was made; relative dates ('3 months ago') count back from it."),
+    ] = None,
+    followers: Annotated[
+        int | None,
+        Form(ge=0, description="Your follower count, for rows whose export has none (X exports never do)."),
+    ] = None,
+) -> ImportResultOut:
+    """Import past posts with their engagement.
+
+    Formats (detected from the header): the X/Twitter Analytics tweets CSV, an X API tweet archive CSV,
+    LinkedIn's `Shares.csv`, a LinkedIn per-post creator-analytics CSV, the Kaggle LinkedIn-influencers
+    schema, and a JSON list of `{platform, content, posted_at, likes, comments, shares, impressions?,
+    followers?, external_id?}`. Posts already imported are updated, not duplicated; bad rows are listed
+    with their line and reason while the good rows are stored. 413 above the configured size, 415 for a
+    file that is not CSV or JSON, 422 for an unrecognised or malformed one.
+    """
+    size = file.size if file.size is not None else _measure(file)
+    if size > settings.import_max_bytes:
+        raise PayloadTooLarge(
+            f"The file is {size} bytes; the import limit is {settings.import_max_bytes} bytes."
+        )
+    result = service.import_posts(
+        session, user.id, file.file, declared_format=format, as_of=as_of, default_followers=followers
+    )
+    return ImportResultOut(
+        format=result.format,
+        imported=result.imported,
+        updated=result.updated,
+        skipped_duplicates=result.skipped_duplicates,
+        rejected_count=result.rejected_count,
+        rejected=[RejectedRowOut(line=row.line, reason=row.reason) for row in result.rejected],
+        tone_analysis_requested=result.tone_analysis_requested,
+    )
+
+
+def _measure(file: UploadFile) -> int:
+    file.file.seek(0, 2)
+    size = file.file.tell()
+    file.file.seek(0)
+    return size
+
+
+@router.get("", response_model=PostPage, responses=responses(Unprocessable))
+def list_posts(
+    user: CurrentUser,
+    session: SessionDep,
+    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    posted_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    posted_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PostPage:
+    """The signed-in user's posts, newest first, with filters and the total count."""
+    platform_name: Platform | None = _platform(platform)
+    _check_range(posted_from, posted_to)
+    posts, total = service.list_posts(
+        session,
+        user.id,
+        platform=platform_name,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        limit=limit,
+        offset=offset,
+    )
+    return PostPage(
+        items=[PostOut.model_validate(post) for post in posts], total=total, limit=limit, offset=offset
+    )
+
+
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
+def delete_post(post_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete one of your posts (another user's post is a 404)."""
+    service.delete_post(session, user.id, post_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _platform(value: str | None) -> Platform | None:
+    if value is None:
+        return None
+    try:
+        return normalise_platform(value)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc
+
+
+def _check_range(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and end <= start:
+        raise Unprocessable("'to' must be after 'from'.")
