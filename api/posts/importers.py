@@ -224,6 +224,14 @@ class _Layout:
             return found
 
 
+def _cell(values: Sequence[str], index: int | None) -> str | None:
+    """The trimmed cell at `index`; a missing, blank or `-` cell (X's "not applicable") is None."""
+    if index is None or index >= len(values):
+        return None
+    value = values[index].strip()
+    return value if value and value != "-" else None
+
+
 class _Row:
     """A CSV row addressed by normalised column name; a missing, blank or `-` cell reads as None."""
 
@@ -235,14 +243,22 @@ class _Row:
 
     def get(self, *names: str) -> str | None:
         """The cell of the first of `names` that the file has (synonyms, most specific first)."""
-        index = self._layout.index(names)
-        if index is None or index >= len(self._values):
-            return None
-        value = self._values[index].strip()
-        return value if value and value != "-" else None
+        return _cell(self._values, self._layout.index(names))
 
 
-RowMapper = Callable[[_Row, int, _RowContext], ParsedPost]
+# A mapper turns one CSV row (its cells, its first line) into a post or raises RowError. A factory builds
+# it once per file, so the column positions are looked up once rather than for every row.
+RowMapper = Callable[[Sequence[str], int, _RowContext], ParsedPost]
+MapperFactory = Callable[[_Layout], RowMapper]
+
+
+def _by_name(mapper: Callable[[_Row, int, _RowContext], ParsedPost]) -> MapperFactory:
+    """A factory for a mapper that reads cells by column name (the formats that are never huge)."""
+
+    def build(layout: _Layout) -> RowMapper:
+        return lambda values, line, context: mapper(_Row(layout, values), line, context)
+
+    return build
 
 
 def _open_csv(text: io.TextIOWrapper, declared: ImportFormat | None, context: _RowContext) -> ImportReader:
@@ -319,10 +335,10 @@ def _shown(header: Sequence[str]) -> str:
 
 
 def _csv_rows(
-    reader: Any, columns: Mapping[str, int], mapper: RowMapper, context: _RowContext
+    reader: Any, columns: Mapping[str, int], build_mapper: MapperFactory, context: _RowContext
 ) -> Iterator[ImportRow]:
     """Map each data row; a row that fails becomes a RejectedRow at the line where it starts."""
-    layout = _Layout(columns)
+    mapper = build_mapper(_Layout(columns))
     previous_end = reader.line_num
     while True:
         start = previous_end + 1
@@ -337,10 +353,10 @@ def _csv_rows(
             previous_end = reader.line_num
             continue
         previous_end = reader.line_num
-        if not any(value.strip() for value in values):
+        if not any(values):
             continue  # blank lines are not rows
         try:
-            yield mapper(_Row(layout, values), start, context)
+            yield mapper(values, start, context)
         except RowError as exc:
             yield RejectedRow(start, str(exc))
 
@@ -488,36 +504,49 @@ def _counts(**known: int | None) -> dict[str, Any]:
 # X writes tweet text HTML-escaped (`&amp;`, `&gt;`); the X mappers unescape it.
 # The export's other counters worth keeping: X's own engagement total and the click-throughs.
 _X_EXTRAS = (
-    (("engagements",), "engagements"),
-    (("url clicks",), "url_clicks"),
-    (("user profile clicks",), "profile_clicks"),
-    (("media views",), "media_views"),
+    ("engagements", "engagements"),
+    ("url clicks", "url_clicks"),
+    ("user profile clicks", "profile_clicks"),
+    ("media views", "media_views"),
 )
 
 
-def _map_x_analytics(row: _Row, line: int, context: _RowContext) -> ParsedPost:
-    posted_at, precision = parse_timestamp(row.get("time"), "time")
-    external_id = _external_id_from_url(row.get("tweet permalink")) or row.get("tweet id")
-    metrics = _counts(
-        likes=parse_count(row.get("likes"), "likes"),
-        comments=parse_count(row.get("replies"), "replies"),
-        shares=parse_count(row.get("retweets"), "retweets"),
-        impressions=parse_count(row.get("impressions"), "impressions"),
-    )
-    for columns, key in _X_EXTRAS:
-        value = parse_count(row.get(*columns), columns[0])
-        if value is not None:
-            metrics[key] = value
-    return ParsedPost(
-        line=line,
-        platform="twitter",
-        content=html.unescape(_checked_content(row.get("tweet text"))),
-        posted_at=_not_in_future(posted_at, context),
-        time_precision=precision,
-        external_id=_checked_external_id(external_id),
-        followers=context.default_followers,
-        metrics=metrics,
-    )
+def _x_analytics(layout: _Layout) -> RowMapper:
+    """The X Analytics export, the format of the largest histories: cell positions resolved once."""
+    text_at, time_at = layout.index(("tweet text",)), layout.index(("time",))
+    permalink_at, id_at = layout.index(("tweet permalink",)), layout.index(("tweet id",))
+    counts_at = [
+        (layout.index((column,)), column, key)
+        for column, key in (
+            ("likes", "likes"),
+            ("replies", "comments"),
+            ("retweets", "shares"),
+            ("impressions", "impressions"),
+            *_X_EXTRAS,
+        )
+    ]
+
+    def map_row(values: Sequence[str], line: int, context: _RowContext) -> ParsedPost:
+        posted_at, precision = parse_timestamp(_cell(values, time_at), "time")
+        metrics: dict[str, Any] = {}
+        for index, column, key in counts_at:
+            value = parse_count(_cell(values, index), column)
+            if value is not None:
+                metrics[key] = value
+        content = _checked_content(_cell(values, text_at))
+        external_id = _external_id_from_url(_cell(values, permalink_at)) or _cell(values, id_at)
+        return ParsedPost(
+            line=line,
+            platform="twitter",
+            content=html.unescape(content) if "&" in content else content,
+            posted_at=_not_in_future(posted_at, context),
+            time_precision=precision,
+            external_id=_checked_external_id(external_id),
+            followers=context.default_followers,
+            metrics=metrics,
+        )
+
+    return map_row
 
 
 _TRUE = {"true", "1", "yes", "t"}
@@ -633,12 +662,12 @@ def _map_linkedin_scraped(row: _Row, line: int, context: _RowContext) -> ParsedP
     )
 
 
-_MAPPERS: dict[ImportFormat, RowMapper] = {
-    ImportFormat.X_ANALYTICS: _map_x_analytics,
-    ImportFormat.X_ARCHIVE: _map_x_archive,
-    ImportFormat.LINKEDIN_SHARES: _map_linkedin_shares,
-    ImportFormat.LINKEDIN_ANALYTICS: _map_linkedin_analytics,
-    ImportFormat.LINKEDIN_SCRAPED: _map_linkedin_scraped,
+_MAPPERS: dict[ImportFormat, MapperFactory] = {
+    ImportFormat.X_ANALYTICS: _x_analytics,
+    ImportFormat.X_ARCHIVE: _by_name(_map_x_archive),
+    ImportFormat.LINKEDIN_SHARES: _by_name(_map_linkedin_shares),
+    ImportFormat.LINKEDIN_ANALYTICS: _by_name(_map_linkedin_analytics),
+    ImportFormat.LINKEDIN_SCRAPED: _by_name(_map_linkedin_scraped),
 }
 
 

@@ -1,10 +1,17 @@
-"""SQL for posts: the bulk import path (COPY into a staging table, then one upsert) and the listings."""
+"""SQL for posts: the bulk import path and the listings.
+
+The import streams new posts straight into `user_posts` with COPY, so PostgreSQL stores rows while the
+file is still being parsed. Only rows whose post is already stored (a re-import) go through a staging table
+and an `INSERT ... ON CONFLICT DO UPDATE`. Knowing which rows those are needs the user's existing keys,
+read once under a per-user advisory lock that also keeps two imports of one account from racing.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,43 +23,30 @@ from api.posts.importers import ParsedPost
 from api.posts.models import UserPost
 
 STAGING_TABLE = "post_import_staging"
+_COLUMNS = "platform, content, engagement_metrics, posted_at, external_id, followers, time_precision"
+_COPY_CHUNK_CHARS = 1 << 20
 
 _CREATE_STAGING = f"""
 CREATE TEMP TABLE {STAGING_TABLE} (
-    seq integer NOT NULL,
     platform varchar(20) NOT NULL,
     content text NOT NULL,
+    engagement_metrics jsonb NOT NULL,
     posted_at timestamptz NOT NULL,
-    time_precision varchar(12) NOT NULL,
     external_id varchar(100),
     followers integer,
-    metrics jsonb NOT NULL
+    time_precision varchar(12) NOT NULL
 ) ON COMMIT DROP
 """
 
-_COPY_STAGING = (
-    f"COPY {STAGING_TABLE} "
-    "(seq, platform, content, posted_at, time_precision, external_id, followers, metrics) FROM STDIN"
-)
-
-# The last row of each post in the file wins (later rows of an export are later snapshots). On conflict,
-# metrics merge (a Shares.csv row and an analytics row of the same post complete each other), the follower
-# count is kept when the new row has none, and a precise posting time is not replaced by a vaguer one. A row
-# that would change nothing is not written, so it is reported as a duplicate rather than an update.
+# On conflict, metrics merge (a Shares.csv row and an analytics row of the same post complete each other),
+# the follower count is kept when the new row has none, and a precise posting time is not replaced by a
+# vaguer one. A row that would change nothing is not written, so it counts as a duplicate, not an update.
 _UPSERT = """
-WITH latest AS (
-    SELECT DISTINCT ON (platform, {key}) *
+WITH written AS (
+    INSERT INTO user_posts AS p (user_id, source_format, {columns})
+    SELECT %(user_id)s, %(source_format)s, {columns}
     FROM {staging}
     WHERE external_id IS {null_test}
-    ORDER BY platform, {key}, seq DESC
-), written AS (
-    INSERT INTO user_posts AS p (
-        user_id, platform, content, engagement_metrics, posted_at, external_id, followers, time_precision,
-        source_format
-    )
-    SELECT %(user_id)s, platform, content, metrics, posted_at, external_id, followers, time_precision,
-           %(source_format)s
-    FROM latest
     ON CONFLICT {conflict_target} DO UPDATE SET
         content = EXCLUDED.content,
         engagement_metrics = p.engagement_metrics || EXCLUDED.engagement_metrics,
@@ -80,24 +74,30 @@ _NEW_IS_AS_PRECISE = (
 
 # Posts with a platform id are matched on it; posts without one on their text (see the partial index).
 _UPSERT_WITH_ID = _UPSERT.format(
-    key="external_id",
+    columns=_COLUMNS,
     staging=STAGING_TABLE,
     null_test="NOT NULL",
     conflict_target="(user_id, platform, external_id)",
     new_is_as_precise=_NEW_IS_AS_PRECISE,
 )
 _UPSERT_WITHOUT_ID = _UPSERT.format(
-    key="md5(content)",
+    columns=_COLUMNS,
     staging=STAGING_TABLE,
     null_test="NULL",
     conflict_target="(user_id, platform, md5(content)) WHERE external_id IS NULL",
     new_is_as_precise=_NEW_IS_AS_PRECISE,
 )
 
+_EXISTING_KEYS = """
+SELECT platform, COALESCE(external_id, '#' || md5(content)) FROM user_posts WHERE user_id = %s
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class UpsertCounts:
-    staged: int
+    """What the bulk upsert did with the parsed posts it was given."""
+
+    received: int
     inserted: int
     updated: int
 
@@ -110,48 +110,99 @@ def driver_connection(session: Session) -> psycopg.Connection:  # type: ignore[t
     return raw
 
 
+def post_key(post: ParsedPost) -> tuple[str, str]:
+    """What identifies a post for one user: its platform id, or for posts without one, its text."""
+    if post.external_id is not None:
+        return post.platform, post.external_id
+    return post.platform, "#" + hashlib.md5(post.content.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 def bulk_upsert(
     session: Session, user_id: uuid.UUID, source_format: str, posts: Iterable[ParsedPost]
 ) -> UpsertCounts:
-    """Stream `posts` into a staging table with COPY, then upsert them into user_posts in two statements.
+    """Store parsed posts for the user: new ones by COPY, already stored ones by upsert.
 
-    Runs inside the session's transaction: nothing is visible to others until the caller commits.
+    A post repeated within `posts` is stored once (the first occurrence); the repeats are neither inserted
+    nor updated. Runs inside the session's transaction: nothing is visible to others until it commits.
     """
     session.flush()
     connection = driver_connection(session)
+    received = inserted = 0
+    seen: set[tuple[str, str]] = set()
+    known: list[str] = []  # COPY lines of posts already stored, upserted after the stream
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
-        cursor.execute(_CREATE_STAGING)
-        staged = 0
-        with cursor.copy(_COPY_STAGING) as copy:
-            for record in _copy_records(posts):
-                copy.write_row(record)
-                staged += 1
-        params = {"user_id": user_id, "source_format": source_format}
-        inserted = updated = 0
-        for statement in (_UPSERT_WITH_ID, _UPSERT_WITHOUT_ID):
-            cursor.execute(statement, params)
-            row = cursor.fetchone()
-            assert row is not None
-            inserted += row[0]
-            updated += row[1]
-        cursor.execute(f"DROP TABLE {STAGING_TABLE}")
-    return UpsertCounts(staged=staged, inserted=inserted, updated=updated)
+        # One import per account at a time: the existing keys read below stay true until we commit.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"post-import:{user_id}",))
+        stored = {(platform, key) for platform, key in cursor.execute(_EXISTING_KEYS, (user_id,))}
+        copy_sql = f"COPY user_posts (user_id, source_format, {_COLUMNS}) FROM STDIN"
+        prefix = f"{user_id}\t{_copy_text(source_format)}\t"
+        with cursor.copy(copy_sql) as copy:
+            chunk: list[str] = []
+            size = 0
+            for post in posts:
+                received += 1
+                key = post_key(post)
+                if key in seen:
+                    continue
+                seen.add(key)
+                line = _copy_line(post)
+                if key in stored:
+                    known.append(line)
+                    continue
+                inserted += 1
+                chunk.append(prefix + line)
+                size += len(line)
+                if size >= _COPY_CHUNK_CHARS:
+                    copy.write("".join(chunk))
+                    chunk, size = [], 0
+            if chunk:
+                copy.write("".join(chunk))
+        updated = 0
+        if known:
+            more_inserted, updated = _upsert_known(cursor, user_id, source_format, known)
+            inserted += more_inserted
+    return UpsertCounts(received=received, inserted=inserted, updated=updated)
 
 
-def _copy_records(posts: Iterable[ParsedPost]) -> Iterator[tuple[object, ...]]:
-    dumps = json.dumps
-    for seq, post in enumerate(posts):
-        yield (
-            seq,
-            post.platform,
-            post.content,
-            post.posted_at,
-            post.time_precision.value,
-            post.external_id,
-            post.followers,
-            dumps(post.metrics, ensure_ascii=False),
-        )
+def _upsert_known(
+    cursor: psycopg.Cursor,
+    user_id: uuid.UUID,
+    source_format: str,
+    lines: list[str],  # type: ignore[type-arg]
+) -> tuple[int, int]:
+    """Upsert rows of posts the user already has; returns (inserted, updated)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+    cursor.execute(_CREATE_STAGING)
+    with cursor.copy(f"COPY {STAGING_TABLE} ({_COLUMNS}) FROM STDIN") as copy:
+        for start in range(0, len(lines), 5000):
+            copy.write("".join(lines[start : start + 5000]))
+    inserted = updated = 0
+    params = {"user_id": user_id, "source_format": source_format}
+    for statement in (_UPSERT_WITH_ID, _UPSERT_WITHOUT_ID):
+        row = cursor.execute(statement, params).fetchone()
+        assert row is not None
+        inserted += row[0]
+        updated += row[1]
+    cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+    return inserted, updated
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format: backslash, tab, newline and carriage return escaped."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_line(post: ParsedPost) -> str:
+    """The post's columns (_COLUMNS order) as one line of COPY text; NULL is \\N."""
+    external_id = "\\N" if post.external_id is None else _copy_text(post.external_id)
+    followers = "\\N" if post.followers is None else str(post.followers)
+    return (
+        f"{post.platform}\t{_copy_text(post.content)}\t{_copy_text(_JSON(post.metrics))}\t"
+        f"{post.posted_at.isoformat()}\t{external_id}\t{followers}\t{post.time_precision.value}\n"
+    )
 
 
 def posts_query(

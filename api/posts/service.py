@@ -67,7 +67,7 @@ def import_posts(
         raise Unprocessable(str(exc)) from exc
     result.imported = counts.inserted
     result.updated = counts.updated
-    result.skipped_duplicates = counts.staged - counts.inserted - counts.updated
+    result.skipped_duplicates = counts.received - counts.inserted - counts.updated
     if result.imported or result.updated:
         result.tone_analysis_requested = request_tone_analysis_after_commit(session, user_id)
     logger.info(

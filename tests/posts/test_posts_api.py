@@ -110,7 +110,7 @@ class TestReimport:
         body = upload(client, auth_headers(me), data, "p.json").json()
         assert (body["imported"], body["skipped_duplicates"]) == (1, 1)
         row = db.scalars(select(UserPost).where(UserPost.user_id == me.id)).one()
-        assert row.engagement_metrics["likes"] == 2  # the later line wins
+        assert row.engagement_metrics["likes"] == 1  # the first occurrence is the one kept
 
     def test_a_vague_date_does_not_overwrite_a_precise_one(self, client, user_factory, auth_headers, db):
         me = user_factory()
