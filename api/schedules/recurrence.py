@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal, Protocol, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import rrule
 
@@ -33,8 +34,16 @@ WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 _RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def zone(name: str) -> ZoneInfo:
     """The IANA zone `name`, or ValueError (not a silent fall back to UTC)."""
+    # ZoneInfo would also open file paths such as "../../etc/localtime": only real zone names pass.
+    if name not in _known_zones():
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,0 +1,108 @@
+"""/api/content: drafts (list, create, read, edit, delete) and scheduling a draft."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
+
+from api.content import service
+from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, DraftUpdate, ScheduleRequest
+from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep
+from api.posts.platforms import normalise_platform
+
+router = APIRouter(prefix="/api/content", tags=["content"], responses=responses(Unauthorized))
+
+
+@router.get("/drafts", response_model=DraftPage, responses=responses(Unprocessable))
+def list_drafts(
+    user: CurrentUser,
+    session: SessionDep,
+    status_: Annotated[list[DraftStatus] | None, Query(alias="status")] = None,
+    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    content_type: Annotated[str | None, Query(max_length=50)] = None,
+    created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    created_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DraftPage:
+    """Your drafts, newest first: filter by status (repeatable), platform, content type, creation dates."""
+    query = service.drafts_query(
+        user.id,
+        statuses=list(status_) if status_ else None,
+        platform=_platform(platform),
+        content_type=content_type,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    drafts, total = service.page(session, query, limit, offset)
+    return DraftPage(
+        items=[DraftOut.model_validate(d) for d in drafts], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/drafts",
+    response_model=DraftOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(Unprocessable),
+)
+def create_draft(body: DraftCreate, user: CurrentUser, session: SessionDep) -> DraftOut:
+    """Write a draft by hand. It must fit the platform (X: 280 weighted characters a tweet)."""
+    draft = service.create_draft(
+        session, user.id, platform=body.platform, content=body.content, content_type=body.content_type
+    )
+    return DraftOut.model_validate(draft)
+
+
+@router.get("/drafts/{draft_id}", response_model=DraftOut, responses=responses(NotFound))
+def get_draft(draft_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> DraftOut:
+    """One of your drafts (another user's is a 404)."""
+    return DraftOut.model_validate(service.get_owned_draft(session, user.id, draft_id))
+
+
+@router.put(
+    "/drafts/{draft_id}", response_model=DraftOut, responses=responses(NotFound, Conflict, Unprocessable)
+)
+def update_draft(draft_id: uuid.UUID, body: DraftUpdate, user: CurrentUser, session: SessionDep) -> DraftOut:
+    """Partial edit. The text must fit the platform: X 280 weighted characters (or a thread of valid tweets
+    separated by `---` lines, content_type `thread`), LinkedIn 3,000. A stale `version` or a published
+    post is a 409."""
+    draft = service.update_draft(
+        session,
+        user.id,
+        draft_id,
+        version=body.version,
+        platform=body.platform,
+        content=body.content,
+        content_type=body.content_type,
+        content_type_sent="content_type" in body.model_fields_set,
+    )
+    return DraftOut.model_validate(draft)
+
+
+@router.delete("/drafts/{draft_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
+def delete_draft(draft_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete a draft; a scheduled one is cancelled with it."""
+    service.delete_draft(session, user.id, draft_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/schedule", response_model=DraftOut, responses=responses(NotFound, Conflict, Unprocessable))
+def schedule(body: ScheduleRequest, user: CurrentUser, session: SessionDep) -> DraftOut:
+    """Schedule a draft for a future, time-zone-aware moment (draft -> scheduled). Scheduling a post that is
+    not a draft is a 409; a past time or one without an offset is a 422."""
+    draft = service.schedule_draft(session, user.id, body.draft_id, body.scheduled_for, version=body.version)
+    return DraftOut.model_validate(draft)
+
+
+def _platform(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise_platform(value)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc

@@ -1,0 +1,78 @@
+"""Bodies of the drafts and single-scheduling endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from api.posts.platforms import Platform, normalise_platform
+
+DraftStatus = Literal["draft", "scheduled", "published", "failed"]
+
+
+def _platform(value: str | None) -> str | None:
+    return None if value is None else normalise_platform(value)
+
+
+class DraftOut(BaseModel):
+    """A draft as the API shows it. Send `version` back when you change it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    platform: str
+    content: str
+    content_type: str | None
+    status: DraftStatus
+    scheduled_for: datetime | None
+    ai_confidence_score: float | None
+    engagement_prediction: dict[str, Any] | None
+    template_id: uuid.UUID | None
+    version: int = Field(description="Increases with every change; a write based on an older one is a 409.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class DraftPage(BaseModel):
+    items: list[DraftOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DraftCreate(BaseModel):
+    """A draft written by hand. X posts longer than 280 weighted characters need content_type 'thread'."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
+    content: str = Field(min_length=1, max_length=20_000)
+    content_type: str | None = Field(default=None, max_length=50)
+
+    _normalise = field_validator("platform", mode="before")(_platform)
+
+
+class DraftUpdate(BaseModel):
+    """Partial update: only the fields sent change. `version` is the one you read (optimistic locking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    platform: Platform | None = None
+    content: str | None = Field(default=None, min_length=1, max_length=20_000)
+    content_type: str | None = Field(default=None, max_length=50)
+
+    _normalise = field_validator("platform", mode="before")(_platform)
+
+
+class ScheduleRequest(BaseModel):
+    """Schedule an existing draft. The time needs an offset or Z, and must be in the future."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    draft_id: uuid.UUID
+    scheduled_for: AwareDatetime
+    version: int | None = Field(default=None, ge=1, description="If sent, must match the draft's version.")

@@ -1,0 +1,250 @@
+"""Drafts and their single scheduling. Services flush; the request owns the transaction.
+
+A draft's status only moves forward: draft -> scheduled -> published | failed. Going back to `draft` takes an
+explicit unschedule (from scheduled or failed); a published post stays published. Every change bumps the
+draft's `version` (SQLAlchemy's version counter): a write that names an older version, or that races with
+another write, is a 409 instead of silently overwriting it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.content.length import check_length
+from api.content.models import ContentDraft
+from api.core.errors import Conflict, NotFound, Unprocessable
+from api.posts.platforms import Platform
+
+Outcome = Literal["published", "failed"]
+
+# (from, to) pairs a draft may take; anything else is a 409.
+_TRANSITIONS = {
+    ("draft", "scheduled"),
+    ("scheduled", "draft"),
+    ("failed", "draft"),
+    ("scheduled", "published"),
+    ("scheduled", "failed"),
+}
+
+
+def get_owned_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -> ContentDraft:
+    """The user's draft, or 404 (also for another user's draft: its existence is not revealed)."""
+    draft = session.get(ContentDraft, draft_id)
+    if draft is None or draft.user_id != user_id:
+        raise NotFound(f"No draft {draft_id}.")
+    return draft
+
+
+def ensure_fits(platform: str, content: str, content_type: str | None) -> None:
+    """422 naming every length problem when `content` does not fit the platform."""
+    result = check_length(platform, content, content_type)  # type: ignore[arg-type]
+    if not result.valid:
+        raise Unprocessable("; ".join(result.problems))
+
+
+def drafts_query(
+    user_id: uuid.UUID,
+    *,
+    statuses: list[str] | None = None,
+    platform: str | None = None,
+    content_type: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    scheduled_from: datetime | None = None,
+    scheduled_to: datetime | None = None,
+) -> Select[tuple[ContentDraft]]:
+    """The user's drafts matching the filters (`*_to` bounds are exclusive)."""
+    query = select(ContentDraft).where(ContentDraft.user_id == user_id)
+    if statuses:
+        query = query.where(ContentDraft.status.in_(statuses))
+    if platform is not None:
+        query = query.where(ContentDraft.platform == platform)
+    if content_type is not None:
+        query = query.where(ContentDraft.content_type == content_type)
+    bounds = (
+        (ContentDraft.created_at, created_from, created_to),
+        (ContentDraft.scheduled_for, scheduled_from, scheduled_to),
+    )
+    for column, start, end in bounds:
+        if start is not None:
+            query = query.where(column >= start)
+        if end is not None:
+            query = query.where(column < end)
+    return query
+
+
+def page(
+    session: Session,
+    query: Select[tuple[ContentDraft]],
+    limit: int,
+    offset: int,
+    *,
+    by_schedule: bool = False,
+) -> tuple[list[ContentDraft], int]:
+    """One page of drafts (newest first, or soonest scheduled first) and the total count."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (
+        (ContentDraft.scheduled_for.asc().nulls_last(), ContentDraft.id)
+        if by_schedule
+        else (ContentDraft.created_at.desc(), ContentDraft.id)
+    )
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def create_draft(
+    session: Session,
+    user_id: uuid.UUID,
+    *,
+    platform: Platform,
+    content: str,
+    content_type: str | None = None,
+    template_id: uuid.UUID | None = None,
+) -> ContentDraft:
+    """A new draft (status `draft`) after checking it fits the platform."""
+    ensure_fits(platform, content, content_type)
+    draft = ContentDraft(
+        user_id=user_id,
+        platform=platform,
+        content=content,
+        content_type=content_type,
+        status="draft",
+        template_id=template_id,
+    )
+    session.add(draft)
+    _flush(session)
+    return draft
+
+
+def update_draft(
+    session: Session,
+    user_id: uuid.UUID,
+    draft_id: uuid.UUID,
+    *,
+    version: int,
+    platform: Platform | None = None,
+    content: str | None = None,
+    content_type: str | None = None,
+    content_type_sent: bool = False,
+) -> ContentDraft:
+    """Change text, platform or type of a draft that is not published, based on `version`."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    _expect_version(draft, version)
+    if draft.status == "published":
+        raise Conflict("This post is already published; it can no longer be edited.")
+    new_platform = platform or draft.platform
+    new_content = content if content is not None else draft.content
+    new_type = content_type if content_type_sent else draft.content_type
+    ensure_fits(new_platform, new_content, new_type)
+    draft.platform, draft.content, draft.content_type = new_platform, new_content, new_type
+    _flush(session)
+    return draft
+
+
+def delete_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -> None:
+    """Delete a draft in any status (a scheduled one is thereby cancelled)."""
+    session.delete(get_owned_draft(session, user_id, draft_id))
+    _flush(session)
+
+
+def schedule_draft(
+    session: Session,
+    user_id: uuid.UUID,
+    draft_id: uuid.UUID,
+    scheduled_for: datetime,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> ContentDraft:
+    """draft -> scheduled at a future, time-zone-aware moment."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    if version is not None:
+        _expect_version(draft, version)
+    _move(draft, "scheduled")
+    ensure_fits(draft.platform, draft.content, draft.content_type)
+    draft.scheduled_for = _future(scheduled_for, now)
+    _flush(session)
+    return draft
+
+
+def reschedule(
+    session: Session,
+    user_id: uuid.UUID,
+    draft_id: uuid.UUID,
+    scheduled_for: datetime,
+    *,
+    version: int,
+    now: datetime | None = None,
+) -> ContentDraft:
+    """Move a scheduled post to another future moment."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    _expect_version(draft, version)
+    if draft.status != "scheduled":
+        raise Conflict(f"Only a scheduled post can be rescheduled; this one is {draft.status}.")
+    draft.scheduled_for = _future(scheduled_for, now)
+    _flush(session)
+    return draft
+
+
+def unschedule(
+    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, *, version: int | None = None
+) -> ContentDraft:
+    """The explicit way back: scheduled (or failed) -> draft, keeping the text."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    if version is not None:
+        _expect_version(draft, version)
+    _move(draft, "draft")
+    draft.scheduled_for = None
+    _flush(session)
+    return draft
+
+
+def record_outcome(
+    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, outcome: Outcome, *, version: int
+) -> ContentDraft:
+    """scheduled -> published or failed (what the publisher, or the user posting by hand, reports)."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    _expect_version(draft, version)
+    _move(draft, outcome)
+    _flush(session)
+    return draft
+
+
+def _move(draft: ContentDraft, target: str) -> None:
+    if (draft.status, target) not in _TRANSITIONS:
+        hint = " Unschedule it first." if target == "scheduled" and draft.status == "failed" else ""
+        raise Conflict(f"A {draft.status} post cannot become {target}.{hint}")
+    draft.status = target
+
+
+def _future(moment: datetime, now: datetime | None) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise Unprocessable("scheduled_for needs a time zone (an offset such as +02:00, or Z).")
+    current = now or datetime.now(UTC)
+    if moment <= current:
+        raise Unprocessable(f"scheduled_for must be in the future (it is {moment.isoformat()}).")
+    return moment.astimezone(UTC)
+
+
+def _expect_version(draft: ContentDraft, version: int) -> None:
+    if draft.version != version:
+        raise Conflict(
+            f"The draft changed since you read it (version {version}, now {draft.version}); "
+            "reload it and apply your change again."
+        )
+
+
+def _flush(session: Session) -> None:
+    """Flush, turning a lost race on the version counter into a 409."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "The draft was changed by another request meanwhile; reload it and try again."
+        ) from exc

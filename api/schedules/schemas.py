@@ -1,0 +1,161 @@
+"""Bodies of the /api/schedules endpoints: single scheduled posts and recurring schedules."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.content.schemas import DraftOut
+from api.posts.platforms import Platform, normalise_platform
+from api.schedules.recurrence import Frequency, zone
+
+WeekOfMonth = Literal[1, 2, 3, 4, -1]
+
+
+def _platform(value: str | None) -> str | None:
+    return None if value is None else normalise_platform(value)
+
+
+def _local_time(value: time | None) -> time | None:
+    if value is not None and value.tzinfo is not None:
+        raise ValueError("time_of_day is a local wall-clock time: send it without an offset, e.g. 09:30")
+    return value
+
+
+def _timezone(value: str | None) -> str | None:
+    if value is not None:
+        zone(value)
+    return value
+
+
+class ScheduledPostCreate(BaseModel):
+    """Schedule an existing draft (`draft_id`), or write and schedule a post in one go."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scheduled_for: AwareDatetime
+    draft_id: uuid.UUID | None = None
+    version: int | None = Field(default=None, ge=1, description="With draft_id: must match the draft's.")
+    platform: Platform | None = None
+    content: str | None = Field(default=None, min_length=1, max_length=20_000)
+    content_type: str | None = Field(default=None, max_length=50)
+
+    _normalise = field_validator("platform", mode="before")(_platform)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        inline = self.platform is not None or self.content is not None
+        if self.draft_id is not None and inline:
+            raise ValueError("send either draft_id or platform and content, not both")
+        if self.draft_id is None and (self.platform is None or self.content is None):
+            raise ValueError("send draft_id, or platform and content")
+        return self
+
+
+class ScheduledPostUpdate(BaseModel):
+    """Move a scheduled post to another time, or record how it went (published or failed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    scheduled_for: AwareDatetime | None = None
+    status: Literal["published", "failed"] | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> Self:
+        if (self.scheduled_for is None) == (self.status is None):
+            raise ValueError("send exactly one of scheduled_for or status")
+        return self
+
+
+class ScheduledPostPage(BaseModel):
+    items: list[DraftOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class RecurringCreate(BaseModel):
+    """A recurring slot: every week, every other week, or monthly on the n-th (or last) weekday."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    platform: Platform
+    content_type: str | None = Field(default=None, max_length=50)
+    frequency: Frequency
+    day_of_week: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
+    time_of_day: time = Field(description="Local wall-clock time, e.g. 09:30")
+    timezone: str | None = Field(default=None, description="IANA zone; defaults to your profile's")
+    week_of_month: WeekOfMonth | None = Field(
+        default=None, description="Monthly only: 1-4, or -1 for the last; defaults to 1"
+    )
+    active: bool = True
+
+    _normalise = field_validator("platform", mode="before")(_platform)
+    _time = field_validator("time_of_day")(_local_time)
+    _zone = field_validator("timezone")(_timezone)
+
+    @model_validator(mode="after")
+    def _week_only_monthly(self) -> Self:
+        if self.week_of_month is not None and self.frequency != "monthly":
+            raise ValueError("week_of_month applies to monthly schedules only")
+        return self
+
+
+class RecurringUpdate(BaseModel):
+    """Partial update; changing the timing, the zone or `active` recomputes next_generation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    platform: Platform | None = None
+    content_type: str | None = Field(default=None, max_length=50)
+    frequency: Frequency | None = None
+    day_of_week: int | None = Field(default=None, ge=0, le=6)
+    time_of_day: time | None = None
+    timezone: str | None = None
+    week_of_month: WeekOfMonth | None = None
+    active: bool | None = None
+
+    _normalise = field_validator("platform", mode="before")(_platform)
+    _time = field_validator("time_of_day")(_local_time)
+    _zone = field_validator("timezone")(_timezone)
+
+
+class RecurringOut(BaseModel):
+    """A recurring schedule with its next firing (UTC, and in the schedule's zone)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    platform: str
+    content_type: str | None
+    frequency: str
+    day_of_week: int
+    time_of_day: time
+    timezone: str
+    week_of_month: int | None
+    active: bool
+    last_generated: datetime | None
+    next_generation: datetime | None
+    next_generation_local: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    @model_validator(mode="after")
+    def _localise(self) -> Self:
+        if self.next_generation is not None:
+            self.next_generation_local = self.next_generation.astimezone(zone(self.timezone))
+        return self
+
+
+class RecurringPage(BaseModel):
+    items: list[RecurringOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,116 @@
+"""Recurring schedules: create, change, pause and resume, with next_generation always recomputed here.
+
+The generation flow (its own domain) claims due schedules and calls `advance_after_run` from
+`api.schedules.recurrence` after each run; this module keeps next_generation right when the user edits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from api.core.errors import NotFound, Unprocessable
+from api.schedules.models import RecurringSchedule
+from api.schedules.recurrence import recompute, recurrence_of
+from api.schedules.schemas import RecurringCreate, RecurringUpdate
+
+# Changing any of these moves the next firing.
+_TIMING_FIELDS = frozenset({"frequency", "day_of_week", "time_of_day", "timezone", "week_of_month", "active"})
+
+
+def get_owned_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.UUID) -> RecurringSchedule:
+    """The user's recurring schedule, or 404 (also for another user's)."""
+    schedule = session.get(RecurringSchedule, schedule_id)
+    if schedule is None or schedule.user_id != user_id:
+        raise NotFound(f"No recurring schedule {schedule_id}.")
+    return schedule
+
+
+def schedules_query(
+    user_id: uuid.UUID, *, active: bool | None = None, platform: str | None = None
+) -> Select[tuple[RecurringSchedule]]:
+    query = select(RecurringSchedule).where(RecurringSchedule.user_id == user_id)
+    if active is not None:
+        query = query.where(RecurringSchedule.active.is_(active))
+    if platform is not None:
+        query = query.where(RecurringSchedule.platform == platform)
+    return query
+
+
+def page(
+    session: Session, query: Select[tuple[RecurringSchedule]], limit: int, offset: int
+) -> tuple[list[RecurringSchedule], int]:
+    """One page, soonest next firing first (paused ones last), and the total."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(RecurringSchedule.next_generation.asc().nulls_last(), RecurringSchedule.id)
+    return list(session.scalars(ordered.limit(limit).offset(offset)).all()), total
+
+
+def create_schedule(
+    session: Session,
+    user_id: uuid.UUID,
+    user_timezone: str,
+    body: RecurringCreate,
+    *,
+    now: datetime | None = None,
+) -> RecurringSchedule:
+    """A new schedule in the given zone (the user's by default), its first firing computed."""
+    schedule = RecurringSchedule(
+        user_id=user_id,
+        name=body.name,
+        platform=body.platform,
+        content_type=body.content_type,
+        frequency=body.frequency,
+        day_of_week=body.day_of_week,
+        time_of_day=body.time_of_day,
+        timezone=body.timezone or user_timezone,
+        week_of_month=body.week_of_month,
+        active=body.active,
+    )
+    _recompute(schedule, now)
+    session.add(schedule)
+    session.flush()
+    return schedule
+
+
+def update_schedule(
+    session: Session,
+    user_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    body: RecurringUpdate,
+    *,
+    now: datetime | None = None,
+) -> RecurringSchedule:
+    """Apply the fields sent; a change of timing, zone or `active` recomputes next_generation."""
+    schedule = get_owned_schedule(session, user_id, schedule_id)
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    for name in ("name", "platform", "frequency", "day_of_week", "time_of_day", "timezone", "active"):
+        if name in changes and changes[name] is None:
+            raise Unprocessable(f"{name} cannot be null.")
+    for name, value in changes.items():
+        setattr(schedule, name, value)
+    if schedule.frequency != "monthly":
+        if changes.get("week_of_month") is not None:
+            raise Unprocessable("week_of_month applies to monthly schedules only.")
+        schedule.week_of_month = None
+    if _TIMING_FIELDS & changes.keys():
+        _recompute(schedule, now)
+    session.flush()
+    return schedule
+
+
+def delete_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.UUID) -> None:
+    session.delete(get_owned_schedule(session, user_id, schedule_id))
+    session.flush()
+
+
+def _recompute(schedule: RecurringSchedule, now: datetime | None) -> None:
+    try:
+        recurrence_of(schedule)  # validates the combination before computing
+        recompute(schedule, now or datetime.now(UTC))
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc
