@@ -1,0 +1,53 @@
+"""Request and response bodies of the voice endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+RunState = Literal[
+    "SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED", "PAUSED", "CANCELLING"
+]
+
+
+class ToneAnalysisOut(BaseModel):
+    """A user's tone and writing style, as of the last analysis of their posts."""
+
+    primary_tone: str = Field(description="the tone most of the posts were classified as")
+    tone_distribution: dict[str, float] = Field(description="share of posts per tone (sums to 1)")
+    confidence: float = Field(
+        ge=0, le=1, description="mean probability the classifier gives the primary tone across the posts"
+    )
+    style_keywords: list[str] = Field(description="words this user uses far more than most writers")
+    common_phrases: list[str] = Field(description="two- and three-word phrases characteristic of the user")
+    sentence_structure: dict[str, float] = Field(
+        description="sentence length, sentences per post, questions, paragraphs and lists"
+    )
+    emoji_usage: dict[str, Any] = Field(description="emoji per post, share of posts with emoji, favourites")
+    model_version: str | None = Field(
+        description="version of the tone-classifier model in the MLflow registry"
+    )
+    posts_analyzed: int
+    computed_at: datetime
+
+
+class AnalysisRunAccepted(BaseModel):
+    """A tone analysis was started; poll `status_url`, or GET the analysis once the run is done."""
+
+    flow_run_id: uuid.UUID
+    status_url: str
+    tone_analysis_url: str
+
+
+class AnalysisRunStatus(BaseModel):
+    """Where one analysis run stands."""
+
+    flow_run_id: uuid.UUID
+    state: RunState
+    state_name: str
+    done: bool
+    succeeded: bool | None = Field(description="null until the run is done")
+    message: str | None = None

@@ -1,0 +1,86 @@
+"""Serve every deployment of prefect.yaml from this process: `python -m flows.serve`.
+
+The deployments, descriptions, parameters and schedules come from prefect.yaml, so a schedule is written
+once and both `prefect deploy` (work pools) and this local runner use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import Flow, serve
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron, Interval, Schedule
+
+from api.core.config import PROJECT_ROOT
+
+PREFECT_FILE = PROJECT_ROOT / "prefect.yaml"
+
+
+def read_deployments(path: Path = PREFECT_FILE) -> list[dict[str, Any]]:
+    """The `deployments:` entries of prefect.yaml."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    deployments = document.get("deployments") or []
+    if not deployments:
+        raise ValueError(f"{path} declares no deployments")
+    return list(deployments)
+
+
+def load_entrypoint(entrypoint: str) -> Flow[Any, Any]:
+    """Import `flows/module.py:function` as the package module, so it is the same object the API imports."""
+    file_part, _, attribute = entrypoint.partition(":")
+    module_name = file_part.removesuffix(".py").replace("/", ".")
+    flow = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(flow, Flow):
+        raise TypeError(f"{entrypoint} is not a Prefect flow")
+    return flow
+
+
+def to_schedule(config: dict[str, Any]) -> Schedule:
+    """One `schedules:` entry (cron or interval, as `prefect deploy` reads it) as a Prefect schedule."""
+    common = {
+        "timezone": config.get("timezone"),
+        "active": config.get("active", True),
+        "parameters": config.get("parameters") or {},
+        "slug": config.get("slug"),
+    }
+    if "cron" in config:
+        return Cron(config["cron"], day_or=config.get("day_or", True), **common)
+    if "interval" in config:
+        return Interval(config["interval"], **common)
+    raise ValueError(f"unsupported schedule in prefect.yaml (use cron or interval): {config}")
+
+
+def build_deployments(path: Path = PREFECT_FILE) -> list[RunnerDeployment]:
+    """RunnerDeployments for `serve()`, one per prefect.yaml entry, with its schedules and parameters."""
+    built = []
+    for entry in read_deployments(path):
+        flow = load_entrypoint(entry["entrypoint"])
+        built.append(
+            flow.to_deployment(
+                name=entry["name"],
+                description=entry.get("description"),
+                tags=entry.get("tags") or [],
+                parameters=entry.get("parameters") or {},
+                schedules=[to_schedule(schedule) for schedule in entry.get("schedules") or []],
+            )
+        )
+    return built
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__)
+    parser.add_argument("--limit", type=int, default=1, help="flow runs executed at the same time")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    serve(*build_deployments(), limit=args.limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Throwaway stores and a tiny dataset, so tests (and demos) run the real pipeline in seconds.
+
+Used by tests/flows, tests/serving and tests/voice; nothing here is imported by the product.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from api.core.config import get_settings
+from models.tone.classifier import ToneClassifier
+
+# Three tones written so differently that one short epoch separates them.
+_TEMPLATES: dict[str, list[str]] = {
+    "professional": [
+        "We are pleased to report that the {topic} programme closed the quarter on schedule and on budget.",
+        "Our {topic} team delivered the migration with no customer impact; thank you to everyone involved.",
+        "Please find below the key results of the {topic} review presented to the board this week.",
+        "The {topic} initiative reached its second milestone; the full report is available to partners.",
+    ],
+    "casual": [
+        "lol the {topic} thing today was wild, totally forgot my coffee again haha",
+        "ok so {topic} broke twice before lunch and honestly im just vibing now",
+        "anyone else's {topic} just randomly stop working?? going for a walk brb",
+        "tbh {topic} is fine, weekend plans are the real priority lol",
+    ],
+    "inspirational": [
+        "Every setback in {topic} is a setup for a comeback. Keep going, your future self will thank you!",
+        "Dream big about {topic}. Start small. Never stop believing you can change the world!",
+        "Your {topic} journey is yours alone. Rise, grow and inspire others to rise with you!",
+        "Believe in your {topic} vision even when nobody else does. Greatness takes courage!",
+    ],
+}
+_TOPICS = ["data platform", "hiring", "cloud", "design", "sales", "security"]
+_SPLIT_OF_TOPIC = {"data platform": "train", "hiring": "train", "cloud": "train", "design": "validation",
+                   "sales": "test", "security": "test"}  # fmt: skip
+
+
+def tiny_tone_rows() -> list[dict[str, str]]:
+    """72 labelled rows (36 train, 12 validation, 24 test) in three clearly different tones."""
+    rows = []
+    for label, templates in _TEMPLATES.items():
+        for topic in _TOPICS:
+            for template in templates:
+                rows.append(
+                    {"text": template.format(topic=topic), "label": label, "split": _SPLIT_OF_TOPIC[topic]}
+                )
+    return rows
+
+
+def write_tiny_tone_dataset(path: Path) -> Path:
+    """Write the tiny dataset as JSONL (the format a training flow accepts as its `dataset`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps(row) for row in tiny_tone_rows()) + "\n", encoding="utf-8")
+    return path
+
+
+@contextmanager
+def throwaway_mlflow(folder: Path) -> Iterator[str]:
+    """Point the settings (and so every flow) at a fresh SQLite tracking store under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    uri = f"sqlite:///{folder.resolve() / 'mlflow.db'}"
+    with _environment(MLFLOW_TRACKING_URI=uri, MLFLOW_ARTIFACT_ROOT=str(folder.resolve() / "artifacts")):
+        get_settings.cache_clear()
+        try:
+            yield uri
+        finally:
+            get_settings.cache_clear()
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextmanager
+def isolated_bento_store(folder: Path) -> Iterator[Path]:
+    """Send the Bento model store (in this process and in `bentoml serve` children) to `folder`."""
+    from bentoml._internal.configuration.containers import BentoMLContainer
+    from bentoml._internal.models import ModelStore
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models").mkdir(exist_ok=True)
+    with (
+        _environment(BENTOML_HOME=str(folder)),
+        BentoMLContainer.bentoml_home.patch(str(folder)),
+        BentoMLContainer.model_store.patch(ModelStore(str(folder / "models"))),
+    ):
+        yield folder
+
+
+def publish_champion(classifier: ToneClassifier, example_texts: list[str], test_macro_f1: float = 0.0) -> str:
+    """Log, register and promote a classifier and import it into the Bento store; return its version.
+
+    The quick way to give a throwaway registry a champion when a test is about using one, not training it.
+    """
+    import mlflow
+    from mlflow import MlflowClient
+
+    from flows import tracking
+    from serving.bento_store import import_champion
+
+    tracking.configure_tracking()
+    with mlflow.start_run(experiment_id=tracking.ensure_experiment()):
+        mlflow.log_metric(tracking.PRIMARY_METRIC, test_macro_f1)
+        info = tracking.log_tone_model(classifier, example_texts)
+        version = str(tracking.register_version(info.model_uri, {}).version)
+    tracking.apply_promotion(MlflowClient(), version, tracking.PromotionDecision(True, "published by a test"))
+    import_champion(version)
+    return version
+
+
+_HARNESS: ExitStack | None = None
+
+
+def prefect_harness_once(add_cleanup: Callable[[Callable[[], None]], None]) -> None:
+    """Start one Prefect test harness (temporary server and database) per process.
+
+    `add_cleanup` registers its shutdown (pytest: `config.add_cleanup`), so several test folders can ask
+    for it without starting a second server.
+    """
+    global _HARNESS
+    if _HARNESS is not None:
+        return
+    from prefect.testing.utilities import prefect_test_harness
+
+    stack = ExitStack()
+    stack.enter_context(prefect_test_harness())
+    _HARNESS = stack
+
+    def stop() -> None:
+        global _HARNESS
+        stack.close()
+        _HARNESS = None
+
+    add_cleanup(stop)

@@ -1,0 +1,199 @@
+"""`train-tone-classifier`: fine-tune, evaluate on the fixed test split, log to MLflow, gate the champion."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from mlflow import MlflowClient
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, ConfigDict, Field
+
+from flows import tracking
+from flows.tone_data import SHIPPED_CORPUS, ToneDataset, load_dataset
+from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion
+from serving.tone_model import MODEL_NAME
+
+
+class ToneTrainingParams(BaseModel):
+    """Tunables of a training run; the Prefect UI renders them as a validated form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: str = Field(
+        default=SHIPPED_CORPUS,
+        description='"tone-corpus" (shipped) or a path to a JSONL/CSV file with text,label[,split] columns',
+    )
+    epochs: int = Field(default=TrainConfig().epochs, ge=1, le=100)
+    learning_rate: float = Field(default=TrainConfig().learning_rate, gt=0, le=1e-2)
+    batch_size: int = Field(default=TrainConfig().batch_size, ge=1, le=4096)
+    max_length: int = Field(default=TrainConfig().max_length, ge=8, le=512)
+    seed: int = Field(default=TrainConfig().seed, ge=0)
+
+    def train_config(self) -> TrainConfig:
+        """The classifier's own config for these tunables (its other settings keep their defaults)."""
+        return TrainConfig(
+            epochs=self.epochs,
+            learning_rate=self.learning_rate,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            seed=self.seed,
+        )
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def load_training_data(dataset: str) -> ToneDataset:
+    """Load the labelled rows and their fixed train/validation/test split."""
+    data = load_dataset(dataset)
+    get_run_logger().info("dataset %s: %s", data.name, data.fingerprint())
+    return data
+
+
+@task(cache_policy=NO_CACHE)
+def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassifier, list[dict[str, float]]]:
+    """Fine-tune MiniLM-L6 on the training rows, logging progress as it goes."""
+    logger = get_run_logger()
+    train, validation = data.split("train"), data.split("validation")
+    config = params.train_config()
+    total = -(-len(train) // config.batch_size) * config.epochs
+    logger.info("fine-tuning on %d posts (%d labels), %d steps", len(train), len(data.labels), total)
+
+    def progress(step: int, metrics: dict[str, float]) -> None:
+        shown = ", ".join(f"{key} {value:.4g}" for key, value in metrics.items())
+        logger.info("step %d/%d (%d%%): %s", step, total, round(100 * step / max(total, 1)), shown)
+
+    classifier = ToneClassifier.from_base(data.labels)
+    history = classifier.fit(
+        list(train["text"]),
+        list(train["label"]),
+        list(validation["text"]) or None,
+        list(validation["label"]) or None,
+        config=config,
+        on_step=progress,
+    )
+    return classifier, history
+
+
+@task(cache_policy=NO_CACHE)
+def evaluate_on_test(classifier: ToneClassifier, data: ToneDataset) -> EvalReport:
+    """Score the candidate on the fixed test split."""
+    test = data.split("test")
+    report = classifier.evaluate(list(test["text"]), list(test["label"]))
+    get_run_logger().info("test macro-F1 %.4f, accuracy %.4f", report.macro_f1, report.accuracy)
+    return report
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def log_run(
+    classifier: ToneClassifier,
+    data: ToneDataset,
+    params: ToneTrainingParams,
+    history: list[dict[str, float]],
+    report: EvalReport,
+) -> tuple[str, str]:
+    """Log params, dataset hash, curves, test metrics, plots and the model; return (run id, model URI)."""
+    fingerprint = data.fingerprint()
+    mlflow.log_params(params.model_dump() | {"labels": ",".join(classifier.labels)})
+    mlflow.log_params({"dataset_rows": fingerprint["rows"], "dataset_per_split": fingerprint["per_split"]})
+    mlflow.set_tags(
+        {
+            tracking.DATASET_HASH_TAG: fingerprint["sha256"],
+            tracking.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
+            "dataset": data.name,
+        }
+    )
+    mlflow.log_metric("dataset_size", float(fingerprint["rows"]))
+    mlflow.log_dict(fingerprint, "dataset/fingerprint.json")
+    tracking.log_epoch_curves(history)
+    with tempfile.TemporaryDirectory(prefix="tone-eval-") as folder:
+        png = plot_confusion(report, Path(folder) / "confusion_matrix.png")
+        tracking.log_evaluation(report, png, prefix="test")
+    info = tracking.log_tone_model(classifier, list(data.split("test")["text"]))
+    run = mlflow.active_run()
+    if run is None:
+        raise RuntimeError("log_run must be called inside an MLflow run")
+    return run.info.run_id, info.model_uri
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def register_and_gate(
+    model_uri: str, data: ToneDataset, report: EvalReport
+) -> tuple[str, tracking.PromotionDecision]:
+    """Register a version, compare it with the champion on the same test rows, move the alias or not."""
+    logger = get_run_logger()
+    client = MlflowClient()
+    test = data.split("test")
+    baseline = tracking.champion_baseline(
+        client, data.test_split_hash(), list(test["text"]), list(test["label"]), MODEL_NAME
+    )
+    version = tracking.register_version(
+        model_uri,
+        {
+            tracking.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
+            tracking.PRIMARY_METRIC: f"{report.macro_f1:.6f}",
+        },
+        MODEL_NAME,
+    )
+    decision = tracking.decide_promotion(report.macro_f1, baseline)
+    tracking.apply_promotion(client, str(version.version), decision, MODEL_NAME)
+    tracking.log_decision(decision, baseline)
+    logger.info("%s v%s: %s", MODEL_NAME, version.version, decision.reason)
+    return str(version.version), decision
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_to_bento_store(version: str) -> str:
+    """Import the new champion into the Bento model store, where `ToneService` loads it."""
+    from serving.bento_store import import_champion
+
+    tag = import_champion(version)
+    get_run_logger().info("imported %s@champion (v%s) into the Bento store as %s", MODEL_NAME, version, tag)
+    return tag
+
+
+@flow(name="train-tone-classifier", log_prints=True)
+def train_tone_classifier(params: ToneTrainingParams = ToneTrainingParams()) -> dict[str, Any]:
+    """Fine-tune the tone classifier, log it to MLflow and promote it only if it beats the champion."""
+    tracking.configure_tracking()
+    experiment_id = tracking.ensure_experiment()
+    data = load_training_data(params.dataset)
+    classifier, history = fine_tune(data, params)
+    report = evaluate_on_test(classifier, data)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{Path(data.name).name}"):
+        run_id, model_uri = log_run(classifier, data, params, history, report)
+        version, decision = register_and_gate(model_uri, data, report)
+        bento_tag = publish_to_bento_store(version) if decision.promote else None
+    outcome = {
+        "run_id": run_id,
+        "model_version": version,
+        "test_macro_f1": report.macro_f1,
+        "promoted": decision.promote,
+        "reason": decision.reason,
+        "bento_tag": bento_tag,
+    }
+    create_markdown_artifact(
+        key="tone-training-outcome",
+        markdown=_outcome_markdown(outcome, report),
+        description="Result of the promotion gate",
+    )
+    return outcome
+
+
+def _outcome_markdown(outcome: dict[str, Any], report: EvalReport) -> str:
+    """A short table for the Prefect UI: what was trained, its score and the gate's decision."""
+    rows = "\n".join(
+        f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | {values['f1']:.3f} |"
+        for label, values in report.per_class.items()
+    )
+    verdict = "promoted to **champion**" if outcome["promoted"] else "kept as **challenger**"
+    return (
+        f"## {MODEL_NAME} v{outcome['model_version']}: {verdict}\n\n"
+        f"{outcome['reason']}\n\n"
+        f"Test macro-F1 **{report.macro_f1:.4f}**, accuracy {report.accuracy:.4f} "
+        f"(MLflow run `{outcome['run_id']}`).\n\n"
+        f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n"
+    )

@@ -1,0 +1,97 @@
+"""train-tone-classifier under the Prefect harness, against a throwaway MLflow registry and Bento store.
+
+Three tiny runs (one training step each, max_length 32) in a fixed order: an under-trained model becomes the
+first champion of an empty registry, a properly trained one beats it and takes the alias, and a second
+under-trained one loses to it and stays a challenger.
+"""
+
+from __future__ import annotations
+
+import bentoml
+import pytest
+from mlflow import MlflowClient
+
+from flows.tracking import CHALLENGER_TAG, PRIMARY_METRIC, TEST_SPLIT_HASH_TAG, champion_version
+from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
+from serving.bento_store import MLFLOW_VERSION_LABEL
+from serving.tone_model import MODEL_NAME
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "mlflow_store", "bento_store")]
+
+
+def params(dataset, learning_rate: float) -> ToneTrainingParams:
+    # One step over the 36 training rows: 1e-7 leaves the random head practically untouched, 1e-3 learns
+    # the three tones.
+    return ToneTrainingParams(
+        dataset=str(dataset), epochs=1, learning_rate=learning_rate, batch_size=36, max_length=32, seed=3
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tiny_dataset, prefect_harness, mlflow_store, bento_store) -> dict[str, dict]:
+    """The three runs, trained once for the module; each test reads what they left behind."""
+    outcomes = {"first": train_tone_classifier(params(tiny_dataset, 1e-7))}
+    outcomes["first_champion"] = _champion_snapshot()
+    outcomes["better"] = train_tone_classifier(params(tiny_dataset, 1e-3))
+    outcomes["worse"] = train_tone_classifier(params(tiny_dataset, 1e-7))
+    return outcomes
+
+
+def _champion_snapshot() -> dict:
+    champion = champion_version(MlflowClient(), MODEL_NAME)
+    assert champion is not None
+    return {"version": str(champion.version), "bento": bentoml.models.get(f"{MODEL_NAME}:latest")}
+
+
+class TestFirstRun:
+    def test_empty_registry_promotes_the_first_version(self, runs):
+        assert runs["first"]["promoted"]
+        assert runs["first_champion"]["version"] == runs["first"]["model_version"] == "1"
+        assert "no champion yet" in runs["first"]["reason"]
+
+    def test_run_records_params_dataset_curves_plots_and_model(self, runs, tiny_dataset):
+        client = MlflowClient()
+        run = client.get_run(runs["first"]["run_id"])
+        assert run.data.params["learning_rate"] == "1e-07"
+        assert run.data.params["max_length"] == "32"
+        assert run.data.params["dataset"] == str(tiny_dataset)
+        assert len(run.data.tags["dataset_hash"]) == 64
+        assert run.data.tags[TEST_SPLIT_HASH_TAG]
+        assert run.data.metrics["dataset_size"] == 72
+        assert 0.0 <= run.data.metrics[PRIMARY_METRIC] <= 1.0
+        curve = client.get_metric_history(run.info.run_id, "train_loss")
+        assert [point.step for point in curve] == [1]
+        artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+        assert artifacts == {"evaluation/confusion_matrix.png", "evaluation/test_report.json"}
+
+    def test_promotion_imports_the_champion_into_the_bento_store(self, runs):
+        bento_model = runs["first_champion"]["bento"]
+        assert bento_model.info.labels[MLFLOW_VERSION_LABEL] == "1"
+
+
+class TestPromotionGate:
+    def test_a_better_model_takes_the_champion_alias(self, runs):
+        better, first = runs["better"], runs["first"]
+        assert better["test_macro_f1"] > first["test_macro_f1"]
+        assert better["promoted"]
+        assert champion_version(MlflowClient(), MODEL_NAME).version == int(better["model_version"])
+        assert bentoml.models.get(f"{MODEL_NAME}:latest").info.labels[MLFLOW_VERSION_LABEL] == "2"
+
+    def test_a_worse_model_stays_challenger_and_the_run_says_why(self, runs):
+        worse, better = runs["worse"], runs["better"]
+        assert worse["test_macro_f1"] < better["test_macro_f1"]
+        assert not worse["promoted"]
+        client = MlflowClient()
+        assert champion_version(client, MODEL_NAME).version == int(better["model_version"])
+        version = client.get_model_version(MODEL_NAME, worse["model_version"])
+        assert "does not beat champion v2" in version.tags[CHALLENGER_TAG]
+        run = client.get_run(worse["run_id"])
+        assert run.data.tags["promotion"] == CHALLENGER_TAG
+        assert run.data.tags["promotion_reason"] == version.tags[CHALLENGER_TAG]
+        assert run.data.metrics[f"baseline_champion_{PRIMARY_METRIC}"] == pytest.approx(
+            better["test_macro_f1"]
+        )
+
+    def test_the_losing_version_is_not_imported_for_serving(self, runs):
+        assert runs["worse"]["bento_tag"] is None
+        assert bentoml.models.get(f"{MODEL_NAME}:latest").info.labels[MLFLOW_VERSION_LABEL] == "2"
