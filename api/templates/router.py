@@ -1,0 +1,61 @@
+"""/api/templates: the template library and drafts made from it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.content.schemas import DraftOut
+from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep
+from api.posts.platforms import normalise_platform
+from api.templates import service
+from api.templates.library import CATEGORIES
+from api.templates.schemas import TemplateOut, TemplatePage, TemplateUse
+
+router = APIRouter(prefix="/api/templates", tags=["templates"], responses=responses(Unauthorized))
+
+
+@router.get("", response_model=TemplatePage, responses=responses(Unprocessable))
+def list_templates(
+    _: CurrentUser,
+    session: SessionDep,
+    category: Annotated[str | None, Query(description=", ".join(CATEGORIES))] = None,
+    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    search: Annotated[str | None, Query(alias="q", max_length=200, description="Text to look for")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TemplatePage:
+    """Browse the library, best rated first: filter by category, platform and free text."""
+    if category is not None and category not in CATEGORIES:
+        raise Unprocessable(f"unknown category {category!r}; use one of: {', '.join(CATEGORIES)}")
+    try:
+        platform_name = None if platform is None else normalise_platform(platform)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc
+    query = service.templates_query(category=category, platform=platform_name, search=search)
+    templates, total = service.page(session, query, limit, offset)
+    return TemplatePage(
+        items=[TemplateOut.model_validate(t) for t in templates], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{template_id}", response_model=TemplateOut, responses=responses(NotFound))
+def get_template(template_id: uuid.UUID, _: CurrentUser, session: SessionDep) -> TemplateOut:
+    return TemplateOut.model_validate(service.get_template(session, template_id))
+
+
+@router.post(
+    "/use/{template_id}",
+    response_model=DraftOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(NotFound, Unprocessable),
+)
+def use_template(
+    template_id: uuid.UUID, body: TemplateUse, user: CurrentUser, session: SessionDep
+) -> DraftOut:
+    """Fill the template's placeholders and save the result as a new draft. A missing value is a 422 that
+    names the placeholders; so is a filled text too long for the platform."""
+    return DraftOut.model_validate(service.use_template(session, user.id, template_id, body.values))
