@@ -1,0 +1,50 @@
+"""/api/analytics: dashboard, performance by dimension, and insights, all computed in SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.analytics import service
+from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut
+from api.core.errors import Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep
+from api.posts.platforms import normalise_platform
+
+router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=responses(Unauthorized))
+
+
+@router.get("/dashboard", response_model=DashboardOut, responses=responses(Unprocessable))
+def dashboard(
+    user: CurrentUser,
+    session: SessionDep,
+    end: Annotated[date | None, Query(description="Last day of the 12-week trend (default: today)")] = None,
+) -> DashboardOut:
+    """Posts, drafts by status, posts scheduled this week, engagement totals and the weekly engagement
+    rate for the last 12 weeks (in your time zone)."""
+    return service.dashboard(session, user.id, user.timezone, end)
+
+
+@router.get("/performance", response_model=PerformanceOut, responses=responses(Unprocessable))
+def performance(
+    user: CurrentUser,
+    session: SessionDep,
+    platform: Annotated[str | None, Query(description="linkedin or twitter (x); default both")] = None,
+) -> PerformanceOut:
+    """Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
+    number of posts behind each figure and the denominator each used."""
+    try:
+        platform_name = None if platform is None else normalise_platform(platform)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc
+    return service.performance(session, user.id, user.timezone, platform_name)
+
+
+@router.get("/insights", response_model=InsightsOut)
+def insights(user: CurrentUser, session: SessionDep) -> InsightsOut:
+    """Per platform: the days and hours that really do better (95% intervals, at least 5 posts each),
+    hashtags and content types that perform, posting cadence and engagement, and sentences to act on.
+    With too little history it says so instead of guessing."""
+    return service.insights(session, user.id, user.timezone)
