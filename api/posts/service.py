@@ -24,6 +24,7 @@ from api.posts.importers import (
     open_import,
 )
 from api.posts.models import UserPost
+from api.voice import service as voice_service
 
 logger = logging.getLogger("postwright.posts")
 
@@ -52,10 +53,12 @@ def import_posts(
     declared_format: ImportFormat | None = None,
     as_of: datetime | None = None,
     default_followers: int | None = None,
+    analyse_tone: bool = True,
 ) -> ImportResult:
     """Parse an export and upsert its posts for the user; bad rows are reported, good rows kept.
 
-    A file that is not CSV/JSON is a 415; an unrecognised or malformed one a 422.
+    A file that is not CSV/JSON is a 415; an unrecognised or malformed one a 422. When posts were added or
+    changed and `analyse_tone` is set, a tone analysis starts once the caller commits.
     """
     try:
         reader = open_import(stream, declared_format, as_of=as_of, default_followers=default_followers)
@@ -68,7 +71,7 @@ def import_posts(
     result.imported = counts.inserted
     result.updated = counts.updated
     result.skipped_duplicates = counts.received - counts.inserted - counts.updated
-    if result.imported or result.updated:
+    if analyse_tone and (result.imported or result.updated):
         result.tone_analysis_requested = request_tone_analysis_after_commit(session, user_id)
     logger.info(
         "posts imported",
@@ -96,18 +99,35 @@ def _keep_posts(rows: Iterator[ImportRow], result: ImportResult) -> Iterator[Par
 
 
 def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID) -> bool:
-    """Hook: after the import's transaction commits, ask the voice domain to re-analyse the user's tone.
+    """After the import's transaction commits, start a tone analysis of the user's updated history.
 
-    It runs after the commit so the analysis sees the new posts, and never when the import rolls back. The
-    voice domain's `start_tone_analysis(user_id)` is not available in this tree yet, so the hook only records
-    the request; wire the call in here when it lands. Returns whether an analysis will be started.
+    It waits for the commit so the analysis sees the new posts, and is dropped if the import rolls back.
+    A failure to start it is logged, not raised: the posts are already stored, and the user can ask for
+    the analysis again (POST /api/users/analyze-posts). Returns True: an analysis is requested.
     """
 
-    def _after_commit(_: Session) -> None:
-        logger.info("tone analysis wanted after import", extra={"user_id": str(user_id)})
+    pending = [user_id]  # emptied by whichever comes first: the commit or a rollback
 
-    event.listen(session, "after_commit", _after_commit, once=True)
-    return False
+    def start(_: Session) -> None:
+        if not pending:
+            return
+        pending.clear()
+        try:
+            run_id = voice_service.start_tone_analysis(user_id)
+        except Exception:
+            logger.exception(
+                "could not start the tone analysis after an import", extra={"user_id": str(user_id)}
+            )
+            return
+        logger.info("tone analysis started", extra={"user_id": str(user_id), "flow_run_id": str(run_id)})
+
+    def cancel(_: Session) -> None:
+        pending.clear()
+
+    # Listeners cannot be removed while their event runs; they stay with the session and do nothing more.
+    event.listen(session, "after_commit", start)
+    event.listen(session, "after_rollback", cancel)
+    return True
 
 
 def get_owned_post(session: Session, user_id: uuid.UUID, post_id: uuid.UUID) -> UserPost:

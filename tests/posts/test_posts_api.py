@@ -247,3 +247,38 @@ class TestListAndDelete:
 def test_openapi_describes_the_import_errors(app):
     responses = app.openapi()["paths"]["/api/posts/import"]["post"]["responses"]
     assert {"401", "413", "415", "422"} <= set(responses)
+
+
+class TestToneAnalysisAfterImport:
+    def test_an_import_that_stores_posts_starts_one_analysis_after_commit(
+        self, client, user_factory, auth_headers, tone_launcher
+    ):
+        me = user_factory()
+        body = upload(client, auth_headers(me), json_posts(post("one"), post("two")), "p.json").json()
+        assert body["tone_analysis_requested"] is True
+        assert tone_launcher.started == [me.id]
+
+    def test_nothing_new_starts_nothing(self, client, user_factory, auth_headers, tone_launcher):
+        me = user_factory()
+        data = json_posts(post("one", external_id="1"))
+        upload(client, auth_headers(me), data, "p.json")
+        body = upload(client, auth_headers(me), data, "p.json").json()
+        assert body["tone_analysis_requested"] is False
+        assert tone_launcher.started == [me.id]  # only the first import's
+
+    def test_a_rejected_file_starts_nothing(self, client, user_factory, auth_headers, tone_launcher):
+        response = upload(client, auth_headers(user_factory()), b"name,email\nAda,ada@example.com\n")
+        assert response.status_code == 422
+        assert tone_launcher.started == []
+
+    def test_a_launcher_failure_does_not_undo_the_import(
+        self, client, user_factory, auth_headers, db, monkeypatch
+    ):
+        def broken():
+            raise RuntimeError("orchestrator unreachable")
+
+        monkeypatch.setattr("api.voice.runs.get_launcher", broken)
+        me = user_factory()
+        response = upload(client, auth_headers(me), json_posts(post("kept")), "p.json")
+        assert response.status_code == 200
+        assert stored(db, me) == 1

@@ -1,0 +1,26 @@
+"""A stand-in for the orchestrator that runs tone analyses (Prefect), recording what it was asked to start."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+
+class RecordingLauncher:
+    """Takes the place of the Prefect launcher: remembers the users, starts nothing."""
+
+    def __init__(self) -> None:
+        self.started: list[uuid.UUID] = []
+
+    def start(self, user_id: uuid.UUID) -> uuid.UUID:
+        self.started.append(user_id)
+        return uuid.uuid4()
+
+
+@pytest.fixture
+def tone_launcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLauncher]:
+    launcher = RecordingLauncher()
+    monkeypatch.setattr("api.voice.runs.get_launcher", lambda: launcher)
+    yield launcher
