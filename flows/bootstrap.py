@@ -13,11 +13,17 @@ from collections.abc import Callable
 from mlflow import MlflowClient
 
 from flows.tracking import champion_version, configure_tracking
+from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
 from serving.tone_model import CHAMPION_ALIAS, MODEL_NAME
 
 
-def ensure_tone_champion(echo: Callable[[str], None] = print, *, import_to_bento: bool = True) -> str:
-    """Return the champion's version, training a first one on the shipped corpus if there is none.
+def ensure_tone_champion(
+    echo: Callable[[str], None] = print,
+    *,
+    params: ToneTrainingParams | None = None,
+    import_to_bento: bool = True,
+) -> str:
+    """Return the champion's version, training a first one (default: shipped corpus) if there is none.
 
     With `import_to_bento`, also make sure the Bento store holds that champion, so `bentoml serve` works.
     """
@@ -31,9 +37,7 @@ def ensure_tone_champion(echo: Callable[[str], None] = print, *, import_to_bento
             f"No {MODEL_NAME}@{CHAMPION_ALIAS} in the MLflow registry ({uri}): training a first one on the "
             "shipped tone corpus. This takes a few minutes on a laptop CPU; progress follows."
         )
-        from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
-
-        outcome = train_tone_classifier(ToneTrainingParams())
+        outcome = train_tone_classifier(params or ToneTrainingParams())
         version = str(outcome["model_version"])
         echo(
             f"{MODEL_NAME} version {version} trained (test macro-F1 {outcome['test_macro_f1']:.3f}): "

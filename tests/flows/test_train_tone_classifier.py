@@ -1,8 +1,8 @@
 """train-tone-classifier under the Prefect harness, against a throwaway MLflow registry and Bento store.
 
-Three tiny runs (one training step each, max_length 32) in a fixed order: an under-trained model becomes the
-first champion of an empty registry, a properly trained one beats it and takes the alias, and a second
-under-trained one loses to it and stays a challenger.
+Three tiny runs (one training step each, max_length 32) in a fixed order: the fresh-install bootstrap trains
+an under-trained model that becomes the first champion of the empty registry, a properly trained one beats
+it and takes the alias, and a second under-trained one loses to it and stays a challenger.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import bentoml
 import pytest
 from mlflow import MlflowClient
 
+from flows import tracking
+from flows.bootstrap import ensure_tone_champion
 from flows.tracking import CHALLENGER_TAG, PRIMARY_METRIC, TEST_SPLIT_HASH_TAG, champion_version
 from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
 from serving.bento_store import MLFLOW_VERSION_LABEL
@@ -30,17 +32,53 @@ def params(dataset, learning_rate: float) -> ToneTrainingParams:
 @pytest.fixture(scope="module")
 def runs(tiny_dataset, prefect_harness, mlflow_store, bento_store) -> dict[str, dict]:
     """The three runs, trained once for the module; each test reads what they left behind."""
-    outcomes = {"first": train_tone_classifier(params(tiny_dataset, 1e-7))}
+    messages: list[str] = []
+    version = ensure_tone_champion(messages.append, params=params(tiny_dataset, 1e-7))
+    outcomes = {"first": _outcome(version), "bootstrap": {"version": version, "messages": list(messages)}}
     outcomes["first_champion"] = _champion_snapshot()
+    again: list[str] = []
+    outcomes["bootstrap_again"] = {
+        "version": ensure_tone_champion(again.append),
+        "runs": _run_count(),
+        "messages": again,
+    }
     outcomes["better"] = train_tone_classifier(params(tiny_dataset, 1e-3))
     outcomes["worse"] = train_tone_classifier(params(tiny_dataset, 1e-7))
     return outcomes
+
+
+def _outcome(version: str) -> dict:
+    """The parts of a flow outcome the tests read, rebuilt from the version's MLflow run."""
+    run_id = MlflowClient().get_model_version(MODEL_NAME, version).run_id
+    run = MlflowClient().get_run(run_id)
+    return {
+        "run_id": run_id,
+        "model_version": version,
+        "test_macro_f1": run.data.metrics[PRIMARY_METRIC],
+        "promoted": run.data.tags["promotion"] == "champion",
+        "reason": run.data.tags["promotion_reason"],
+    }
+
+
+def _run_count() -> int:
+    return len(MlflowClient().search_runs([tracking.ensure_experiment()]))
 
 
 def _champion_snapshot() -> dict:
     champion = champion_version(MlflowClient(), MODEL_NAME)
     assert champion is not None
     return {"version": str(champion.version), "bento": bentoml.models.get(f"{MODEL_NAME}:latest")}
+
+
+class TestBootstrap:
+    def test_fresh_install_trains_a_first_champion_with_progress_lines(self, runs):
+        assert runs["bootstrap"]["version"] == "1"
+        assert any("training a first one" in line for line in runs["bootstrap"]["messages"])
+
+    def test_with_a_champion_it_only_looks_it_up(self, runs):
+        again = runs["bootstrap_again"]
+        assert (again["version"], again["runs"]) == ("1", 1)
+        assert "is version 1" in again["messages"][0]
 
 
 class TestFirstRun:
