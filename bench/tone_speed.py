@@ -1,18 +1,22 @@
 """Inference speed: posts per second classifying 2,000 posts, per path, in one run, medians of repeats.
 
 Paths: the original design's loop (one tokenizer call and one forward pass per post, `padding=True`), the
-batched fp32 path (length-sorted batches, dynamic padding, `torch.inference_mode()`), and the batched bf16
-path where the CPU has native bf16 units. Each path's macro-F1 on the TweetEval emotion test split shows
-what the faster paths cost in quality. Repeats are interleaved across paths so that load from other
-processes on a shared machine spreads over all paths alike.
+batched fp32 path (length-sorted batches, dynamic padding, `torch.inference_mode()`), the batched bf16
+path where the CPU has native bf16 units, and int8 dynamic quantization of the linear layers (measured to
+show the trade-off; the product does not use it because it costs more than half a point of macro-F1).
+Each path's macro-F1 on the TweetEval emotion test split shows what the faster paths cost in quality.
+Repeats are interleaved across paths so that load from other processes on a shared machine spreads over
+all paths alike.
 
     python -m bench.tone_speed   # -> bench/results/tone_speed.json
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +32,7 @@ from models.tone.text import normalize_for_model
 
 logger = logging.getLogger("postwright.bench")
 N_POSTS = 2000
-REPEATS = 3
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 BATCH_SIZE = 64
 
 Predict = Callable[[Sequence[str]], np.ndarray]
@@ -66,6 +70,19 @@ def batched(classifier: ToneClassifier, precision: str) -> Predict:
     return predict
 
 
+def int8_dynamic(classifier: ToneClassifier) -> Predict:
+    """Linear layers quantized to int8 weights with dynamically quantized activations (fbgemm)."""
+    from torch.ao.quantization import quantize_dynamic
+
+    module = quantize_dynamic(copy.deepcopy(classifier._module), {torch.nn.Linear}, dtype=torch.qint8)
+    quantized = ToneClassifier(module, classifier._tokenizer, classifier.labels, classifier.max_length)
+
+    def predict(texts: Sequence[str]) -> np.ndarray:
+        return quantized.predict_proba(texts, batch_size=BATCH_SIZE)
+
+    return predict
+
+
 def _posts(frame: Any) -> list[str]:
     """2,000 tweets: the whole test and validation splits, topped up from train."""
     ordered = [frame[frame["split"] == name]["text"].tolist() for name in ("test", "validation", "train")]
@@ -92,6 +109,7 @@ def main() -> dict[str, Any]:
     paths["batched_fp32"] = batched(classifier, "fp32")
     if cpu_supports_bf16():
         paths["batched_bf16"] = batched(classifier, "bf16")
+    paths["batched_int8_dynamic"] = int8_dynamic(classifier)
     for predict in paths.values():  # warm-up: first-call allocations and kernel selection
         predict(posts[:64])
 

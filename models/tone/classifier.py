@@ -53,6 +53,10 @@ class TrainConfig(BaseModel):
     head_dropout: float = Field(default=0.1, ge=0, lt=1)
     max_grad_norm: float = Field(default=1.0, gt=0)
     log_every: int = Field(default=20, ge=1, description="log a progress line and call on_step every N steps")
+    bf16_autocast: bool = Field(
+        default=False,
+        description="matmuls in bf16 during training (fp32 master weights); needs native bf16 units",
+    )
 
 
 class EvalReport(BaseModel):
@@ -241,6 +245,8 @@ class ToneClassifier:
         has_val = val_texts is not None and val_labels is not None and len(val_texts) > 0
         if has_val and len(val_texts) != len(val_labels):  # type: ignore[arg-type]
             raise ValueError("val_texts and val_labels must be of equal length")
+        if config.bf16_autocast and not cpu_supports_bf16():
+            raise ValueError("bf16_autocast needs a CPU with native bf16 units (AVX512-BF16 or AMX)")
         targets = torch.tensor(self._label_ids(train_labels), dtype=torch.long)
         if has_val:
             self._label_ids(val_labels)  # type: ignore[arg-type]
@@ -265,8 +271,9 @@ class ToneClassifier:
             epoch_loss, epoch_seen = 0.0, 0
             window_loss, window_seen, window_start = 0.0, 0, time.perf_counter()
             for batch in self._train_batches(encoded, config.batch_size, generator):
-                logits = self._module(batch.input_ids, batch.attention_mask)
-                loss = loss_fn(logits, targets[batch.indices])
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16_autocast):
+                    logits = self._module(batch.input_ids, batch.attention_mask)
+                loss = loss_fn(logits.float(), targets[batch.indices])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 nn.utils.clip_grad_norm_(self._module.parameters(), config.max_grad_norm)
