@@ -45,9 +45,9 @@ class UserPost(UUIDPkMixin, TimestampMixin, Base):
         CheckConstraint(f"time_precision IN {TIME_PRECISIONS}", name="time_precision"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    # No index of its own: the (user_id, posted_at) and (user_id, platform, external_id) indexes lead with it,
+    # and every extra index is paid on each row of a large import.
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     engagement_metrics: Mapped[dict[str, Any]] = mapped_column(

@@ -282,3 +282,15 @@ class TestToneAnalysisAfterImport:
         response = upload(client, auth_headers(me), json_posts(post("kept")), "p.json")
         assert response.status_code == 200
         assert stored(db, me) == 1
+
+
+def test_bulk_ids_are_increasing_version_7_uuids():
+    import uuid as uuid_module
+
+    from api.posts.queries import time_ordered_ids
+
+    ids = time_ordered_ids()
+    batch = [next(ids) for _ in range(1000)]
+    assert batch == sorted(batch) and len(set(batch)) == 1000
+    assert {uuid_module.UUID(value).version for value in batch} == {7}
+    assert next(time_ordered_ids())[:13] != "00000000-0000"
