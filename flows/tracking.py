@@ -6,7 +6,6 @@ at import; `configure_tracking()` is called inside each flow.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -237,19 +236,3 @@ def log_decision(decision: PromotionDecision, baseline: Baseline | None) -> None
     )
     if baseline is not None:
         mlflow.log_metric(f"baseline_champion_{PRIMARY_METRIC}", baseline.score)
-
-
-def version_summary(version: ModelVersion) -> dict[str, Any]:
-    """A JSON-friendly view of a registry version (for flow results and logs)."""
-    return {
-        "name": version.name,
-        "version": str(version.version),
-        "run_id": version.run_id,
-        "aliases": list(version.aliases or []),
-        "tags": dict(version.tags or {}),
-    }
-
-
-def dump_json(data: Any) -> str:
-    """Stable JSON for tags and artifacts."""
-    return json.dumps(data, sort_keys=True, default=str)

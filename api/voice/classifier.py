@@ -120,9 +120,15 @@ def _load_champion(tracking_uri: str, version: str) -> Any:
         return _cached_model(tracking_uri, version)
 
 
+@lru_cache(maxsize=4)
+def _http_classifier(base_url: str) -> HttpToneClassifier:
+    """One client (and connection pool) per serving URL for the process."""
+    return HttpToneClassifier(base_url)
+
+
 def get_tone_classifier(settings: Settings | None = None) -> ToneClassifierClient:
     """HTTP to the serving endpoint when `SERVING_URL` is set, the in-process model otherwise."""
     settings = settings or get_settings()
     if settings.serving_url:
-        return HttpToneClassifier(settings.serving_url)
+        return _http_classifier(settings.serving_url)
     return InProcessToneClassifier(settings)
