@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -188,11 +188,11 @@ def _migrated_database(stack: ExitStack, server_url: str) -> str:
     return url
 
 
-def _time_import(engine: object, export: Path) -> tuple[float, dict[str, int]]:
+def _time_import(engine: Engine, export: Path) -> tuple[float, dict[str, int]]:
     from api.posts import service
     from api.users.models import User
 
-    with Session(engine) as session:  # type: ignore[call-overload]
+    with Session(engine) as session:
         user = User(email=f"bench-{time.time_ns()}@example.com", password_hash="x", name="Bench")
         session.add(user)
         session.commit()

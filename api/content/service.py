@@ -58,7 +58,7 @@ def drafts_query(
     created_to: datetime | None = None,
     scheduled_from: datetime | None = None,
     scheduled_to: datetime | None = None,
-) -> Select[tuple[ContentDraft]]:
+) -> Select[ContentDraft]:
     """The user's drafts matching the filters (`*_to` bounds are exclusive)."""
     query = select(ContentDraft).where(ContentDraft.user_id == user_id)
     if statuses:
@@ -81,7 +81,7 @@ def drafts_query(
 
 def page(
     session: Session,
-    query: Select[tuple[ContentDraft]],
+    query: Select[ContentDraft],
     limit: int,
     offset: int,
     *,

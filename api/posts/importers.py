@@ -463,7 +463,8 @@ def parse_relative_age(raw: str | None, as_of: datetime, column: str) -> datetim
         raise RowError(f"{column}: {raw!r} is not a relative age such as '3 months ago'")
     amount = match["n"]
     count = 1 if amount in (None, "a", "an", "one") else int(amount)
-    return as_of - _UNITS[match["unit"]] * count
+    moment: datetime = as_of - _UNITS[match["unit"]] * count
+    return moment
 
 
 def _external_id_from_url(url: str | None) -> str | None:

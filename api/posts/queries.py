@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 from sqlalchemy import Select, func, select
@@ -105,7 +106,7 @@ class UpsertCounts:
     updated: int
 
 
-def driver_connection(session: Session) -> psycopg.Connection:  # type: ignore[type-arg]
+def driver_connection(session: Session) -> psycopg.Connection[Any]:
     """The psycopg connection under the session's transaction (for COPY, which SQLAlchemy does not wrap)."""
     raw = session.connection().connection.driver_connection
     if not isinstance(raw, psycopg.Connection):
@@ -183,10 +184,10 @@ def time_ordered_ids() -> Iterator[str]:
 
 
 def _upsert_known(
-    cursor: psycopg.Cursor,
+    cursor: psycopg.Cursor[Any],
     user_id: uuid.UUID,
     source_format: str,
-    lines: list[str],  # type: ignore[type-arg]
+    lines: list[str],
 ) -> tuple[int, int]:
     """Upsert rows of posts the user already has; returns (inserted, updated)."""
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
@@ -238,7 +239,7 @@ def posts_query(
     platform: str | None = None,
     posted_from: datetime | None = None,
     posted_to: datetime | None = None,
-) -> Select[tuple[UserPost]]:
+) -> Select[UserPost]:
     """The user's posts matching the filters (`posted_to` is exclusive)."""
     query = select(UserPost).where(UserPost.user_id == user_id)
     if platform is not None:
@@ -251,7 +252,7 @@ def posts_query(
 
 
 def page_of_posts(
-    session: Session, query: Select[tuple[UserPost]], limit: int, offset: int
+    session: Session, query: Select[UserPost], limit: int, offset: int
 ) -> tuple[list[UserPost], int]:
     """One page, newest first, and the total count of the query."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

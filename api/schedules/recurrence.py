@@ -87,7 +87,7 @@ class Recurrence:
         search_from = local_after - timedelta(days=1)
         rule = self._rule(self._dtstart(tz, search_from, anchor))
         for local in rule.xafter(search_from, inc=True):
-            instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+            instant: datetime = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
             if instant > after:
                 return instant
         raise AssertionError("an unbounded rrule always has a later occurrence")  # pragma: no cover
@@ -142,7 +142,7 @@ def recurrence_of(schedule: SchedulableLike) -> Recurrence:
     if frequency not in FREQUENCIES:
         raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
     return Recurrence(
-        frequency=frequency,  # type: ignore[arg-type]  # checked just above
+        frequency=frequency,
         day_of_week=schedule.day_of_week,
         time_of_day=schedule.time_of_day,
         timezone=schedule.timezone,

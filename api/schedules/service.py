@@ -32,7 +32,7 @@ def get_owned_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.U
 
 def schedules_query(
     user_id: uuid.UUID, *, active: bool | None = None, platform: str | None = None
-) -> Select[tuple[RecurringSchedule]]:
+) -> Select[RecurringSchedule]:
     query = select(RecurringSchedule).where(RecurringSchedule.user_id == user_id)
     if active is not None:
         query = query.where(RecurringSchedule.active.is_(active))
@@ -42,7 +42,7 @@ def schedules_query(
 
 
 def page(
-    session: Session, query: Select[tuple[RecurringSchedule]], limit: int, offset: int
+    session: Session, query: Select[RecurringSchedule], limit: int, offset: int
 ) -> tuple[list[RecurringSchedule], int]:
     """One page, soonest next firing first (paused ones last), and the total."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -132,7 +132,7 @@ def seed_templates(connection: Connection) -> int:
         for spec in specs
     ]
     statement = insert(_TEMPLATES).values(rows)
-    refreshed = {name: statement.excluded[name] for name in rows[0] if name != "title"}
+    refreshed: dict[str, Any] = {name: statement.excluded[name] for name in rows[0] if name != "title"}
     refreshed["updated_at"] = func.now()
     connection.execute(statement.on_conflict_do_update(index_elements=["title"], set_=refreshed))
     return len(rows)

@@ -25,7 +25,7 @@ def get_template(session: Session, template_id: uuid.UUID) -> ContentTemplate:
 
 def templates_query(
     *, category: str | None = None, platform: str | None = None, search: str | None = None
-) -> Select[tuple[ContentTemplate]]:
+) -> Select[ContentTemplate]:
     """Templates matching the filters; `search` looks in title, description and text, case-insensitively."""
     query = select(ContentTemplate)
     if category is not None:
@@ -45,7 +45,7 @@ def templates_query(
 
 
 def page(
-    session: Session, query: Select[tuple[ContentTemplate]], limit: int, offset: int
+    session: Session, query: Select[ContentTemplate], limit: int, offset: int
 ) -> tuple[list[ContentTemplate], int]:
     """One page, best rated first, and the total."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
