@@ -413,6 +413,8 @@ def parse_timestamp(raw: str | None, column: str) -> tuple[datetime, TimePrecisi
     if raw is None:
         raise RowError(f"{column}: missing date")
     cleaned = raw.strip()
+    if cleaned.endswith((" UTC", " GMT")):  # some exports spell the zone out
+        cleaned = cleaned[:-4] + "+00:00"
     us_date = _US_DATE.match(cleaned)
     if us_date:  # LinkedIn's analytics exports write month/day/year
         month, day, year, rest = us_date.groups()

@@ -21,6 +21,7 @@ from api.posts.importers import (
     open_import,
     parse_count,
     parse_relative_age,
+    parse_timestamp,
 )
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
@@ -291,6 +292,19 @@ class TestFieldParsers:
     def test_bad_counts(self, raw):
         with pytest.raises(RowError):
             parse_count(raw, "likes")
+
+    @pytest.mark.parametrize(
+        ("raw", "expected", "precision"),
+        [
+            ("2023-05-10 14:23:11", datetime(2023, 5, 10, 14, 23, 11, tzinfo=UTC), TimePrecision.EXACT),
+            ("2023-05-10 14:23:11 UTC", datetime(2023, 5, 10, 14, 23, 11, tzinfo=UTC), TimePrecision.EXACT),
+            ("2019-01-31 22:08 +0100", datetime(2019, 1, 31, 21, 8, tzinfo=UTC), TimePrecision.EXACT),
+            ("07/04/2021", datetime(2021, 7, 4, tzinfo=UTC), TimePrecision.DAY),
+            ("2021-07-17", datetime(2021, 7, 17, tzinfo=UTC), TimePrecision.DAY),
+        ],
+    )
+    def test_timestamps(self, raw, expected, precision):
+        assert parse_timestamp(raw, "date") == (expected, precision)
 
     @pytest.mark.parametrize(
         ("raw", "expected"),
