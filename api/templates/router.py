@@ -24,7 +24,7 @@ def list_templates(
     session: SessionDep,
     category: Annotated[str | None, Query(description=", ".join(CATEGORIES))] = None,
     platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
-    search: Annotated[str | None, Query(alias="q", max_length=200, description="Text to look for")] = None,
+    search: Annotated[str | None, Query(max_length=200, description="Text to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TemplatePage:

@@ -63,9 +63,11 @@ class TestBrowsing:
         assert all(
             item["category"] == "hiring" and item["platform"] == "twitter" for item in hiring_x["items"]
         )
-        found = client.get("/api/templates", params={"q": "POST-MORTEM"}, headers=headers).json()
+        found = client.get("/api/templates", params={"search": "POST-MORTEM"}, headers=headers).json()
         assert [item["title"] for item in found["items"]] == ["Failure post-mortem"]
-        assert client.get("/api/templates", params={"q": "100%_sure"}, headers=headers).json()["total"] == 0
+        assert (
+            client.get("/api/templates", params={"search": "100%_sure"}, headers=headers).json()["total"] == 0
+        )
 
     def test_unknown_category_is_422(self, client, user_factory, auth_headers):
         response = client.get(
