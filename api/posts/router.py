@@ -36,8 +36,9 @@ def import_posts(
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="The export: CSV (X Analytics, LinkedIn) or JSON.")],
-    format: Annotated[
-        ImportFormat | None, Form(description="Skip detection and read the file as this format.")
+    declared_format: Annotated[
+        ImportFormat | None,
+        Form(alias="format", description="Skip detection and read the file as this format."),
     ] = None,
     as_of: Annotated[
         AwareDatetime | None,
@@ -63,7 +64,7 @@ def import_posts(
             f"The file is {size} bytes; the import limit is {settings.import_max_bytes} bytes."
         )
     result = service.import_posts(
-        session, user.id, file.file, declared_format=format, as_of=as_of, default_followers=followers
+        session, user.id, file.file, declared_format=declared_format, as_of=as_of, default_followers=followers
     )
     return ImportResultOut(
         format=result.format,
