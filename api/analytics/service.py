@@ -312,9 +312,9 @@ def _cadence_sentence(name: str, cadence: CadenceOut) -> str:
     if cadence.rated_weeks < MIN_CADENCE_WEEKS or r is None:
         return base + "; too few weeks to tell how posting more often relates to engagement."
     if abs(r) < 0.2:
-        return (
-            base
-            + f"; busier weeks earn about the same per post (correlation {r:+.2f}), so posting more is cheap."
+        return base + (
+            f"; busier weeks earn about the same per post (correlation {r:+.2f} over {cadence.rated_weeks} "
+            "weeks), so posting more often does not seem to cost you engagement."
         )
     direction = "less" if r < 0 else "more"
     return (
