@@ -125,7 +125,7 @@ def main() -> dict[str, Any]:
             import mlflow.pyfunc
 
             model = mlflow.pyfunc.load_model(f"models:/tone-classifier/{version}")
-            paths: dict[str, Callable[[Sequence[str]], list[dict[str, Any]]]] = {
+            paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]] = {
                 "in_process_batched": lambda texts: classify_texts(model, texts)
             }
             server, base_url = _start_server(bento_home)
@@ -157,7 +157,7 @@ def main() -> dict[str, Any]:
     return result
 
 
-def _measure(paths: dict[str, Callable[[Sequence[str]], list[dict[str, Any]]]], posts: list[str]) -> dict:
+def _measure(paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]], posts: list[str]) -> dict[str, Any]:
     answers = {name: classify(posts[:64]) for name, classify in paths.items()}  # warm-up
     rates: dict[str, list[float]] = {name: [] for name in paths}
     for repeat in range(REPEATS):

@@ -11,7 +11,7 @@ import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from prefect import Flow, serve
@@ -62,15 +62,15 @@ def build_deployments(path: Path = PREFECT_FILE) -> list[RunnerDeployment]:
     built = []
     for entry in read_deployments(path):
         flow = load_entrypoint(entry["entrypoint"])
-        built.append(
-            flow.to_deployment(
-                name=entry["name"],
-                description=entry.get("description"),
-                tags=entry.get("tags") or [],
-                parameters=entry.get("parameters") or {},
-                schedules=[to_schedule(schedule) for schedule in entry.get("schedules") or []],
-            )
+        deployment = flow.to_deployment(
+            name=entry["name"],
+            description=entry.get("description"),
+            tags=entry.get("tags") or [],
+            parameters=entry.get("parameters") or {},
+            schedules=[to_schedule(schedule) for schedule in entry.get("schedules") or []],
         )
+        # Called from synchronous code, to_deployment returns the deployment, not a coroutine.
+        built.append(cast(RunnerDeployment, deployment))
     return built
 
 

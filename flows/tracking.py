@@ -140,7 +140,7 @@ def log_tone_model(classifier: Any, example_texts: Sequence[str]) -> ModelInfo:
     with tempfile.TemporaryDirectory(prefix="tone-model-") as folder:
         saved = Path(folder) / "tone_classifier"
         classifier.save(saved)
-        return mlflow.pyfunc.log_model(
+        info: ModelInfo = mlflow.pyfunc.log_model(
             name="model",
             python_model=str(TONE_PYFUNC_CODE),
             artifacts={MODEL_ARTIFACT_KEY: str(saved)},
@@ -148,6 +148,7 @@ def log_tone_model(classifier: Any, example_texts: Sequence[str]) -> ModelInfo:
             input_example=example,
             pip_requirements=model_requirements(),
         )
+        return info
 
 
 def register_version(model_uri: str, tags: Mapping[str, str], name: str = MODEL_NAME) -> ModelVersion:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-import mlflow.pyfunc
 import pandas as pd
+from mlflow.pyfunc import PyFuncModel
+from mlflow.pyfunc.model import PythonModel
 
 MODEL_NAME = "tone-classifier"
 CHAMPION_ALIAS = "champion"
@@ -27,7 +28,7 @@ class ToneResult(TypedDict):
     scores: dict[str, float]
 
 
-class TonePyfunc(mlflow.pyfunc.PythonModel):
+class TonePyfunc(PythonModel):
     """MLflow wrapper: a frame of texts in, a frame of `label` plus one probability column per tone out."""
 
     def __init__(self) -> None:
@@ -83,7 +84,7 @@ def frame_to_results(frame: pd.DataFrame) -> list[ToneResult]:
     return results
 
 
-def classify_texts(model: mlflow.pyfunc.PyFuncModel, texts: Sequence[str]) -> list[ToneResult]:
+def classify_texts(model: PyFuncModel, texts: Sequence[str]) -> list[ToneResult]:
     """Classify texts with a loaded pyfunc tone model (the single code path behind every caller)."""
     if not texts:
         return []
@@ -93,7 +94,7 @@ def classify_texts(model: mlflow.pyfunc.PyFuncModel, texts: Sequence[str]) -> li
     return frame_to_results(output)
 
 
-def model_labels(model: mlflow.pyfunc.PyFuncModel) -> list[str]:
+def model_labels(model: PyFuncModel) -> list[str]:
     """The tone labels in the model's output order, read from its signature."""
     signature = model.metadata.signature
     if signature is None or signature.outputs is None:

@@ -15,7 +15,7 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from api.core.errors import ServiceUnavailable
 
@@ -87,6 +87,7 @@ class InProcessLauncher:
 
 def _execute(flow_run: Any, user_id: uuid.UUID) -> None:
     """Run the flow; its failure is recorded in its Prefect state, so it is logged here, not raised."""
+    from prefect.client.schemas.objects import State
     from prefect.flow_engine import run_flow_sync
 
     from flows.analyze_user_tone import analyze_user_tone
@@ -94,7 +95,7 @@ def _execute(flow_run: Any, user_id: uuid.UUID) -> None:
     state = run_flow_sync(
         analyze_user_tone, flow_run=flow_run, parameters={"user_id": user_id}, return_type="state"
     )
-    if state is not None and not state.is_completed():
+    if isinstance(state, State) and not state.is_completed():
         logger.warning("tone analysis %s ended %s: %s", flow_run.id, state.name, state.message)
 
 
@@ -103,6 +104,7 @@ class DeploymentLauncher:
 
     def start(self, user_id: uuid.UUID) -> uuid.UUID:
         """Schedule a run now and return its id without waiting for it."""
+        from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
         from prefect.exceptions import ObjectNotFound
 
@@ -115,7 +117,8 @@ class DeploymentLauncher:
                 f"The Prefect deployment {DEPLOYMENT_NAME!r} does not exist: run `prefect deploy --all` "
                 "(with a process worker) or `python -m flows.serve`."
             ) from error
-        return flow_run.id
+        # Called from synchronous code, run_deployment returns the run, not a coroutine.
+        return cast(FlowRun, flow_run).id
 
 
 def deployment_exists(name: str = DEPLOYMENT_NAME) -> bool:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.core.errors import Conflict, NotFound
 from api.posts.models import UserPost
 from api.voice.models import ToneAnalysis
-from api.voice.schemas import AnalysisRunStatus, ToneAnalysisOut
+from api.voice.schemas import AnalysisRunStatus, RunState, ToneAnalysisOut
 from models.style.profile import StyleProfile
 from serving.tone_model import MODEL_NAME, ToneResult
 
@@ -186,7 +186,7 @@ def analysis_run_status(user_id: uuid.UUID, flow_run_id: uuid.UUID) -> AnalysisR
         raise NotFound(f"No tone analysis run {flow_run_id}.")
     return AnalysisRunStatus(
         flow_run_id=flow_run_id,
-        state=run.state_type,
+        state=cast(RunState, run.state_type),
         state_name=run.state_name,
         done=run.final,
         succeeded=run.succeeded if run.final else None,
