@@ -54,6 +54,8 @@ def configure_logging(level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # One line per outgoing HTTP call (Prefect and MLflow clients poll a lot) drowns the useful lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # uvicorn's own access log would duplicate ours without the request id.
     logging.getLogger("uvicorn.access").disabled = True
 
