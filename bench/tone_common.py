@@ -16,6 +16,7 @@ RESULTS_DIR = REPO / "bench" / "results"
 MODELS_DIR = REPO / "var" / "bench"
 DATASETS = Path(os.environ.get("POSTWRIGHT_DATASETS", REPO.parent / "shared" / "datasets"))
 TWEETEVAL_EMOTION = DATASETS / "tweeteval" / "emotion"
+# The first seed of bench.tone_tweeteval's recipe; the speed and serving benchmarks reuse it.
 TWEETEVAL_MODEL = MODELS_DIR / "tone_tweeteval_seed1"
 
 
