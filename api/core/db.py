@@ -26,7 +26,13 @@ def get_engine() -> Engine:
 
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
-    """Sessions bound to the process's engine; objects stay usable after commit."""
+    """Sessions bound to the process's engine; objects stay usable after commit.
+
+    Registers every table first: a process that imports one model (a flow, a worker) must still resolve
+    its foreign keys to the others.
+    """
+    import api.db.models  # noqa: F401
+
     return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=False)
 
 

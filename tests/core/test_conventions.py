@@ -209,3 +209,21 @@ class TestRedisRateLimits:
         with pytest.raises(TooManyRequests) as blocked:
             first.hit("2/minute", "login", key)
         assert int(blocked.value.headers["Retry-After"]) >= 1
+
+
+class TestStandaloneProcesses:
+    def test_a_process_importing_one_flow_resolves_every_foreign_key(self, database_url):
+        # The flow runner imports only its flow module; the session factory must register every table.
+        import subprocess
+        import sys
+
+        code = (
+            "import flows.analyze_user_tone\n"
+            "from api.core.db import get_sessionmaker\n"
+            "get_sessionmaker()\n"
+            "from api.db.base import Base\n"
+            "print(sorted({fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}))\n"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "users" in result.stdout
