@@ -11,7 +11,7 @@ from api.analytics import service
 from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut
 from api.core.errors import Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import normalise_platform
+from api.posts.platforms import platform_filter
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=responses(Unauthorized))
 
@@ -35,10 +35,7 @@ def performance(
 ) -> PerformanceOut:
     """Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
     number of posts behind each figure and the denominator each used."""
-    try:
-        platform_name = None if platform is None else normalise_platform(platform)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from exc
+    platform_name = platform_filter(platform)
     return service.performance(session, user.id, user.timezone, platform_name)
 
 

@@ -12,7 +12,7 @@ from api.content import service
 from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, DraftUpdate, ScheduleRequest
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import normalise_platform
+from api.posts.platforms import platform_filter
 
 router = APIRouter(prefix="/api/content", tags=["content"], responses=responses(Unauthorized))
 
@@ -33,7 +33,7 @@ def list_drafts(
     query = service.drafts_query(
         user.id,
         statuses=list(status_) if status_ else None,
-        platform=_platform(platform),
+        platform=platform_filter(platform),
         content_type=content_type,
         created_from=created_from,
         created_to=created_to,
@@ -97,12 +97,3 @@ def schedule(body: ScheduleRequest, user: CurrentUser, session: SessionDep) -> D
     not a draft is a 409; a past time or one without an offset is a 422."""
     draft = service.schedule_draft(session, user.id, body.draft_id, body.scheduled_for, version=body.version)
     return DraftOut.model_validate(draft)
-
-
-def _platform(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalise_platform(value)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from exc

@@ -12,13 +12,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.core.errors import Conflict, NotFound, Unprocessable
+from api.core.pagination import paginate
 from api.posts.platforms import Platform
 
 Outcome = Literal["published", "failed"]
@@ -88,14 +89,12 @@ def page(
     by_schedule: bool = False,
 ) -> tuple[list[ContentDraft], int]:
     """One page of drafts (newest first, or soonest scheduled first) and the total count."""
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     order = (
         (ContentDraft.scheduled_for.asc().nulls_last(), ContentDraft.id)
         if by_schedule
         else (ContentDraft.created_at.desc(), ContentDraft.id)
     )
-    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
-    return list(rows), total
+    return paginate(session, query, order, limit, offset)
 
 
 def create_draft(

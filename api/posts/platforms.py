@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from api.core.errors import Unprocessable
+
 # The stored names; the profile's `platforms` uses the same ones.
 Platform = Literal["linkedin", "twitter"]
 PLATFORMS: tuple[Platform, ...] = get_args(Platform)
@@ -18,3 +20,13 @@ def normalise_platform(value: str) -> Platform:
     if platform is None:
         raise ValueError(f"unknown platform {value!r}; use one of: {', '.join(PLATFORMS)} (or x)")
     return platform
+
+
+def platform_filter(value: str | None) -> Platform | None:
+    """A `platform` query parameter as the stored name (None for no filter); 422 naming the accepted ones."""
+    if value is None:
+        return None
+    try:
+        return normalise_platform(value)
+    except ValueError as exc:
+        raise Unprocessable([{"loc": ["query", "platform"], "msg": str(exc)}]) from exc

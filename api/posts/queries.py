@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from api.core.pagination import paginate
 from api.posts.importers import ParsedPost
 from api.posts.models import UserPost
 
@@ -255,8 +256,4 @@ def page_of_posts(
     session: Session, query: Select[UserPost], limit: int, offset: int
 ) -> tuple[list[UserPost], int]:
     """One page, newest first, and the total count of the query."""
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(UserPost.posted_at.desc().nulls_last(), UserPost.id).limit(limit).offset(offset)
-    ).all()
-    return list(rows), total
+    return paginate(session, query, (UserPost.posted_at.desc().nulls_last(), UserPost.id), limit, offset)

@@ -20,7 +20,7 @@ from api.core.errors import (
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.posts import service
 from api.posts.importers import ImportFormat
-from api.posts.platforms import Platform, normalise_platform
+from api.posts.platforms import Platform, platform_filter
 from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut
 
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(Unauthorized))
@@ -95,7 +95,7 @@ def list_posts(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PostPage:
     """The signed-in user's posts, newest first, with filters and the total count."""
-    platform_name: Platform | None = _platform(platform)
+    platform_name: Platform | None = platform_filter(platform)
     _check_range(posted_from, posted_to)
     posts, total = service.list_posts(
         session,
@@ -116,15 +116,6 @@ def delete_post(post_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> R
     """Delete one of your posts (another user's post is a 404)."""
     service.delete_post(session, user.id, post_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _platform(value: str | None) -> Platform | None:
-    if value is None:
-        return None
-    try:
-        return normalise_platform(value)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from exc
 
 
 def _check_range(start: datetime | None, end: datetime | None) -> None:

@@ -12,7 +12,7 @@ from api.content import service as content_service
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import normalise_platform
+from api.posts.platforms import platform_filter
 from api.schedules import service
 from api.schedules.schemas import (
     RecurringCreate,
@@ -47,7 +47,7 @@ def list_scheduled_posts(
     query = content_service.drafts_query(
         user.id,
         statuses=list(status_ or ("scheduled", "published", "failed")),
-        platform=_platform(platform),
+        platform=platform_filter(platform),
         scheduled_from=scheduled_from,
         scheduled_to=scheduled_to,
     )
@@ -126,7 +126,7 @@ def list_recurring(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> RecurringPage:
     """Your recurring schedules, the next to fire first (paused ones last)."""
-    query = service.schedules_query(user.id, active=active, platform=_platform(platform))
+    query = service.schedules_query(user.id, active=active, platform=platform_filter(platform))
     schedules, total = service.page(session, query, limit, offset)
     return RecurringPage(
         items=[RecurringOut.model_validate(s) for s in schedules], total=total, limit=limit, offset=offset
@@ -168,12 +168,3 @@ def update_recurring(
 def delete_recurring(schedule_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     service.delete_schedule(session, user.id, schedule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _platform(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return normalise_platform(value)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from exc

@@ -10,10 +10,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from api.core.errors import NotFound, Unprocessable
+from api.core.pagination import paginate
 from api.schedules.models import RecurringSchedule
 from api.schedules.recurrence import recompute, recurrence_of
 from api.schedules.schemas import RecurringCreate, RecurringUpdate
@@ -45,9 +46,8 @@ def page(
     session: Session, query: Select[RecurringSchedule], limit: int, offset: int
 ) -> tuple[list[RecurringSchedule], int]:
     """One page, soonest next firing first (paused ones last), and the total."""
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ordered = query.order_by(RecurringSchedule.next_generation.asc().nulls_last(), RecurringSchedule.id)
-    return list(session.scalars(ordered.limit(limit).offset(offset)).all()), total
+    order = (RecurringSchedule.next_generation.asc().nulls_last(), RecurringSchedule.id)
+    return paginate(session, query, order, limit, offset)
 
 
 def create_schedule(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from api.content.schemas import DraftOut
 from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import normalise_platform
+from api.posts.platforms import platform_filter
 from api.templates import service
 from api.templates.library import CATEGORIES
 from api.templates.schemas import TemplateOut, TemplatePage, TemplateUse
@@ -31,10 +31,7 @@ def list_templates(
     """Browse the library, best rated first: filter by category, platform and free text."""
     if category is not None and category not in CATEGORIES:
         raise Unprocessable(f"unknown category {category!r}; use one of: {', '.join(CATEGORIES)}")
-    try:
-        platform_name = None if platform is None else normalise_platform(platform)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from exc
+    platform_name = platform_filter(platform)
     query = service.templates_query(category=category, platform=platform_name, search=search)
     templates, total = service.page(session, query, limit, offset)
     return TemplatePage(

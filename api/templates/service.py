@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.core.errors import NotFound, Unprocessable
+from api.core.pagination import paginate
 from api.templates.library import PLACEHOLDER, content_type_of
 from api.templates.models import ContentTemplate
 
@@ -48,11 +49,8 @@ def page(
     session: Session, query: Select[ContentTemplate], limit: int, offset: int
 ) -> tuple[list[ContentTemplate], int]:
     """One page, best rated first, and the total."""
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ordered = query.order_by(
-        ContentTemplate.engagement_rating.desc().nulls_last(), ContentTemplate.title, ContentTemplate.id
-    )
-    return list(session.scalars(ordered.limit(limit).offset(offset)).all()), total
+    order = (ContentTemplate.engagement_rating.desc().nulls_last(), ContentTemplate.title, ContentTemplate.id)
+    return paginate(session, query, order, limit, offset)
 
 
 def fill(template_content: str, values: dict[str, str]) -> str:
