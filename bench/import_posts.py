@@ -252,7 +252,8 @@ def main() -> dict[str, object]:
     spends on the stored shape without indexes, constraints or parsing.
     """
     psql = _psql()
-    with ExitStack() as stack, _server_url() as server_url:
+    # The server must outlive everything the stack cleans up (the database drop needs it).
+    with _server_url() as server_url, ExitStack() as stack:
         url = _migrated_database(stack, server_url)
         libpq_url = url.replace("postgresql+psycopg://", "postgresql://", 1)
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-import-")))
