@@ -35,7 +35,7 @@ from models.tone.text import normalize_for_model
 
 logger = logging.getLogger("postwright.bench")
 N_POSTS = 2000
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 BATCH_SIZE = 64
 INVARIANCE_POSTS = 200
 
