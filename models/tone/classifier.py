@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -100,6 +100,7 @@ class _MeanPoolClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, hidden_size: int, num_labels: int, dropout: float) -> None:
         super().__init__()
         self.encoder = encoder
+        self.encoder_config: Any = cast(Any, encoder).config
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, num_labels)
 
@@ -174,7 +175,7 @@ class ToneClassifier:
         path.mkdir(parents=True, exist_ok=True)
         state = {key: value.detach().contiguous() for key, value in self._module.state_dict().items()}
         save_file(state, str(path / _WEIGHTS_FILE))
-        self._module.encoder.config.to_json_file(str(path / _ENCODER_CONFIG_FILE))
+        self._module.encoder_config.to_json_file(str(path / _ENCODER_CONFIG_FILE))
         self._tokenizer.save_pretrained(str(path))
         meta = {
             "format_version": FORMAT_VERSION,
@@ -294,7 +295,7 @@ class ToneClassifier:
                     metrics = {
                         "epoch": float(epoch),
                         "train_loss": window_loss / window_seen,
-                        "lr": scheduler.get_last_lr()[0],
+                        "lr": float(scheduler.get_last_lr()[0]),
                         "samples_per_s": rate,
                     }
                     logger.info(
@@ -310,7 +311,7 @@ class ToneClassifier:
                 "epoch": float(epoch),
                 "step": float(step),
                 "train_loss": epoch_loss / max(epoch_seen, 1),
-                "lr": scheduler.get_last_lr()[0],
+                "lr": float(scheduler.get_last_lr()[0]),
                 "seconds": time.perf_counter() - started,
             }
             if has_val:
@@ -343,7 +344,8 @@ class ToneClassifier:
 
     def _optimizer(self, config: TrainConfig) -> torch.optim.Optimizer:
         """AdamW without weight decay on biases and LayerNorm weights, as BERT was pre-trained."""
-        decay, no_decay = [], []
+        decay: list[nn.Parameter] = []
+        no_decay: list[nn.Parameter] = []
         for name, parameter in self._module.named_parameters():
             (no_decay if parameter.ndim < 2 or "LayerNorm" in name else decay).append(parameter)
         groups = [
