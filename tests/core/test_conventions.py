@@ -166,8 +166,8 @@ class TestMigrations:
     def test_every_foreign_key_is_indexed_and_cascades_from_users(self, db):
         inspector = inspect(db.connection())
         for table in inspector.get_table_names():
-            indexed = {tuple(ix["column_names"])[0] for ix in inspector.get_indexes(table)}
-            indexed |= {tuple(uq["column_names"])[0] for uq in inspector.get_unique_constraints(table)}
+            indexed = {ix["column_names"][0] for ix in inspector.get_indexes(table)}
+            indexed |= {uq["column_names"][0] for uq in inspector.get_unique_constraints(table)}
             for fk in inspector.get_foreign_keys(table):
                 column = fk["constrained_columns"][0]
                 assert column in indexed, f"{table}.{column} has no index"
@@ -184,7 +184,9 @@ class TestUpdatedAt:
         db.execute(
             text("UPDATE users SET name = 'x', updated_at = '2000-01-01' WHERE id = :id"), {"id": user.id}
         )
-        stamp = db.execute(text("SELECT updated_at > '2001-01-01' FROM users WHERE id = :id"), {"id": user.id})
+        stamp = db.execute(
+            text("SELECT updated_at > '2001-01-01' FROM users WHERE id = :id"), {"id": user.id}
+        )
         assert stamp.scalar_one() is True
 
 
@@ -222,7 +224,8 @@ class TestStandaloneProcesses:
             "from api.core.db import get_sessionmaker\n"
             "get_sessionmaker()\n"
             "from api.db.base import Base\n"
-            "print(sorted({fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}))\n"
+            "tables = Base.metadata.tables.values()\n"
+            "print(sorted({fk.column.table.name for t in tables for fk in t.foreign_keys}))\n"
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
