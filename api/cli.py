@@ -7,6 +7,7 @@ server and the flow runner, the MLflow UI, a first champion model when the regis
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -20,9 +21,12 @@ from api.core.config import PROJECT_ROOT, Settings, get_settings
 from api.core.logging import configure_logging
 from api.embedded_pg import EmbeddedPostgres
 from api.supervisor import ChildService, python_module, venv_script
+from ml.registry import resolve_tracking_uri
 
 logger = logging.getLogger("postwright.cli")
 EMBEDDED_DATABASE = "postwright"
+# Registered model name -> the BentoML service that serves its champion (one port each, from --bento-port).
+SERVED_MODELS = {"tone-classifier": "serving.tone_service:ToneService"}
 
 
 def alembic_config() -> Config:
@@ -70,8 +74,6 @@ def _platform_services(settings: Settings, prefect_port: int, mlflow_port: int) 
                 health_url=f"http://127.0.0.1:{prefect_port}/api/health",
             )
         )
-    from flows.tracking import resolve_tracking_uri
-
     tracking_uri = resolve_tracking_uri(settings.mlflow_tracking_uri)
     os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
     if tracking_uri.startswith("sqlite:"):
@@ -100,48 +102,94 @@ def _platform_services(settings: Settings, prefect_port: int, mlflow_port: int) 
     return services
 
 
-def up(host: str, port: int, prefect_port: int, mlflow_port: int, platform: bool) -> None:
-    """Database, migrations, platform services, first champion, then the API until interrupted."""
+def _served_models(settings: Settings, first_port: int) -> list[tuple[ChildService, str]]:
+    """The BentoML service of every served model, each on its own port, with its URL."""
+    logs = settings.var_dir / "log"
+    served = []
+    for offset, (model_name, target) in enumerate(SERVED_MODELS.items()):
+        port = first_port + offset
+        url = f"http://127.0.0.1:{port}"
+        child = ChildService(
+            f"{model_name} service",
+            [venv_script("bentoml"), "serve", target, "--host", "127.0.0.1", "--port", str(port)],
+            logs / f"{model_name}-service.log",
+            health_url=f"{url}/livez",
+            env={"BENTOML_HOME": str(settings.var_dir / "bentoml")},
+        )
+        served.append((child, url))
+    return served
+
+
+def up(host: str, port: int, prefect_port: int, mlflow_port: int, bento_port: int, platform: bool) -> None:
+    """Database, migrations, platform services and model services, then the API until interrupted.
+
+    The API answers at once; the first tone model is trained in the background (seconds) and the full
+    fine-tune follows as a Prefect flow run. Until a model exists, endpoints that need one answer 503.
+    """
     import uvicorn
 
     # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
     # (the default action would kill us and orphan the embedded database and the children).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = get_settings()
+    # Refuse a weak production secret before anything touches the database.
+    settings.jwt_signing_key()
     embedded = None if settings.database_url else _use_embedded_database(settings)
     children: list[ChildService] = []
+    table: list[tuple[str, str, str]] = []
     try:
         migrate()
-        # Generates the development secret once; refuses weak ones in production.
-        get_settings().jwt_signing_key()
         if platform:
-            children = _platform_services(get_settings(), prefect_port, mlflow_port)
+            settings = get_settings()
+            children = _platform_services(settings, prefect_port, mlflow_port)
+            served = _served_models(settings, bento_port)
+            # The API and the flows reach every served model over HTTP.
+            os.environ["SERVING_URLS"] = json.dumps(
+                {name: url for name, (_, url) in zip(SERVED_MODELS, served, strict=True)}
+            )
+            os.environ["BENTOML_HOME"] = str(settings.var_dir / "bentoml")
+            get_settings.cache_clear()
             for child in children:
                 child.start()
             for child in children:
                 child.wait_healthy()
-            from flows.bootstrap import ensure_tone_champion
-
-            ensure_tone_champion(lambda line: logger.info(line))
-            runner = ChildService(
-                "flow runner", python_module("flows.serve"), settings.var_dir / "log" / "flows.log"
-            )
-            runner.start()
-            children.append(runner)
-        logger.info(
-            "Postwright is up",
-            extra={
-                "api": f"http://{host}:{port}/docs",
-                "prefect_ui": os.environ.get("PREFECT_API_URL", "").removesuffix("/api") or None,
-                "mlflow_ui": f"http://127.0.0.1:{mlflow_port}" if platform else None,
-            },
+            logs = settings.var_dir / "log"
+            runner = ChildService("flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log")
+            first_model = ChildService("first tone model", python_module("flows.bootstrap"), logs / "bootstrap.log")
+            for child in (runner, first_model, *(child for child, _ in served)):
+                child.start()
+                children.append(child)
+            for child, _ in served:
+                child.wait_healthy()
+            table = [(child.name, child.health_url or "", str(child.log_path)) for child in children]
+            table += [(f"{name} metrics", f"{url}/metrics", "") for name, (_, url) in zip(SERVED_MODELS, served, strict=True)]
+        table[:0] = [
+            ("API", f"http://{host}:{port}/docs", "stdout"),
+            ("API metrics", f"http://{host}:{port}/metrics", ""),
+        ]
+        print_table(table)
+        uvicorn.run(
+            "api.main:app",
+            host=host,
+            port=port,
+            log_config=None,
+            # The app believes forwarded headers only from FORWARDED_ALLOW_IPS (api.main), never uvicorn.
+            proxy_headers=False,
         )
-        uvicorn.run("api.main:app", host=host, port=port, log_config=None)
     finally:
         for child in reversed(children):
             child.stop()
         if embedded is not None:
             embedded.stop()
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """One table of what runs where, printed once everything has started."""
+    width = max(len(name) for name, _, _ in rows)
+    lines = ["", "Postwright is up:"]
+    lines += [f"  {name:<{width}}  {url:<45}  {log}" for name, url, log in rows]
+    lines.append("Stop everything with Ctrl+C.")
+    print("\n".join(lines), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     up_parser.add_argument("--prefect-port", type=int, default=int(os.environ.get("PREFECT_PORT", "4200")))
     up_parser.add_argument("--mlflow-port", type=int, default=int(os.environ.get("MLFLOW_PORT", "5000")))
+    up_parser.add_argument("--bento-port", type=int, default=int(os.environ.get("BENTO_PORT", "3000")))
     up_parser.add_argument(
         "--api-only", action="store_true", help="serve only the API (no Prefect, MLflow UI or model training)"
     )
@@ -159,7 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
     if args.command == "up":
-        up(args.host, args.port, args.prefect_port, args.mlflow_port, platform=not args.api_only)
+        up(
+            args.host,
+            args.port,
+            args.prefect_port,
+            args.mlflow_port,
+            args.bento_port,
+            platform=not args.api_only,
+        )
     elif args.command == "migrate":
         migrate()
     return 0

@@ -15,7 +15,9 @@ from api.core.ratelimit import RateLimiter, get_rate_limiter
 from api.core.security import InvalidToken, decode_access_token
 from api.users.models import User
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session's exit (commit) runs when the handler returns, before the response is sent,
+# so a 2xx always means the write is committed and a failed commit becomes an error response.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
 from api import health
@@ -67,6 +68,9 @@ def create_app() -> FastAPI:
             allow_headers=["*"],
         )
     app.add_middleware(RequestIdMiddleware)
+    if settings.forwarded_allow_ips:
+        # Outermost, so everything inside sees the real client address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health.router)
     for router in discover_routers():
         app.include_router(router)

@@ -112,7 +112,7 @@ def _served(base_url: str, request_size: int) -> Callable[[Sequence[str]], list[
 
 def main() -> dict[str, Any]:
     """Time the in-process path and the served paths on the same posts; check they agree."""
-    from flows.testing import isolated_bento_store, publish_champion, throwaway_mlflow
+    from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
     from serving.tone_model import classify_texts
 
     posts = _posts()

@@ -10,9 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from api.core.db import session_scope
 from api.voice import service as voice_service
-from api.voice.classifier import get_tone_classifier
+from ml.tone import ToneResult
 from models.style.profile import StyleProfile, build_style_profile
-from serving.tone_model import ToneResult
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -25,9 +24,7 @@ def load_posts(user_id: uuid.UUID) -> list[str]:
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def classify_posts(texts: list[str]) -> tuple[list[ToneResult], str]:
     """Classify every post with the champion (serving endpoint or in-process) and name its version."""
-    classifier = get_tone_classifier()
-    version = classifier.model_version()
-    results = classifier.classify(texts)
+    results, version = voice_service.classify_with_champion(texts)
     get_run_logger().info("classified %d posts with tone-classifier v%s", len(results), version)
     return results, version
 

@@ -7,40 +7,16 @@ once and both `prefect deploy` (work pools) and this local runner use it.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
-from prefect import Flow, serve
+from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron, Interval, Schedule
 
-from api.core.config import PROJECT_ROOT
-
-PREFECT_FILE = PROJECT_ROOT / "prefect.yaml"
-
-
-def read_deployments(path: Path = PREFECT_FILE) -> list[dict[str, Any]]:
-    """The `deployments:` entries of prefect.yaml."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    deployments = document.get("deployments") or []
-    if not deployments:
-        raise ValueError(f"{path} declares no deployments")
-    return list(deployments)
-
-
-def load_entrypoint(entrypoint: str) -> Flow[Any, Any]:
-    """Import `flows/module.py:function` as the package module, so it is the same object the API imports."""
-    file_part, _, attribute = entrypoint.partition(":")
-    module_name = file_part.removesuffix(".py").replace("/", ".")
-    flow = getattr(importlib.import_module(module_name), attribute)
-    if not isinstance(flow, Flow):
-        raise TypeError(f"{entrypoint} is not a Prefect flow")
-    return flow
-
+from api.core.launcher import PREFECT_FILE, load_entrypoint, read_deployments
 
 def to_schedule(config: dict[str, Any]) -> Schedule:
     """One `schedules:` entry (cron or interval, as `prefect deploy` reads it) as a Prefect schedule."""

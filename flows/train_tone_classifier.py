@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import mlflow
-from mlflow import MlflowClient
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows import tracking
-from flows.tone_data import SHIPPED_CORPUS, ToneDataset, load_dataset
+from ml import registry
+from ml.bento import ensure_imported
+from ml.tone import TONE, results_to_frame, texts_to_frame
 from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion
-from serving.tone_model import MODEL_NAME
+from models.tone.dataset import SHIPPED_CORPUS, ToneDataset, load_dataset
+from models.tone.quick import EmbeddingToneClassifier
+
+Recipe = Literal["fine-tune", "embedding-logreg"]
+AnyToneModel = ToneClassifier | EmbeddingToneClassifier
 
 
 class ToneTrainingParams(BaseModel):
@@ -24,6 +28,11 @@ class ToneTrainingParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    recipe: Recipe = Field(
+        default="fine-tune",
+        description='"fine-tune": MiniLM-L6 fine-tuned end to end (minutes); "embedding-logreg": logistic '
+        "regression on frozen MiniLM embeddings (seconds, the quick first champion)",
+    )
     dataset: str = Field(
         default=SHIPPED_CORPUS,
         description='"tone-corpus" (shipped) or a path to a JSONL/CSV file with text,label[,split] columns',
@@ -54,6 +63,14 @@ def load_training_data(dataset: str) -> ToneDataset:
 
 
 @task(cache_policy=NO_CACHE)
+def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> EmbeddingToneClassifier:
+    """Fit logistic regression on frozen MiniLM embeddings of the training rows (seconds)."""
+    train = data.split("train")
+    get_run_logger().info("embedding %d posts and fitting the logistic-regression head", len(train))
+    return EmbeddingToneClassifier(data.labels).fit(list(train["text"]), list(train["label"]), params.seed)
+
+
+@task(cache_policy=NO_CACHE)
 def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassifier, list[dict[str, float]]]:
     """Fine-tune MiniLM-L6 on the training rows, logging progress as it goes."""
     logger = get_run_logger()
@@ -79,7 +96,7 @@ def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassi
 
 
 @task(cache_policy=NO_CACHE)
-def evaluate_on_test(classifier: ToneClassifier, data: ToneDataset) -> EvalReport:
+def evaluate_on_test(classifier: AnyToneModel, data: ToneDataset) -> EvalReport:
     """Score the candidate on the fixed test split."""
     test = data.split("test")
     report = classifier.evaluate(list(test["text"]), list(test["label"]))
@@ -89,7 +106,7 @@ def evaluate_on_test(classifier: ToneClassifier, data: ToneDataset) -> EvalRepor
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def log_run(
-    classifier: ToneClassifier,
+    classifier: AnyToneModel,
     data: ToneDataset,
     params: ToneTrainingParams,
     history: list[dict[str, float]],
@@ -97,22 +114,25 @@ def log_run(
 ) -> tuple[str, str]:
     """Log params, dataset hash, curves, test metrics, plots and the model; return (run id, model URI)."""
     fingerprint = data.fingerprint()
+    mlflow.set_tag("recipe", params.recipe)
     mlflow.log_params(params.model_dump() | {"labels": ",".join(classifier.labels)})
     mlflow.log_params({"dataset_rows": fingerprint["rows"], "dataset_per_split": fingerprint["per_split"]})
     mlflow.set_tags(
         {
-            tracking.DATASET_HASH_TAG: fingerprint["sha256"],
-            tracking.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
+            registry.DATASET_HASH_TAG: fingerprint["sha256"],
+            registry.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
             "dataset": data.name,
         }
     )
     mlflow.log_metric("dataset_size", float(fingerprint["rows"]))
     mlflow.log_dict(fingerprint, "dataset/fingerprint.json")
-    tracking.log_epoch_curves(history)
+    registry.log_epoch_curves(history)
     with tempfile.TemporaryDirectory(prefix="tone-eval-") as folder:
         png = plot_confusion(report, Path(folder) / "confusion_matrix.png")
-        tracking.log_evaluation(report, png, prefix="test")
-    info = tracking.log_tone_model(classifier, list(data.split("test")["text"]))
+        log_evaluation(report, png, prefix="test")
+    example = texts_to_frame(list(data.split("test")["text"])[:3])
+    output = results_to_frame(classifier.classify(list(example["text"])))  # type: ignore[arg-type]
+    info = registry.log_pyfunc_model(TONE, classifier.save, example, output)
     run = mlflow.active_run()
     if run is None:
         raise RuntimeError("log_run must be called inside an MLflow run")
@@ -122,54 +142,53 @@ def log_run(
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def register_and_gate(
     model_uri: str, data: ToneDataset, report: EvalReport
-) -> tuple[str, tracking.PromotionDecision]:
+) -> tuple[str, registry.PromotionDecision]:
     """Register a version, compare it with the champion on the same test rows, move the alias or not."""
-    logger = get_run_logger()
-    client = MlflowClient()
     test = data.split("test")
-    baseline = tracking.champion_baseline(
-        client, data.test_split_hash(), list(test["text"]), list(test["label"]), MODEL_NAME
+
+    def rescore(champion_uri: str) -> float:
+        # Candidates are scored in fp32 straight after training; score the champion the same way.
+        model = mlflow.pyfunc.load_model(champion_uri).unwrap_python_model()
+        champion = model.classifier
+        if isinstance(champion, ToneClassifier):
+            champion.set_precision("fp32")
+        return float(champion.evaluate(list(test["text"]), list(test["label"])).macro_f1)
+
+    version, decision = registry.gate_and_register(
+        TONE, model_uri, report.macro_f1, data.test_split_hash(), rescore
     )
-    version = tracking.register_version(
-        model_uri,
-        {
-            tracking.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
-            tracking.PRIMARY_METRIC: f"{report.macro_f1:.6f}",
-        },
-        MODEL_NAME,
-    )
-    decision = tracking.decide_promotion(report.macro_f1, baseline)
-    tracking.apply_promotion(client, str(version.version), decision, MODEL_NAME)
-    tracking.log_decision(decision, baseline)
-    logger.info("%s v%s: %s", MODEL_NAME, version.version, decision.reason)
-    return str(version.version), decision
+    get_run_logger().info("%s v%s: %s", TONE.name, version, decision.reason)
+    return version, decision
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def publish_to_bento_store(version: str) -> str:
-    """Import the new champion into the Bento model store, where `ToneService` loads it."""
-    from serving.bento_store import import_champion
-
-    tag = import_champion(version)
-    get_run_logger().info("imported %s@champion (v%s) into the Bento store as %s", MODEL_NAME, version, tag)
+    """Import the new champion into the Bento model store; running services also pick it up themselves."""
+    tag = str(ensure_imported(TONE, version).tag)
+    get_run_logger().info("imported %s v%s into the Bento store as %s", TONE.name, version, tag)
     return tag
 
 
 @flow(name="train-tone-classifier", log_prints=True)
 def train_tone_classifier(params: ToneTrainingParams = ToneTrainingParams()) -> dict[str, Any]:
     """Fine-tune the tone classifier, log it to MLflow and promote it only if it beats the champion."""
-    tracking.configure_tracking()
-    experiment_id = tracking.ensure_experiment()
+    registry.configure_tracking()
+    experiment_id = registry.ensure_experiment(TONE.experiment)
     data = load_training_data(params.dataset)
-    classifier, history = fine_tune(data, params)
+    classifier: AnyToneModel
+    if params.recipe == "embedding-logreg":
+        classifier, history = fit_embedding_head(data, params), []
+    else:
+        classifier, history = fine_tune(data, params)
     report = evaluate_on_test(classifier, data)
-    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{Path(data.name).name}"):
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"{params.recipe}-{Path(data.name).name}"):
         run_id, model_uri = log_run(classifier, data, params, history, report)
         version, decision = register_and_gate(model_uri, data, report)
         bento_tag = publish_to_bento_store(version) if decision.promote else None
     outcome = {
         "run_id": run_id,
         "model_version": version,
+        "recipe": params.recipe,
         "test_macro_f1": report.macro_f1,
         "promoted": decision.promote,
         "reason": decision.reason,
@@ -191,9 +210,20 @@ def _outcome_markdown(outcome: dict[str, Any], report: EvalReport) -> str:
     )
     verdict = "promoted to **champion**" if outcome["promoted"] else "kept as **challenger**"
     return (
-        f"## {MODEL_NAME} v{outcome['model_version']}: {verdict}\n\n"
+        f"## {TONE.name} ({outcome['recipe']}) v{outcome['model_version']}: {verdict}\n\n"
         f"{outcome['reason']}\n\n"
         f"Test macro-F1 **{report.macro_f1:.4f}**, accuracy {report.accuracy:.4f} "
         f"(MLflow run `{outcome['run_id']}`).\n\n"
         f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n"
     )
+
+
+def log_evaluation(report: EvalReport, confusion_png: Path, prefix: str = "test") -> None:
+    """Log the headline metrics, the per-class report (JSON) and the confusion matrix (PNG)."""
+    mlflow.log_metric(f"{prefix}_macro_f1", float(report.macro_f1))
+    mlflow.log_metric(f"{prefix}_accuracy", float(report.accuracy))
+    for label, values in report.per_class.items():
+        for metric, value in values.items():
+            mlflow.log_metric(f"{prefix}_{registry.metric_key(label)}_{metric}", float(value))
+    mlflow.log_dict(report.model_dump(mode="json"), f"evaluation/{prefix}_report.json")
+    mlflow.log_artifact(str(confusion_png), artifact_path="evaluation")

@@ -1,29 +1,31 @@
-"""`ToneService`: the champion tone classifier behind a batchable HTTP endpoint.
+"""`ToneService`: the champion tone classifier behind a batchable HTTP endpoint, swapped live on promotion.
 
-Start it with `bentoml serve serving.tone_service:ToneService` (from the repository root). It serves the
-champion most recently imported into the Bento store (the training flow imports it on promotion); a
-promotion takes effect at the next start.
+Start it with `bentoml serve serving.tone_service:ToneService` (from the repository root). It loads the
+registry's `tone-classifier@champion` through the Bento store and polls the registry every
+`CHAMPION_POLL_SECONDS`: a new champion is imported and swapped in without a restart or a failed request.
+Every result names the version that produced it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import bentoml
 from pydantic import BaseModel
 
-from serving.bento_store import MLFLOW_VERSION_LABEL, ChampionNotImported, latest_champion
-from serving.tone_model import MODEL_NAME, classify_texts, model_labels
+from ml.champion import LiveChampion
+from ml.client import ModelUnavailable
+from ml.tone import TONE, model_labels
 
 logger = logging.getLogger("postwright.serving")
 
 
 class ToneScore(BaseModel):
-    """One text's tone and the probability of every tone."""
+    """One text's tone, the probability of every tone, and the model version that said so."""
 
     label: str
     scores: dict[str, float]
+    model_version: str
 
 
 class ModelInfo(BaseModel):
@@ -37,46 +39,42 @@ class ModelInfo(BaseModel):
 
 @bentoml.service(name="tone-classifier", traffic={"timeout": 120})
 class ToneService:
-    """Classifies texts with `models:/tone-classifier@champion` as imported into the Bento store."""
+    """Classifies texts with `models:/tone-classifier@champion`, following the alias as it moves."""
 
     def __init__(self) -> None:
-        self.pyfunc: Any = None
-        self.info: ModelInfo | None = None
-        self.load_error: str | None = None
+        self.champion = LiveChampion(TONE)
         try:
-            bento_model = latest_champion()
-        except ChampionNotImported as error:
-            # Stay up but never ready: the readiness probe and /classify both say what is missing.
-            self.load_error = str(error)
-            logger.error("ToneService has no model: %s", error)
-            return
-        self.pyfunc = bentoml.mlflow.load_model(bento_model)
-        self.info = ModelInfo(
-            name=MODEL_NAME,
-            version=bento_model.info.labels.get(MLFLOW_VERSION_LABEL, "unknown"),
-            bento_tag=str(bento_model.tag),
-            labels=model_labels(self.pyfunc),
-        )
-        logger.info("ToneService serves %s v%s (%s)", MODEL_NAME, self.info.version, self.info.bento_tag)
+            self.champion.refresh()
+        except Exception:  # the registry may be unreachable at start; the watcher retries and says why
+            logger.exception("ToneService could not load the tone champion at start")
+        if self.champion.last_error:
+            logger.error("ToneService has no model yet: %s", self.champion.last_error)
+        self.champion.start_watching()
 
     def __is_ready__(self) -> bool:
         """Ready only once a champion model is loaded (`GET /readyz`)."""
-        return self.pyfunc is not None
-
-    def _require_model(self) -> Any:
-        if self.pyfunc is None:
-            raise bentoml.exceptions.ServiceUnavailable(self.load_error or "no tone model is loaded")
-        return self.pyfunc
+        try:
+            self.champion.current()
+        except ModelUnavailable:
+            return False
+        return True
 
     @bentoml.api(batchable=True, max_batch_size=256, max_latency_ms=10_000)
     def classify(self, texts: list[str]) -> list[ToneScore]:
-        """Classify texts; concurrent requests are merged into one batch."""
-        return [ToneScore(**result) for result in classify_texts(self._require_model(), texts)]
+        """Classify texts; concurrent requests are merged into one batch, all from one champion."""
+        try:
+            results, version = self.champion.predict(texts)
+        except ModelUnavailable as error:
+            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        return [ToneScore(label=r["label"], scores=r["scores"], model_version=version) for r in results]
 
     @bentoml.api(route="/model")
     def model_info(self) -> ModelInfo:
         """The served model's registry name, version, Bento tag and labels."""
-        self._require_model()
-        if self.info is None:
-            raise bentoml.exceptions.ServiceUnavailable("no tone model is loaded")
-        return self.info
+        try:
+            loaded = self.champion.current()
+        except ModelUnavailable as error:
+            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        return ModelInfo(
+            name=TONE.name, version=loaded.version, bento_tag=loaded.bento_tag, labels=model_labels(loaded.model)
+        )

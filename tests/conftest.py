@@ -79,7 +79,7 @@ def database_url(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -
         MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path_factory.mktemp('mlruns')}/mlflow.db",
     )
     os.environ.pop("REDIS_URL", None)
-    os.environ.pop("SERVING_URL", None)
+    os.environ.pop("SERVING_URLS", None)
     _clear_caches()
     from api.cli import migrate
 
@@ -97,8 +97,9 @@ def _clear_caches() -> None:
     from api.core.config import get_settings
     from api.core.db import get_engine, get_sessionmaker
     from api.core.ratelimit import get_rate_limiter
+    from ml.config import get_ml_settings
 
-    for cached in (get_settings, get_engine, get_sessionmaker, get_rate_limiter):
+    for cached in (get_settings, get_ml_settings, get_engine, get_sessionmaker, get_rate_limiter):
         cached.cache_clear()
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from ml.config import PROJECT_ROOT, MLSettings
+
+__all__ = ["PROJECT_ROOT", "ConfigurationError", "Settings", "get_settings"]
 
 # Values that must never sign tokens outside development (copied from examples, tutorials, .env templates).
 _KNOWN_DEFAULT_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "dev", "development"}
@@ -22,8 +24,8 @@ class ConfigurationError(RuntimeError):
     """The process cannot start with these settings; the message says what to change."""
 
 
-class Settings(BaseSettings):
-    """Everything a Postwright process can be told from outside."""
+class Settings(MLSettings):
+    """Everything a Postwright process can be told from outside (the ML layer's settings included)."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -49,13 +51,9 @@ class Settings(BaseSettings):
     rate_limit_login_per_account: str = "5/minute"
     rate_limit_register_per_ip: str = "5/minute"
     rate_limit_refresh_per_ip: str = "60/minute"
-    # Behind a trusted reverse proxy, take the client address from X-Forwarded-For.
-    trust_forwarded_for: bool = False
-
-    # ML platform
-    mlflow_tracking_uri: str = f"sqlite:///{PROJECT_ROOT / 'mlruns' / 'mlflow.db'}"
-    mlflow_artifact_root: Path = PROJECT_ROOT / "mlruns" / "artifacts"
-    serving_url: str | None = None
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default,
+    # so a client can never choose its own address (and with it, its rate-limit bucket).
+    forwarded_allow_ips: list[str] = Field(default_factory=list)
 
     # Imports
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

@@ -10,7 +10,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ml.client import ModelUnavailable
 
 logger = logging.getLogger("postwright.api")
 
@@ -99,7 +102,11 @@ class TooManyRequests(AppError):
 class ServiceUnavailable(AppError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "service_unavailable"
-    description = "A dependency of this endpoint is not available."
+    description = "A dependency of this endpoint is not available yet; retry after Retry-After seconds."
+
+    def __init__(self, detail: Any = None, retry_after: int = 30) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
@@ -150,6 +157,26 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(code, exc.detail), status_code=exc.status_code, headers=exc.headers)
 
 
+async def _model_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ModelUnavailable)
+    return await _app_error(_, ServiceUnavailable(str(exc), retry_after=exc.retry_after))
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A unique violation is the client's conflict; a lost connection is a 503; anything else is a bug.
+
+    Bound parameters are never logged (they can hold password hashes and tokens): only the SQL error.
+    """
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc, IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23505":
+        return await _app_error(request, Conflict("That already exists (a concurrent request created it)."))
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        logger.warning("database unavailable: %s", type(exc.orig).__name__)
+        return await _app_error(request, ServiceUnavailable("The database is unavailable; retry shortly.", 5))
+    logger.error("database error %s: %s", type(exc.orig).__name__, str(exc.orig).splitlines()[0][:300])
+    return JSONResponse(_body("internal_error", "Something went wrong on our side."), status_code=500)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # A bug, not the client's fault: log it with the stack, tell the client nothing internal.
     logger.exception("unhandled error", exc_info=exc)
@@ -161,4 +188,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ModelUnavailable, _model_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -44,9 +44,6 @@ def get_rate_limiter() -> RateLimiter:
 
 
 def client_address(request: Request, settings: Settings) -> str:
-    """The caller's address; X-Forwarded-For only when the operator says a proxy sets it."""
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The caller's address: the connection's peer, rewritten from X-Forwarded-For only by the proxy-headers
+    middleware, and only for connections from the proxies listed in FORWARDED_ALLOW_IPS."""
     return request.client.host if request.client else "unknown"

@@ -45,6 +45,9 @@ from api.posts.platforms import Platform, normalise_platform
 
 _SNIFF_BYTES = 64 * 1024
 _MAX_FIELD_CHARS = 1_000_000
+# The longest text either platform publishes (a LinkedIn article: 125,000 characters); anything longer
+# is not a post, and storing it would only make every later analysis slower.
+MAX_CONTENT_CHARS = 125_000
 MAX_EXTERNAL_ID_CHARS = 100  # user_posts.external_id is VARCHAR(100)
 # A post dated more than this after the import is a clock or format mistake, not a real post.
 _FUTURE_TOLERANCE = timedelta(days=1)
@@ -488,7 +491,10 @@ def _checked_content(raw: str | None, what: str = "post text") -> str:
         raise RowError(f"missing {what}")
     if "\x00" in raw:
         raise RowError(f"{what} contains a NUL character")
-    return raw.strip()
+    value = raw.strip()
+    if len(value) > MAX_CONTENT_CHARS:
+        raise RowError(f"{what} is {len(value):,} characters; the longest post accepted is {MAX_CONTENT_CHARS:,}")
+    return value
 
 
 def _checked_external_id(raw: str | None) -> str | None:

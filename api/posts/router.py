@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import AwareDatetime
@@ -21,7 +21,7 @@ from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.posts import service
 from api.posts.importers import ImportFormat
 from api.posts.platforms import Platform, platform_filter
-from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut
+from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut, ToneAnalysisOutcome
 
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(Unauthorized))
 
@@ -66,6 +66,9 @@ def import_posts(
     result = service.import_posts(
         session, user.id, file.file, declared_format=declared_format, as_of=as_of, default_followers=followers
     )
+    # Committed here, not after the handler: the posts must be stored before the analysis starts, and the
+    # response says whether it did (the request dependency's own commit is then a no-op).
+    session.commit()
     return ImportResultOut(
         format=result.format,
         imported=result.imported,
@@ -73,7 +76,7 @@ def import_posts(
         skipped_duplicates=result.skipped_duplicates,
         rejected_count=result.rejected_count,
         rejected=[RejectedRowOut(line=row.line, reason=row.reason) for row in result.rejected],
-        tone_analysis_requested=result.tone_analysis_requested,
+        tone_analysis=cast(ToneAnalysisOutcome, result.tone_analysis),
     )
 
 

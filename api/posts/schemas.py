@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.posts.importers import ImportFormat
 
+
+ToneAnalysisOutcome = Literal["started", "failed_to_start", "not_needed"]
 
 class RejectedRowOut(BaseModel):
     """A row that was not imported: its line in the file (1 is a CSV's header) and why."""
@@ -34,8 +36,10 @@ class ImportResultOut(BaseModel):
     rejected: list[RejectedRowOut] = Field(
         description="The rejected rows with line and reason (the first 1,000 when there are more)."
     )
-    tone_analysis_requested: bool = Field(
-        description="Whether a tone analysis of the updated history was requested after the import."
+    tone_analysis: ToneAnalysisOutcome = Field(
+        description="What happened to the tone analysis of your updated history: `started` (poll "
+        "GET /api/users/tone-analysis), `failed_to_start` (your posts are stored; start it again with "
+        "POST /api/users/analyze-posts) or `not_needed` (nothing new was imported)."
     )
 
 

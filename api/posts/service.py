@@ -42,7 +42,8 @@ class ImportResult:
     skipped_duplicates: int = 0
     rejected_count: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
-    tone_analysis_requested: bool = False
+    # "pending" until the caller commits; then "started" or "failed_to_start". "not_needed": nothing changed.
+    tone_analysis: str = "not_needed"
 
 
 def import_posts(
@@ -72,7 +73,7 @@ def import_posts(
     result.updated = counts.updated
     result.skipped_duplicates = counts.received - counts.inserted - counts.updated
     if analyse_tone and (result.imported or result.updated):
-        result.tone_analysis_requested = request_tone_analysis_after_commit(session, user_id)
+        request_tone_analysis_after_commit(session, user_id, result)
     logger.info(
         "posts imported",
         extra={
@@ -98,15 +99,16 @@ def _keep_posts(rows: Iterator[ImportRow], result: ImportResult) -> Iterator[Par
                 result.rejected.append(row)
 
 
-def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID) -> bool:
+def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID, result: ImportResult) -> None:
     """After the import's transaction commits, start a tone analysis of the user's updated history.
 
     It waits for the commit so the analysis sees the new posts, and is dropped if the import rolls back.
-    A failure to start it is logged, not raised: the posts are already stored, and the user can ask for
-    the analysis again (POST /api/users/analyze-posts). Returns True: an analysis is requested.
+    A failure to start it is logged and recorded in `result.tone_analysis`, not raised: the posts are
+    already stored, and the user can ask for the analysis again (POST /api/users/analyze-posts).
     """
 
     pending = [user_id]  # emptied by whichever comes first: the commit or a rollback
+    result.tone_analysis = "pending"
 
     def start(_: Session) -> None:
         if not pending:
@@ -115,19 +117,22 @@ def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID) -> 
         try:
             run_id = voice_service.start_tone_analysis(user_id)
         except Exception:
+            result.tone_analysis = "failed_to_start"
             logger.exception(
                 "could not start the tone analysis after an import", extra={"user_id": str(user_id)}
             )
             return
+        result.tone_analysis = "started"
         logger.info("tone analysis started", extra={"user_id": str(user_id), "flow_run_id": str(run_id)})
 
     def cancel(_: Session) -> None:
+        if pending:
+            result.tone_analysis = "not_needed"
         pending.clear()
 
     # Listeners cannot be removed while their event runs; they stay with the session and do nothing more.
     event.listen(session, "after_commit", start)
     event.listen(session, "after_rollback", cancel)
-    return True
 
 
 def get_owned_post(session: Session, user_id: uuid.UUID, post_id: uuid.UUID) -> UserPost:

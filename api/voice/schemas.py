@@ -19,7 +19,16 @@ class ToneAnalysisOut(BaseModel):
     primary_tone: str = Field(description="the tone most of the posts were classified as")
     tone_distribution: dict[str, float] = Field(description="share of posts per tone (sums to 1)")
     confidence: float = Field(
-        ge=0, le=1, description="mean probability the classifier gives the primary tone across the posts"
+        ge=0,
+        le=1,
+        description="share of your analysed posts whose most likely tone is the primary tone: 1.0 means "
+        "every post reads in that tone, 0.4 a voice that mixes several",
+    )
+    mean_margin: float = Field(
+        ge=0,
+        le=1,
+        description="mean gap between each post's two most likely tones (0 to 1): how clear-cut the "
+        "classifier finds your posts one by one; low values mean posts sit between tones",
     )
     style_keywords: list[str] = Field(description="words this user uses far more than most writers")
     common_phrases: list[str] = Field(description="two- and three-word phrases characteristic of the user")

@@ -16,12 +16,14 @@ from typing import Any, cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.core.errors import Conflict, NotFound
+from api.core.config import get_settings
+from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.posts.models import UserPost
 from api.voice.models import ToneAnalysis
 from api.voice.schemas import AnalysisRunStatus, RunState, ToneAnalysisOut
 from models.style.profile import StyleProfile
-from serving.tone_model import MODEL_NAME, ToneResult
+from ml.client import ModelUnavailable, get_client
+from ml.tone import TONE, ToneResult
 
 # The newest posts carry the current voice; older ones add cost more than signal.
 MAX_POSTS_ANALYZED = 500
@@ -71,6 +73,7 @@ def to_response(analysis: ToneAnalysis) -> ToneAnalysisOut:
         primary_tone=data["primary_tone"],
         tone_distribution=data["tone_distribution"],
         confidence=float(analysis.confidence_score or 0.0),
+        mean_margin=float(data.get("mean_margin", 0.0)),
         style_keywords=data.get("style_keywords", []),
         common_phrases=data.get("common_phrases", []),
         sentence_structure=data.get("sentence_structure", {}),
@@ -92,13 +95,15 @@ class ToneSummary:
     distribution: dict[str, float]
     mean_scores: dict[str, float]
     confidence: float
+    mean_margin: float
 
 
 def summarize_tones(results: Sequence[ToneResult]) -> ToneSummary:
     """Share of posts per predicted tone; the primary tone is the most common one.
 
-    Ties go to the tone with the higher mean probability. Confidence is the mean probability the classifier
-    gives the primary tone across all posts: high only when the posts agree and the model is sure.
+    Ties go to the tone with the higher mean probability. `confidence` is the share of posts whose top
+    tone is the primary one (how consistent the voice is); `mean_margin` is the mean gap between each
+    post's top two tone probabilities (how sure the classifier is, post by post).
     """
     if not results:
         raise ValueError("no classified posts to summarise")
@@ -110,8 +115,15 @@ def summarize_tones(results: Sequence[ToneResult]) -> ToneSummary:
         primary_tone=primary,
         distribution={label: round(votes[label] / len(results), 4) for label in labels},
         mean_scores={label: round(score, 4) for label, score in mean_scores.items()},
-        confidence=round(mean_scores[primary], 4),
+        confidence=round(votes[primary] / len(results), 4),
+        mean_margin=round(sum(_margin(r["scores"]) for r in results) / len(results), 4),
     )
+
+
+def _margin(scores: dict[str, float]) -> float:
+    """Top probability minus the runner-up's (the top one alone when there is a single tone)."""
+    ranked = sorted(scores.values(), reverse=True)
+    return ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
 
 
 def compose_analysis(results: Sequence[ToneResult], profile: StyleProfile) -> dict[str, Any]:
@@ -122,6 +134,7 @@ def compose_analysis(results: Sequence[ToneResult], profile: StyleProfile) -> di
         "tone_distribution": summary.distribution,
         "mean_tone_scores": summary.mean_scores,
         "confidence": summary.confidence,
+        "mean_margin": summary.mean_margin,
         "style_keywords": [term.term for term in profile.characteristic_words[:_TOP_TERMS]],
         "common_phrases": [term.term for term in profile.characteristic_phrases[:_TOP_TERMS]],
         "sentence_structure": {
@@ -147,7 +160,7 @@ def save_tone_analysis(
     if analysis is None:
         analysis = ToneAnalysis(user_id=user_id)
         session.add(analysis)
-    analysis.analysis_data = {**analysis_data, "model": {"name": MODEL_NAME, "version": str(model_version)}}
+    analysis.analysis_data = {**analysis_data, "model": {"name": TONE.name, "version": str(model_version)}}
     analysis.confidence_score = float(analysis_data["confidence"])
     analysis.model_version = str(model_version)
     analysis.posts_analyzed = posts_analyzed
@@ -159,30 +172,37 @@ def save_tone_analysis(
 # ----- runs ----------------------------------------------------------------------------------------------
 
 
+ANALYSIS_FLOW = "analyze-user-tone"
+
+
+def tone_model_ready() -> None:
+    """503 with Retry-After while no tone model can answer (the first one is still being prepared)."""
+    reason = get_client(TONE, get_settings()).ready()
+    if reason is not None:
+        raise ServiceUnavailable(reason, retry_after=30)
+
+
 def start_tone_analysis(user_id: uuid.UUID) -> uuid.UUID:
-    """Start the analyze-user-tone flow for a user and return its flow run id (call after posts commit).
+    """Start the analyze-user-tone flow for a user and return its flow run id (call after posts commit)."""
+    from api.core.launcher import get_launcher
 
-    When the configured Prefect server has the `analyze-user-tone` deployment the run goes through it (a
-    worker or `python -m flows.serve` executes it); otherwise it runs in a background thread of this process.
-    """
-    from api.voice.runs import get_launcher
-
-    return get_launcher().start(user_id)
+    return get_launcher().start(ANALYSIS_FLOW, {"user_id": str(user_id)})
 
 
 def request_tone_analysis(session: Session, user_id: uuid.UUID) -> uuid.UUID:
-    """The POST endpoint's logic: refuse early when there is nothing to analyse, else start a run."""
+    """The POST endpoint's logic: refuse early when there is nothing to analyse or no model, else start."""
     if count_posts(session, user_id) == 0:
         raise Conflict(NO_POSTS_MESSAGE)
+    tone_model_ready()
     return start_tone_analysis(user_id)
 
 
 def analysis_run_status(user_id: uuid.UUID, flow_run_id: uuid.UUID) -> AnalysisRunStatus:
     """The state of one of the user's analysis runs; another user's run id is a 404 like a missing one."""
-    from api.voice.runs import read_analysis_run
+    from api.core.launcher import read_flow_run
 
-    run = read_analysis_run(flow_run_id)
-    if run is None or str(run.parameters.get("user_id")) != str(user_id):
+    run = read_flow_run(flow_run_id)
+    if run is None or run.flow_name != ANALYSIS_FLOW or str(run.parameters.get("user_id")) != str(user_id):
         raise NotFound(f"No tone analysis run {flow_run_id}.")
     return AnalysisRunStatus(
         flow_run_id=flow_run_id,
@@ -192,3 +212,12 @@ def analysis_run_status(user_id: uuid.UUID, flow_run_id: uuid.UUID) -> AnalysisR
         succeeded=run.succeeded if run.final else None,
         message=run.message,
     )
+
+
+def classify_with_champion(texts: Sequence[str]) -> tuple[list[ToneResult], str]:
+    """Classify with the tone champion (its service or in-process) and the version that answered."""
+    prediction = get_client(TONE, get_settings()).predict(list(texts))
+    return prediction.results, prediction.version
+
+
+__all__ = ["ModelUnavailable"]

@@ -12,7 +12,12 @@ import emoji
 _HASHTAG = re.compile(r"(?<![\w#&])[#\uFF03](\w*[^\W\d_]\w*)")
 _MENTION = re.compile(r"(?<![\w@])[@\uFF20](\w{1,30})(?![\w@])")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The lookbehind lets a match start only where a local part starts, so a long run of word characters is
+# scanned once, not once per position (quadratic: one 30,000-character post froze the API for seconds).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The longest post either platform allows (X Premium: 25,000 characters); longer text is cut before it is
+# measured, so the cost of a profile is bounded per post whatever was imported.
+MAX_ANALYSED_CHARS = 25_000
 _QUOTES = "\"'\u201d\u2019)\\]"  # closing quotes and brackets after a full stop
 _APOSTROPHES = "'\u2019"
 _WORD = re.compile(rf"[^\W\d_][\w{_APOSTROPHES}-]*")
@@ -111,7 +116,8 @@ def _is_list_item(line: str) -> bool:
 
 
 def post_features(text: str) -> PostFeatures:
-    """Measure one post."""
+    """Measure one post (its first MAX_ANALYSED_CHARS characters)."""
+    text = text[:MAX_ANALYSED_CHARS]
     sentences = split_sentences(text)
     stripped = text.strip()
     lines = stripped.split("\n")

@@ -407,7 +407,7 @@ class ToneClassifier:
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
         """Macro-F1, accuracy, per-class scores and the confusion matrix at the current precision."""
-        return _report(self.labels, list(labels), self.predict(texts))
+        return report_for(self.labels, list(labels), self.predict(texts))
 
     def _evaluate_fp32(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
         chosen = self.precision
@@ -484,7 +484,7 @@ def plot_confusion(report: EvalReport, path: Path) -> Path:
     return path
 
 
-def _report(labels: list[str], truth: list[str], predicted: list[str]) -> EvalReport:
+def report_for(labels: list[str], truth: list[str], predicted: list[str]) -> EvalReport:
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
     unknown = sorted(set(truth) - set(labels))

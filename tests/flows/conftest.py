@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.testing import (
+from tests.support import (
     isolated_bento_store,
     prefect_harness_once,
     throwaway_mlflow,

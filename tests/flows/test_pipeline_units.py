@@ -8,12 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.serve import build_deployments, load_entrypoint, read_deployments, to_schedule
-from flows.testing import tiny_tone_rows
-from flows.tone_data import DatasetError, complete_columns, hash_split, load_dataset
-from flows.tracking import Baseline, decide_promotion, resolve_tracking_uri
+from api.core.launcher import load_entrypoint, read_deployments
+from flows.serve import build_deployments, to_schedule
 from flows.train_tone_classifier import ToneTrainingParams
-from serving.tone_model import frame_to_results, results_to_frame
+from ml.registry import Baseline, decide_promotion, resolve_tracking_uri
+from ml.spec import ModelSpec
+from ml.tone import TONE, frame_to_results, results_to_frame
+from models.tone.dataset import DatasetError, complete_columns, hash_split, load_dataset
+from tests.support import tiny_tone_rows
+
+# The same gate for a metric where lower is better (an error, like the engagement model's MAE).
+LOWER_IS_BETTER: ModelSpec = ModelSpec(**{**TONE.__dict__, "metric": "test_mae", "greater_is_better": False})
 
 
 class TestTrackingUri:
@@ -32,21 +37,27 @@ class TestTrackingUri:
 
 class TestPromotionGate:
     def test_first_version_becomes_champion(self):
-        decision = decide_promotion(0.1, None)
+        decision = decide_promotion(TONE, 0.1, None)
         assert decision.promote
         assert "no champion" in decision.reason
 
     def test_strictly_better_is_promoted(self):
-        decision = decide_promotion(0.81, Baseline("3", 0.80, "logged metric, same test split"))
+        decision = decide_promotion(TONE, 0.81, Baseline("3", 0.80, "logged metric, same test split"))
         assert decision.promote
         assert "v3" in decision.reason
 
     @pytest.mark.parametrize("score", [0.80, 0.79, 0.0])
     def test_equal_or_worse_stays_challenger_with_the_reason(self, score):
-        decision = decide_promotion(score, Baseline("3", 0.80, "re-evaluated on this test split"))
+        decision = decide_promotion(TONE, score, Baseline("3", 0.80, "re-evaluated on this test split"))
         assert not decision.promote
-        assert "does not beat champion v3" in decision.reason
-        assert "0.8000" in decision.reason
+        assert "does not beat the champion" in decision.reason
+        assert "v3 0.8000" in decision.reason
+
+    @pytest.mark.parametrize(("score", "promote"), [(0.30, True), (0.40, False), (0.41, False)])
+    def test_lower_is_better_metrics_promote_the_smaller_error(self, score, promote):
+        decision = decide_promotion(LOWER_IS_BETTER, score, Baseline("2", 0.40, "logged metric"))
+        assert decision.promote is promote
+        assert "test_mae" in decision.reason
 
 
 class TestDatasets:
@@ -141,7 +152,7 @@ class TestDeploymentsFile:
     def test_training_flow_exposes_the_typed_parameters(self):
         entry = next(e for e in read_deployments() if e["name"] == "train-tone-classifier")
         schema = json.dumps(load_entrypoint(entry["entrypoint"]).parameters.model_dump())
-        for field in ("dataset", "epochs", "learning_rate", "batch_size", "max_length", "seed"):
+        for field in ("recipe", "dataset", "epochs", "learning_rate", "batch_size", "max_length", "seed"):
             assert field in schema
 
     def test_interval_schedules_are_read_too(self):

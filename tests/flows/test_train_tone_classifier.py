@@ -11,21 +11,25 @@ import bentoml
 import pytest
 from mlflow import MlflowClient
 
-from flows import tracking
 from flows.bootstrap import ensure_tone_champion
-from flows.tracking import CHALLENGER_TAG, PRIMARY_METRIC, TEST_SPLIT_HASH_TAG, champion_version
 from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
-from serving.bento_store import MLFLOW_VERSION_LABEL
-from serving.tone_model import MODEL_NAME
+from ml import registry
+from ml.bento import MLFLOW_VERSION_LABEL, imported_version
+from ml.registry import TEST_SPLIT_HASH_TAG, champion_version
+from ml.spec import CHALLENGER_TAG
+from ml.tone import TONE
+
+MODEL_NAME = TONE.name
+PRIMARY_METRIC = TONE.metric
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "mlflow_store", "bento_store")]
 
 
-def params(dataset, learning_rate: float) -> ToneTrainingParams:
+def params(dataset, learning_rate: float, recipe: str = "fine-tune") -> ToneTrainingParams:
     # One step over the 36 training rows: 1e-7 leaves the random head practically untouched, 1e-3 learns
     # the three tones.
     return ToneTrainingParams(
-        dataset=str(dataset), epochs=1, learning_rate=learning_rate, batch_size=36, max_length=32, seed=3
+        recipe=recipe, dataset=str(dataset), epochs=1, learning_rate=learning_rate, batch_size=36, max_length=32, seed=3
     )
 
 
@@ -33,17 +37,20 @@ def params(dataset, learning_rate: float) -> ToneTrainingParams:
 def runs(tiny_dataset, prefect_harness, mlflow_store, bento_store) -> dict[str, dict]:
     """The three runs, trained once for the module; each test reads what they left behind."""
     messages: list[str] = []
-    version = ensure_tone_champion(messages.append, params=params(tiny_dataset, 1e-7))
+    version = ensure_tone_champion(
+        messages.append, params=params(tiny_dataset, 1e-7), fine_tune_in_background=False
+    )
     outcomes = {"first": _outcome(version), "bootstrap": {"version": version, "messages": list(messages)}}
     outcomes["first_champion"] = _champion_snapshot()
     again: list[str] = []
     outcomes["bootstrap_again"] = {
-        "version": ensure_tone_champion(again.append),
+        "version": ensure_tone_champion(again.append, fine_tune_in_background=False),
         "runs": _run_count(),
         "messages": again,
     }
     outcomes["better"] = train_tone_classifier(params(tiny_dataset, 1e-3))
     outcomes["worse"] = train_tone_classifier(params(tiny_dataset, 1e-7))
+    outcomes["quick"] = train_tone_classifier(params(tiny_dataset, 0.001, recipe="embedding-logreg"))
     return outcomes
 
 
@@ -61,19 +68,24 @@ def _outcome(version: str) -> dict:
 
 
 def _run_count() -> int:
-    return len(MlflowClient().search_runs([tracking.ensure_experiment()]))
+    return len(MlflowClient().search_runs([registry.ensure_experiment(TONE.experiment)]))
 
 
 def _champion_snapshot() -> dict:
     champion = champion_version(MlflowClient(), MODEL_NAME)
     assert champion is not None
-    return {"version": str(champion.version), "bento": bentoml.models.get(f"{MODEL_NAME}:latest")}
+    return {"version": str(champion.version), "bento": _bento_version(str(champion.version))}
+
+
+def _bento_version(version: str) -> bentoml.Model | None:
+    """The Bento store's copy of a registry version, if it was imported."""
+    return imported_version(TONE, version)
 
 
 class TestBootstrap:
     def test_fresh_install_trains_a_first_champion_with_progress_lines(self, runs):
         assert runs["bootstrap"]["version"] == "1"
-        assert any("training a first one" in line for line in runs["bootstrap"]["messages"])
+        assert any("training a first one (fine-tune)" in line for line in runs["bootstrap"]["messages"])
 
     def test_with_a_champion_it_only_looks_it_up(self, runs):
         again = runs["bootstrap_again"]
@@ -113,7 +125,7 @@ class TestPromotionGate:
         assert better["test_macro_f1"] > first["test_macro_f1"]
         assert better["promoted"]
         assert champion_version(MlflowClient(), MODEL_NAME).version == int(better["model_version"])
-        assert bentoml.models.get(f"{MODEL_NAME}:latest").info.labels[MLFLOW_VERSION_LABEL] == "2"
+        assert _bento_version("2") is not None
 
     def test_a_worse_model_stays_challenger_and_the_run_says_why(self, runs):
         worse, better = runs["worse"], runs["better"]
@@ -122,7 +134,8 @@ class TestPromotionGate:
         client = MlflowClient()
         assert champion_version(client, MODEL_NAME).version == int(better["model_version"])
         version = client.get_model_version(MODEL_NAME, worse["model_version"])
-        assert "does not beat champion v2" in version.tags[CHALLENGER_TAG]
+        assert "does not beat the champion" in version.tags[CHALLENGER_TAG]
+        assert "champion v2" in version.tags[CHALLENGER_TAG]
         run = client.get_run(worse["run_id"])
         assert run.data.tags["promotion"] == CHALLENGER_TAG
         assert run.data.tags["promotion_reason"] == version.tags[CHALLENGER_TAG]
@@ -132,4 +145,15 @@ class TestPromotionGate:
 
     def test_the_losing_version_is_not_imported_for_serving(self, runs):
         assert runs["worse"]["bento_tag"] is None
-        assert bentoml.models.get(f"{MODEL_NAME}:latest").info.labels[MLFLOW_VERSION_LABEL] == "2"
+        assert _bento_version(runs["worse"]["model_version"]) is None
+
+
+class TestQuickRecipe:
+    def test_embedding_logreg_learns_the_tones_in_seconds_and_goes_through_the_same_gate(self, runs):
+        quick, better = runs["quick"], runs["better"]
+        # Three tones written very differently: frozen embeddings separate them almost perfectly.
+        assert quick["test_macro_f1"] >= 0.9
+        assert quick["recipe"] == "embedding-logreg"
+        run = MlflowClient().get_run(quick["run_id"])
+        assert run.data.tags["recipe"] == "embedding-logreg"
+        assert quick["promoted"] is (quick["test_macro_f1"] > better["test_macro_f1"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -14,13 +15,14 @@ class RecordingLauncher:
     def __init__(self) -> None:
         self.started: list[uuid.UUID] = []
 
-    def start(self, user_id: uuid.UUID) -> uuid.UUID:
-        self.started.append(user_id)
+    def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
+        assert flow_name == "analyze-user-tone"
+        self.started.append(uuid.UUID(parameters["user_id"]))
         return uuid.uuid4()
 
 
 @pytest.fixture
 def tone_launcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLauncher]:
     launcher = RecordingLauncher()
-    monkeypatch.setattr("api.voice.runs.get_launcher", lambda: launcher)
+    monkeypatch.setattr("api.core.launcher.get_launcher", lambda: launcher)
     yield launcher

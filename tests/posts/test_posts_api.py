@@ -255,7 +255,7 @@ class TestToneAnalysisAfterImport:
     ):
         me = user_factory()
         body = upload(client, auth_headers(me), json_posts(post("one"), post("two")), "p.json").json()
-        assert body["tone_analysis_requested"] is True
+        assert body["tone_analysis"] == "started"
         assert tone_launcher.started == [me.id]
 
     def test_nothing_new_starts_nothing(self, client, user_factory, auth_headers, tone_launcher):
@@ -263,7 +263,7 @@ class TestToneAnalysisAfterImport:
         data = json_posts(post("one", external_id="1"))
         upload(client, auth_headers(me), data, "p.json")
         body = upload(client, auth_headers(me), data, "p.json").json()
-        assert body["tone_analysis_requested"] is False
+        assert body["tone_analysis"] == "not_needed"
         assert tone_launcher.started == [me.id]  # only the first import's
 
     def test_a_rejected_file_starts_nothing(self, client, user_factory, auth_headers, tone_launcher):
@@ -277,10 +277,11 @@ class TestToneAnalysisAfterImport:
         def broken():
             raise RuntimeError("orchestrator unreachable")
 
-        monkeypatch.setattr("api.voice.runs.get_launcher", broken)
+        monkeypatch.setattr("api.core.launcher.get_launcher", broken)
         me = user_factory()
         response = upload(client, auth_headers(me), json_posts(post("kept")), "p.json")
         assert response.status_code == 200
+        assert response.json()["tone_analysis"] == "failed_to_start"
         assert stored(db, me) == 1
 
 

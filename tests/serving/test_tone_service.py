@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,11 +15,12 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from api.core.config import PROJECT_ROOT
-from api.voice.classifier import HttpToneClassifier, InProcessToneClassifier
-from flows.testing import isolated_bento_store, publish_champion
+from ml.client import HttpClient, InProcessClient, ModelUnavailable
+from ml.config import PROJECT_ROOT, get_ml_settings
+from ml.tone import TONE
 from models.tone.classifier import ToneClassifier
 from serving.tone_service import ToneService
+from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +43,13 @@ def champion(mlflow_store, bento_store) -> str:
 
 @pytest.fixture(scope="module")
 def service(champion):
-    with TestClient(ToneService.to_asgi()) as client:
-        yield client
+    # The hot-swap test below needs the service to notice a promotion quickly.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHAMPION_POLL_SECONDS", "0.5")
+        get_ml_settings.cache_clear()
+        with TestClient(ToneService.to_asgi()) as client:
+            yield client
+    get_ml_settings.cache_clear()
 
 
 class TestToneService:
@@ -59,17 +66,18 @@ class TestToneService:
         assert len(results) == len(TEXTS)
         for result in results:
             assert list(result["scores"]) == LABELS
+            assert result["model_version"] == "1"
             assert sum(result["scores"].values()) == pytest.approx(1.0, abs=1e-4)
             assert result["label"] == max(result["scores"], key=result["scores"].get)
 
-    def test_http_client_and_in_process_answer_identically(self, service, champion):
-        over_http = HttpToneClassifier("http://testserver", client=service)
-        in_process = InProcessToneClassifier()
-        assert over_http.model_version() == in_process.model_version() == champion
-        assert over_http.classify(TEXTS) == in_process.classify(TEXTS)
+    def test_http_client_and_in_process_answer_identically_with_the_version(self, service, champion):
+        over_http = HttpClient(TONE, "http://testserver", client=service).predict(TEXTS)
+        in_process = InProcessClient(TONE).predict(TEXTS)
+        assert over_http.version == in_process.version == champion
+        assert over_http.results == in_process.results
 
     def test_concurrent_requests_each_get_their_own_answers(self, service):
-        expected = InProcessToneClassifier().classify(TEXTS)
+        expected = InProcessClient(TONE).predict(TEXTS).results
 
         def one(index: int) -> list[dict]:
             return service.post("/classify", json={"texts": [TEXTS[index]]}).json()
@@ -83,11 +91,14 @@ class TestToneService:
 
     def test_not_ready_and_unavailable_without_a_model(self, champion, tmp_path):
         # A second ASGI app per process would re-register BentoML's metrics, so the hook is called directly.
-        with isolated_bento_store(tmp_path / "empty"):
+        with isolated_bento_store(tmp_path / "empty"), throwaway_mlflow(tmp_path / "registry"):
             empty = ToneService.inner()
-        assert not empty.__is_ready__()
-        with pytest.raises(bentoml.exceptions.ServiceUnavailable, match="train-tone-classifier"):
-            empty.classify(["hello"])
+            empty.champion.stop()
+            assert not empty.__is_ready__()
+            with pytest.raises(bentoml.exceptions.ServiceUnavailable, match="being trained"):
+                empty.classify(["hello"])
+            with pytest.raises(ModelUnavailable, match="being trained"):
+                InProcessClient(TONE).predict(["hello"])
 
 
 def _free_port() -> int:
@@ -116,9 +127,10 @@ class TestBentomlServe:
             base_url = f"http://127.0.0.1:{port}"
             _wait_ready(server, base_url, timeout=120)
             with httpx.Client(base_url=base_url, timeout=60) as client:
-                served = HttpToneClassifier(base_url, client=client)
-                assert served.model_version() == champion
-                assert served.classify(TEXTS) == InProcessToneClassifier().classify(TEXTS)
+                served = HttpClient(TONE, base_url, client=client).predict(TEXTS)
+                in_process = InProcessClient(TONE).predict(TEXTS)
+                assert served.version == in_process.version
+                assert served.results == in_process.results
         finally:
             server.terminate()
             try:
@@ -139,3 +151,38 @@ def _wait_ready(server: subprocess.Popen, base_url: str, timeout: float) -> None
             pass
         time.sleep(0.5)
     raise AssertionError("bentoml serve did not become ready in time")
+
+
+class TestPromotionReachesTheRunningService:
+    """Last in the module: it moves the champion alias the other tests read."""
+
+    def test_requests_in_a_loop_never_fail_while_the_new_champion_is_swapped_in(self, service, champion):
+        answers: list[tuple[int, str | None]] = []
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                response = service.post("/classify", json={"texts": TEXTS[:2]})
+                version = response.json()[0]["model_version"] if response.status_code == 200 else None
+                answers.append((response.status_code, version))
+
+        worker = threading.Thread(target=loop)
+        worker.start()
+        try:
+            time.sleep(1.0)
+            promoted = publish_champion(ToneClassifier.from_base(LABELS), TEXTS)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not any(v == promoted for _, v in answers[-5:]):
+                time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            worker.join(timeout=30)
+        statuses = {status for status, _ in answers}
+        assert statuses == {200}, f"some requests failed during the swap: {statuses}"
+        versions = [version for _, version in answers]
+        assert versions[0] == champion and versions[-1] == promoted != champion
+        # Once the new champion answers, the old one never does again.
+        first_new = versions.index(promoted)
+        assert set(versions[first_new:]) == {promoted}
+        assert service.post("/model", json={}).json()["version"] == promoted

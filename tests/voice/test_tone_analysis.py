@@ -18,9 +18,9 @@ from api.posts.models import UserPost
 from api.users.models import User
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis
-from api.voice.runs import in_process_launcher
+from api.core.launcher import in_process_launcher
 from flows.analyze_user_tone import analyze_user_tone
-from flows.testing import publish_champion
+from tests.support import publish_champion
 from models.tone.classifier import ToneClassifier
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database_url", "prefect_harness")]
@@ -76,7 +76,7 @@ def stored_analyses(user_id: uuid.UUID) -> list[ToneAnalysis]:
 
 
 class TestSummarizeTones:
-    def test_primary_is_the_most_common_label_and_confidence_its_mean_probability(self):
+    def test_primary_is_the_most_common_label_confidence_its_share_and_margin_the_mean_gap(self):
         results = [
             {"label": "casual", "scores": {"casual": 0.6, "professional": 0.4}},
             {"label": "casual", "scores": {"casual": 0.8, "professional": 0.2}},
@@ -85,7 +85,8 @@ class TestSummarizeTones:
         summary = voice_service.summarize_tones(results)
         assert summary.primary_tone == "casual"
         assert summary.distribution == {"casual": 0.6667, "professional": 0.3333}
-        assert summary.confidence == pytest.approx((0.6 + 0.8 + 0.1) / 3, abs=1e-4)
+        assert summary.confidence == pytest.approx(2 / 3, abs=1e-4)
+        assert summary.mean_margin == pytest.approx((0.2 + 0.6 + 0.8) / 3, abs=1e-4)
 
     def test_a_tie_in_votes_goes_to_the_higher_mean_probability(self):
         results = [
@@ -126,6 +127,21 @@ class TestAnalyzeUserToneFlow:
         assert stored_analyses(user.id) == []
 
 
+class TestNoModelYet:
+    def test_analyze_posts_answers_503_with_retry_after_while_the_first_model_is_prepared(
+        self, client, committed_user, auth_headers, tmp_path
+    ):
+        from tests.support import throwaway_mlflow
+
+        user = committed_user(2)
+        with throwaway_mlflow(tmp_path / "empty-registry"):
+            response = client.post("/api/users/analyze-posts", headers=auth_headers(user))
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) > 0
+        assert response.json()["error"] == "service_unavailable"
+        assert "being trained" in response.json()["detail"]
+
+
 class TestToneAnalysisApi:
     def test_404_with_a_clear_message_before_any_analysis(self, client, user_factory, auth_headers):
         response = client.get("/api/users/tone-analysis", headers=auth_headers(user_factory()))
@@ -156,6 +172,7 @@ class TestToneAnalysisApi:
         assert body["primary_tone"] in LABELS
         assert set(body["tone_distribution"]) == set(LABELS)
         assert 0 < body["confidence"] <= 1
+        assert 0 <= body["mean_margin"] <= 1
         assert body["model_version"] == champion
         assert body["posts_analyzed"] == 5
         assert body["sentence_structure"]["mean_sentences_per_post"] > 0

@@ -1,6 +1,6 @@
 """Throwaway stores and a tiny dataset, so tests (and demos) run the real pipeline in seconds.
 
-Used by tests/flows, tests/serving and tests/voice; nothing here is imported by the product.
+Used by tests/flows, tests/serving, tests/voice and the benchmarks; the product never imports it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 from api.core.config import get_settings
-from models.tone.classifier import ToneClassifier
+from ml.config import get_ml_settings
 
 # Three tones written so differently that one short epoch separates them.
 _TEMPLATES: dict[str, list[str]] = {
@@ -66,10 +67,13 @@ def throwaway_mlflow(folder: Path) -> Iterator[str]:
     uri = f"sqlite:///{folder.resolve() / 'mlflow.db'}"
     with _environment(MLFLOW_TRACKING_URI=uri, MLFLOW_ARTIFACT_ROOT=str(folder.resolve() / "artifacts")):
         get_settings.cache_clear()
+        get_ml_settings.cache_clear()
         try:
             yield uri
         finally:
             get_settings.cache_clear()
+            get_ml_settings.cache_clear()
+        get_ml_settings.cache_clear()
 
 
 @contextmanager
@@ -102,24 +106,29 @@ def isolated_bento_store(folder: Path) -> Iterator[Path]:
         yield folder
 
 
-def publish_champion(classifier: ToneClassifier, example_texts: list[str], test_macro_f1: float = 0.0) -> str:
-    """Log, register and promote a classifier and import it into the Bento store; return its version.
+def publish_champion(classifier: Any, example_texts: list[str], test_macro_f1: float = 0.0) -> str:
+    """Log, register and promote a tone model and import it into the Bento store; return its version.
 
     The quick way to give a throwaway registry a champion when a test is about using one, not training it.
     """
     import mlflow
     from mlflow import MlflowClient
 
-    from flows import tracking
-    from serving.bento_store import import_champion
+    from ml import registry
+    from ml.bento import ensure_imported
+    from ml.tone import TONE, results_to_frame, texts_to_frame
 
-    tracking.configure_tracking()
-    with mlflow.start_run(experiment_id=tracking.ensure_experiment()):
-        mlflow.log_metric(tracking.PRIMARY_METRIC, test_macro_f1)
-        info = tracking.log_tone_model(classifier, example_texts)
-        version = str(tracking.register_version(info.model_uri, {}).version)
-    tracking.apply_promotion(MlflowClient(), version, tracking.PromotionDecision(True, "published by a test"))
-    import_champion(version)
+    registry.configure_tracking()
+    example = texts_to_frame(example_texts[:3])
+    with mlflow.start_run(experiment_id=registry.ensure_experiment(TONE.experiment)):
+        mlflow.log_metric(TONE.metric, test_macro_f1)
+        output = results_to_frame(classifier.classify(list(example["text"])))
+        info = registry.log_pyfunc_model(TONE, classifier.save, example, output)
+        version = str(registry.register_version(TONE, info.model_uri, {}).version)
+    registry.apply_promotion(
+        MlflowClient(), TONE, version, registry.PromotionDecision(True, "published by a test")
+    )
+    ensure_imported(TONE, version)
     return version
 
 

@@ -1,8 +1,4 @@
-"""The tone classifier as an MLflow pyfunc model, and the one function every caller classifies with.
-
-The Bento service, the API's in-process client and the analysis flow all go through `classify_texts`
-on a loaded pyfunc model, so the HTTP path and the in-process path cannot drift apart.
-"""
+"""The tone classifier on the platform: its `ModelSpec`, its result type and its MLflow pyfunc wrapper."""
 
 from __future__ import annotations
 
@@ -10,14 +6,13 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 import pandas as pd
-from mlflow.pyfunc import PyFuncModel
 from mlflow.pyfunc.model import PythonModel
 
-MODEL_NAME = "tone-classifier"
-CHAMPION_ALIAS = "champion"
+from ml.spec import ModelSpec
+from ml.config import PROJECT_ROOT
+
 TEXT_COLUMN = "text"
 LABEL_COLUMN = "label"
-# The saved ToneClassifier folder travels with the MLflow model under this artifact key.
 MODEL_ARTIFACT_KEY = "model"
 
 
@@ -35,28 +30,30 @@ class TonePyfunc(PythonModel):
         self.classifier: Any = None
 
     def load_context(self, context: Any) -> None:
-        """Load the saved ToneClassifier that was logged as the model's artifact."""
-        from models.tone.classifier import ToneClassifier
+        """Load the saved tone model (fine-tuned or embedding-based) logged as the model's artifact."""
+        from models.tone.loading import load_tone_model
 
-        self.classifier = ToneClassifier.load(context.artifacts[MODEL_ARTIFACT_KEY])
+        self.classifier = load_tone_model(context.artifacts[MODEL_ARTIFACT_KEY])
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> Any:
         """Classify every row's `text`."""
         if self.classifier is None:
             raise RuntimeError("TonePyfunc.predict called before load_context: no classifier is loaded")
-        texts = [str(text) for text in _text_column(model_input)]
-        return results_to_frame(self.classifier.classify(texts))
+        return results_to_frame(self.classifier.classify([str(text) for text in _text_column(model_input)]))
 
 
 def _text_column(model_input: Any) -> list[Any]:
     """Accept a frame with a `text` column (the signature) or a plain list of strings."""
     if isinstance(model_input, pd.DataFrame):
         if TEXT_COLUMN not in model_input.columns:
-            raise ValueError(
-                f"the tone model expects a {TEXT_COLUMN!r} column, got {list(model_input.columns)}"
-            )
+            raise ValueError(f"the tone model expects a {TEXT_COLUMN!r} column, got {list(model_input.columns)}")
         return list(model_input[TEXT_COLUMN])
     return list(model_input)
+
+
+def texts_to_frame(texts: Sequence[str]) -> pd.DataFrame:
+    """The pyfunc input frame of some texts."""
+    return pd.DataFrame({TEXT_COLUMN: [str(text) for text in texts]})
 
 
 def results_to_frame(results: Sequence[ToneResult]) -> pd.DataFrame:
@@ -70,33 +67,49 @@ def results_to_frame(results: Sequence[ToneResult]) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def frame_to_results(frame: pd.DataFrame) -> list[ToneResult]:
+def frame_to_results(frame: Any) -> list[ToneResult]:
     """The inverse of `results_to_frame`: plain Python floats, ready for JSON."""
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
     labels = [column for column in frame.columns if column != LABEL_COLUMN]
-    results: list[ToneResult] = []
-    for record in frame.to_dict("records"):
-        results.append(
-            ToneResult(
-                label=str(record[LABEL_COLUMN]),
-                scores={str(label): float(record[label]) for label in labels},
-            )
+    return [
+        ToneResult(
+            label=str(record[LABEL_COLUMN]),
+            scores={str(label): float(record[label]) for label in labels},
         )
-    return results
+        for record in frame.to_dict("records")
+    ]
 
 
-def classify_texts(model: PyFuncModel, texts: Sequence[str]) -> list[ToneResult]:
-    """Classify texts with a loaded pyfunc tone model (the single code path behind every caller)."""
-    if not texts:
-        return []
-    output = model.predict(pd.DataFrame({TEXT_COLUMN: [str(text) for text in texts]}))
-    if not isinstance(output, pd.DataFrame):
-        output = pd.DataFrame(output)
-    return frame_to_results(output)
+def result_from_json(item: Any) -> ToneResult:
+    """One served result (`{"label", "scores", ...}`) as a ToneResult."""
+    return ToneResult(
+        label=str(item["label"]), scores={str(k): float(v) for k, v in dict(item["scores"]).items()}
+    )
 
 
-def model_labels(model: PyFuncModel) -> list[str]:
-    """The tone labels in the model's output order, read from its signature."""
+def model_labels(model: Any) -> list[str]:
+    """The tone labels in a loaded pyfunc model's output order, read from its signature."""
     signature = model.metadata.signature
     if signature is None or signature.outputs is None:
         raise ValueError("the tone model was logged without an output signature")
     return [name for name in signature.outputs.input_names() if name != LABEL_COLUMN]
+
+
+TONE: ModelSpec[str, ToneResult] = ModelSpec(
+    name="tone-classifier",
+    metric="test_macro_f1",
+    greater_is_better=True,
+    pyfunc_code=PROJECT_ROOT / "ml" / "tone_pyfunc.py",
+    artifact_key=MODEL_ARTIFACT_KEY,
+    requirements=("mlflow", "torch", "transformers", "sentence-transformers", "scikit-learn", "pandas", "numpy"),
+    to_frame=texts_to_frame,
+    from_frame=frame_to_results,
+    from_json=result_from_json,
+    to_json=str,
+    http_route="/classify",
+    http_input_field="texts",
+    preparing_message=(
+        "the first tone model is being trained (about a minute after `make up` starts); retry shortly"
+    ),
+)

@@ -1,4 +1,4 @@
-"""Resolve a training flow's `dataset` parameter into labelled rows with a fixed test split.
+"""Resolve a tone training run's `dataset` parameter into labelled rows with a fixed test split.
 
 "tone-corpus" is the corpus shipped in the package; anything else is a path: a JSONL or CSV file with
 `text,label[,split]` columns, a folder of corpus JSONL files, or a TweetEval emotion folder.

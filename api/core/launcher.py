@@ -1,0 +1,211 @@
+"""The one way the API starts and reads Prefect flow runs, for every flow, without importing flow modules.
+
+A flow is named as in `prefect.yaml` (the one source of truth for deployments). When the configured Prefect
+server has that deployment, the run is created from it and a worker (or `python -m flows.serve`) runs it.
+Otherwise (the embedded default, tests) the run is recorded in Prefect and executed on this process's
+background thread, one run at a time. The flow object is looked up by its `prefect.yaml` entrypoint when
+a run starts, so the API never imports a flow module at import time.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import logging
+import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+import yaml
+
+from api.core.config import PROJECT_ROOT
+from api.core.errors import ServiceUnavailable
+
+logger = logging.getLogger("postwright.flows")
+
+PREFECT_FILE = PROJECT_ROOT / "prefect.yaml"
+
+
+def read_deployments(path: Path = PREFECT_FILE) -> list[dict[str, Any]]:
+    """The `deployments:` entries of prefect.yaml."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    deployments = document.get("deployments") or []
+    if not deployments:
+        raise ValueError(f"{path} declares no deployments")
+    return list(deployments)
+
+
+def load_entrypoint(entrypoint: str) -> Any:
+    """Import `flows/module.py:function` as the package module, so it is the same object everywhere."""
+    from prefect import Flow
+
+    file_part, _, attribute = entrypoint.partition(":")
+    module_name = file_part.removesuffix(".py").replace("/", ".")
+    flow = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(flow, Flow):
+        raise TypeError(f"{entrypoint} is not a Prefect flow")
+    return flow
+
+
+def flow_for(name: str) -> Any:
+    """The flow object of the deployment called `name` in prefect.yaml."""
+    for entry in read_deployments():
+        if entry["name"] == name:
+            return load_entrypoint(entry["entrypoint"])
+    raise KeyError(f"prefect.yaml has no deployment named {name!r}")
+
+
+@dataclass(frozen=True)
+class FlowRunView:
+    """What the API shows of a flow run."""
+
+    id: uuid.UUID
+    flow_name: str
+    parameters: dict[str, Any]
+    state_type: str
+    state_name: str
+    final: bool
+    succeeded: bool
+    message: str | None
+
+
+class Launcher(Protocol):
+    def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID: ...
+
+
+class InProcessLauncher:
+    """Creates the flow run, then executes it on this process's single background thread."""
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._futures: dict[uuid.UUID, Future[Any]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
+        """Record a flow run and queue its execution; return the run id at once."""
+        from prefect import get_client
+        from prefect.states import Scheduled
+
+        flow = flow_for(flow_name)
+        with get_client(sync_client=True) as client:
+            flow_run = client.create_flow_run(flow, parameters=parameters, state=Scheduled())
+        # Prefect's settings (API URL, test harness) live in context variables a new thread would not see.
+        context = contextvars.copy_context()
+        future = self._pool().submit(context.run, _execute, flow, flow_run, parameters)
+        with self._lock:
+            self._futures[flow_run.id] = future
+        logger.info("%s queued in-process", flow_name, extra={"flow_run_id": str(flow_run.id)})
+        return flow_run.id
+
+    def wait(self, flow_run_id: uuid.UUID, timeout: float | None = None) -> None:
+        """Block until a run started here has finished (tests and scripts)."""
+        with self._lock:
+            future = self._futures.get(flow_run_id)
+        if future is None:
+            raise KeyError(f"flow run {flow_run_id} was not started by this process")
+        future.result(timeout=timeout)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                # One at a time: each run loads models and uses every core it is given.
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow-run")
+            return self._executor
+
+
+def _execute(flow: Any, flow_run: Any, parameters: dict[str, Any]) -> None:
+    """Run the flow; its failure is recorded in its Prefect state, so it is logged here, not raised."""
+    from prefect.client.schemas.objects import State
+    from prefect.flow_engine import run_flow_sync
+
+    state = run_flow_sync(flow, flow_run=flow_run, parameters=parameters, return_type="state")
+    if isinstance(state, State) and not state.is_completed():
+        logger.warning("flow run %s ended %s: %s", flow_run.id, state.name, state.message)
+
+
+class DeploymentLauncher:
+    """Creates the run from the deployment for a worker (or `python -m flows.serve`) to execute."""
+
+    def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
+        """Schedule a run now and return its id without waiting for it."""
+        from prefect.client.schemas.objects import FlowRun
+        from prefect.deployments import run_deployment
+        from prefect.exceptions import ObjectNotFound
+
+        name = f"{flow_name}/{flow_name}"
+        try:
+            flow_run = run_deployment(name, parameters=parameters, timeout=0, as_subflow=False)
+        except ObjectNotFound as error:
+            raise ServiceUnavailable(
+                f"The Prefect deployment {name!r} does not exist: run `prefect deploy --all` "
+                "(with a process worker) or `python -m flows.serve`."
+            ) from error
+        # Called from synchronous code, run_deployment returns the run, not a coroutine.
+        return cast(FlowRun, flow_run).id
+
+
+def deployment_exists(flow_name: str) -> bool:
+    """True when a Prefect server is configured and has the flow's deployment."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        return False
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_deployment_by_name(f"{flow_name}/{flow_name}")
+        except ObjectNotFound:
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def in_process_launcher() -> InProcessLauncher:
+    """The process's one in-process launcher (it owns the background thread)."""
+    return InProcessLauncher()
+
+
+class _Router:
+    """Per flow: its deployment when the Prefect server has it, this process otherwise."""
+
+    def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
+        if deployment_exists(flow_name):
+            return DeploymentLauncher().start(flow_name, parameters)
+        logger.info("no %s deployment on a Prefect server: the run executes in-process", flow_name)
+        return in_process_launcher().start(flow_name, parameters)
+
+
+def get_launcher() -> Launcher:
+    """The launcher every domain starts its flows through."""
+    return _Router()
+
+
+def read_flow_run(flow_run_id: uuid.UUID) -> FlowRunView | None:
+    """The flow run with this id, or None if there is none."""
+    from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            flow_run = client.read_flow_run(flow_run_id)
+            flow = client.read_flow(flow_run.flow_id)
+        except ObjectNotFound:
+            return None
+    if flow_run.state is None:
+        return None
+    state = flow_run.state
+    return FlowRunView(
+        id=flow_run.id,
+        flow_name=flow.name,
+        parameters=dict(flow_run.parameters),
+        state_type=state.type.value,
+        state_name=state.name or state.type.value.title(),
+        final=state.is_final(),
+        succeeded=state.is_completed(),
+        message=state.message,
+    )
