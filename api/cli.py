@@ -154,15 +154,22 @@ def up(host: str, port: int, prefect_port: int, mlflow_port: int, bento_port: in
             for child in children:
                 child.wait_healthy()
             logs = settings.var_dir / "log"
-            runner = ChildService("flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log")
-            first_model = ChildService("first tone model", python_module("flows.bootstrap"), logs / "bootstrap.log")
+            runner = ChildService(
+                "flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log"
+            )
+            first_model = ChildService(
+                "first tone model", python_module("flows.bootstrap"), logs / "bootstrap.log"
+            )
             for child in (runner, first_model, *(child for child, _ in served)):
                 child.start()
                 children.append(child)
             for child, _ in served:
                 child.wait_healthy()
             table = [(child.name, child.health_url or "", str(child.log_path)) for child in children]
-            table += [(f"{name} metrics", f"{url}/metrics", "") for name, (_, url) in zip(SERVED_MODELS, served, strict=True)]
+            table += [
+                (f"{name} metrics", f"{url}/metrics", "")
+                for name, (_, url) in zip(SERVED_MODELS, served, strict=True)
+            ]
         table[:0] = [
             ("API", f"http://{host}:{port}/docs", "stdout"),
             ("API metrics", f"http://{host}:{port}/metrics", ""),

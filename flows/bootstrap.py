@@ -37,7 +37,10 @@ def ensure_tone_champion(
         echo(f"{TONE.name}@{CHAMPION_ALIAS} is version {champion.version} ({uri})")
         return str(champion.version)
     first = params or ToneTrainingParams(recipe="embedding-logreg")
-    echo(f"No {TONE.name}@{CHAMPION_ALIAS} in the MLflow registry ({uri}): training a first one ({first.recipe}).")
+    echo(
+        f"No {TONE.name}@{CHAMPION_ALIAS} in the MLflow registry ({uri}): "
+        f"training a first one ({first.recipe})."
+    )
     outcome = train_tone_classifier(first)
     version = str(outcome["model_version"])
     echo(f"{TONE.name} v{version} ({first.recipe}) trained, test macro-F1 {outcome['test_macro_f1']:.3f}")
@@ -51,7 +54,9 @@ def start_fine_tune(echo: Callable[[str], None], wait_for_deployment: float) -> 
     deadline = time.monotonic() + wait_for_deployment
     while not deployment_exists(FINE_TUNE_FLOW):
         if time.monotonic() > deadline:
-            echo(f"no {FINE_TUNE_FLOW} deployment on a Prefect server: start the fine-tune from the Prefect UI")
+            echo(
+                f"no {FINE_TUNE_FLOW} deployment on a Prefect server: start the fine-tune from the Prefect UI"
+            )
             return
         time.sleep(2)
     run_id = get_launcher().start(FINE_TUNE_FLOW, {"params": ToneTrainingParams().model_dump()})

@@ -18,6 +18,7 @@ from prefect.schedules import Cron, Interval, Schedule
 
 from api.core.launcher import PREFECT_FILE, load_entrypoint, read_deployments
 
+
 def to_schedule(config: dict[str, Any]) -> Schedule:
     """One `schedules:` entry (cron or interval, as `prefect deploy` reads it) as a Prefect schedule."""
     common = {

@@ -176,8 +176,9 @@ def train_tone_classifier(params: ToneTrainingParams = ToneTrainingParams()) -> 
     experiment_id = registry.ensure_experiment(TONE.experiment)
     data = load_training_data(params.dataset)
     classifier: AnyToneModel
+    history: list[dict[str, float]] = []
     if params.recipe == "embedding-logreg":
-        classifier, history = fit_embedding_head(data, params), []
+        classifier = fit_embedding_head(data, params)
     else:
         classifier, history = fine_tune(data, params)
     report = evaluate_on_test(classifier, data)

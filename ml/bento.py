@@ -20,13 +20,14 @@ class ChampionNotImported(LookupError):
 
 def import_version(spec: ModelSpec[Any, Any], version: str) -> bentoml.Model:
     """Copy `models:/<name>/<version>` into the Bento store (tracking URI already configured)."""
-    return bentoml.mlflow.import_model(
+    model: bentoml.Model = bentoml.mlflow.import_model(
         spec.name,
         f"models:/{spec.name}/{version}",
         signatures={"predict": {"batchable": True}},
         labels={MLFLOW_VERSION_LABEL: str(version), "alias": CHAMPION_ALIAS},
         metadata={"registered_model": spec.name, "registered_version": str(version)},
     )
+    return model
 
 
 def imported_version(spec: ModelSpec[Any, Any], version: str) -> bentoml.Model | None:

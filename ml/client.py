@@ -21,7 +21,6 @@ from ml.spec import CHAMPION_ALIAS, ModelSpec
 
 I = TypeVar("I")  # noqa: E741
 R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
 I_contra = TypeVar("I_contra", contravariant=True)
 
 # Items per HTTP request: big enough to amortise the round trip, small enough for the service's batcher.
@@ -49,10 +48,10 @@ class Prediction(Generic[R]):
     version: str
 
 
-class ModelClient(Protocol[I_contra, R_co]):
+class ModelClient(Protocol[I_contra, R]):
     """Predict with a model's champion; say which version answered."""
 
-    def predict(self, inputs: Sequence[I_contra]) -> Prediction[R_co]: ...  # type: ignore[misc]
+    def predict(self, inputs: Sequence[I_contra]) -> Prediction[R]: ...
 
     def ready(self) -> str | None:
         """None when a champion can answer now, else what is missing."""
@@ -72,7 +71,8 @@ class InProcessClient(Generic[I, R]):
         champion = champion_version(MlflowClient(), self.spec.name)
         if champion is None:
             raise ModelUnavailable(
-                f"the MLflow registry has no {self.spec.name}@{CHAMPION_ALIAS} yet: {self.spec.preparing_message}"
+                f"the MLflow registry has no {self.spec.name}@{CHAMPION_ALIAS} yet: "
+                f"{self.spec.preparing_message}"
             )
         return str(champion.version)
 
@@ -170,7 +170,8 @@ class HttpClient(Generic[I, R]):
             raise ModelUnavailable(f"the {self.spec.name} service has no model yet: {response.text[:300]}")
         if response.status_code >= 400:
             raise ModelUnavailable(
-                f"the {self.spec.name} service answered {response.status_code} on {path}: {response.text[:300]}",
+                f"the {self.spec.name} service answered {response.status_code} on {path}: "
+                f"{response.text[:300]}",
                 10,
             )
         return response.json()

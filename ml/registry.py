@@ -101,7 +101,7 @@ def log_pyfunc_model(
     example: pd.DataFrame,
     output: pd.DataFrame,
 ) -> ModelInfo:
-    """Log a model (saved by `save` into a folder) as the spec's models-from-code pyfunc, under the active run."""
+    """Log a model (written by `save` to a folder) as the spec's models-from-code pyfunc in the run."""
     signature = infer_signature(example, output)
     with tempfile.TemporaryDirectory(prefix=f"{spec.name}-") as folder:
         saved = Path(folder) / "model"

@@ -8,8 +8,8 @@ from typing import Any, TypedDict
 import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
-from ml.spec import ModelSpec
 from ml.config import PROJECT_ROOT
+from ml.spec import ModelSpec
 
 TEXT_COLUMN = "text"
 LABEL_COLUMN = "label"
@@ -46,7 +46,9 @@ def _text_column(model_input: Any) -> list[Any]:
     """Accept a frame with a `text` column (the signature) or a plain list of strings."""
     if isinstance(model_input, pd.DataFrame):
         if TEXT_COLUMN not in model_input.columns:
-            raise ValueError(f"the tone model expects a {TEXT_COLUMN!r} column, got {list(model_input.columns)}")
+            raise ValueError(
+                f"the tone model expects a {TEXT_COLUMN!r} column, got {list(model_input.columns)}"
+            )
         return list(model_input[TEXT_COLUMN])
     return list(model_input)
 
@@ -102,7 +104,15 @@ TONE: ModelSpec[str, ToneResult] = ModelSpec(
     greater_is_better=True,
     pyfunc_code=PROJECT_ROOT / "ml" / "tone_pyfunc.py",
     artifact_key=MODEL_ARTIFACT_KEY,
-    requirements=("mlflow", "torch", "transformers", "sentence-transformers", "scikit-learn", "pandas", "numpy"),
+    requirements=(
+        "mlflow",
+        "torch",
+        "transformers",
+        "sentence-transformers",
+        "scikit-learn",
+        "pandas",
+        "numpy",
+    ),
     to_frame=texts_to_frame,
     from_frame=frame_to_results,
     from_json=result_from_json,

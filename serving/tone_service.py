@@ -76,5 +76,8 @@ class ToneService:
         except ModelUnavailable as error:
             raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
         return ModelInfo(
-            name=TONE.name, version=loaded.version, bento_tag=loaded.bento_tag, labels=model_labels(loaded.model)
+            name=TONE.name,
+            version=loaded.version,
+            bento_tag=loaded.bento_tag,
+            labels=model_labels(loaded.model),
         )

@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 def paginate(
-    session: Session, query: Select[tuple[T]], order_by: tuple[Any, ...], limit: int, offset: int
+    session: Session, query: Select[T], order_by: tuple[Any, ...], limit: int, offset: int
 ) -> tuple[list[T], int]:
     """The rows of `query` in `order_by` order from `offset` (at most `limit`), and how many match in all."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -493,7 +493,9 @@ def _checked_content(raw: str | None, what: str = "post text") -> str:
         raise RowError(f"{what} contains a NUL character")
     value = raw.strip()
     if len(value) > MAX_CONTENT_CHARS:
-        raise RowError(f"{what} is {len(value):,} characters; the longest post accepted is {MAX_CONTENT_CHARS:,}")
+        raise RowError(
+            f"{what} is {len(value):,} characters; the longest post accepted is {MAX_CONTENT_CHARS:,}"
+        )
     return value
 
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.posts.importers import ImportFormat
 
-
 ToneAnalysisOutcome = Literal["started", "failed_to_start", "not_needed"]
+
 
 class RejectedRowOut(BaseModel):
     """A row that was not imported: its line in the file (1 is a CSV's header) and why."""

@@ -21,9 +21,9 @@ from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.posts.models import UserPost
 from api.voice.models import ToneAnalysis
 from api.voice.schemas import AnalysisRunStatus, RunState, ToneAnalysisOut
-from models.style.profile import StyleProfile
 from ml.client import ModelUnavailable, get_client
 from ml.tone import TONE, ToneResult
+from models.style.profile import StyleProfile
 
 # The newest posts carry the current voice; older ones add cost more than signal.
 MAX_POSTS_ANALYZED = 500

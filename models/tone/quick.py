@@ -79,7 +79,7 @@ class EmbeddingToneClassifier:
         return report_for(self.labels, list(map(str, labels)), self.predict(texts))
 
     def save(self, path: Path) -> None:
-        """Write the head and the label order; the encoder is the packaged MiniLM, loaded by name of package."""
+        """Write the head and the label order; the encoder is the packaged MiniLM, never copied."""
         if self._head is None:
             raise RuntimeError("nothing to save: the classifier was never fitted")
         path = Path(path)

@@ -29,7 +29,13 @@ def params(dataset, learning_rate: float, recipe: str = "fine-tune") -> ToneTrai
     # One step over the 36 training rows: 1e-7 leaves the random head practically untouched, 1e-3 learns
     # the three tones.
     return ToneTrainingParams(
-        recipe=recipe, dataset=str(dataset), epochs=1, learning_rate=learning_rate, batch_size=36, max_length=32, seed=3
+        recipe=recipe,
+        dataset=str(dataset),
+        epochs=1,
+        learning_rate=learning_rate,
+        batch_size=36,
+        max_length=32,
+        seed=3,
     )
 
 

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import delete, select
 
 from api.core.db import session_scope
+from api.core.launcher import in_process_launcher
 from api.posts.models import UserPost
 from api.users.models import User
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis
-from api.core.launcher import in_process_launcher
 from flows.analyze_user_tone import analyze_user_tone
-from tests.support import publish_champion
 from models.tone.classifier import ToneClassifier
+from tests.support import publish_champion
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database_url", "prefect_harness")]
 
