@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,6 +26,9 @@ from ml.registry import resolve_tracking_uri
 
 logger = logging.getLogger("postwright.cli")
 EMBEDDED_DATABASE = "postwright"
+# How `make up` runs uvicorn. proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any
+# loopback client, letting it pick its own rate-limit bucket; the app trusts FORWARDED_ALLOW_IPS only.
+UVICORN_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": False}
 # Registered model name -> the BentoML service that serves its champion (one port each, from --bento-port).
 SERVED_MODELS = {"tone-classifier": "serving.tone_service:ToneService"}
 
@@ -175,14 +179,7 @@ def up(host: str, port: int, prefect_port: int, mlflow_port: int, bento_port: in
             ("API metrics", f"http://{host}:{port}/metrics", ""),
         ]
         print_table(table)
-        uvicorn.run(
-            "api.main:app",
-            host=host,
-            port=port,
-            log_config=None,
-            # The app believes forwarded headers only from FORWARDED_ALLOW_IPS (api.main), never uvicorn.
-            proxy_headers=False,
-        )
+        uvicorn.run("api.main:app", host=host, port=port, **UVICORN_OPTIONS)
     finally:
         for child in reversed(children):
             child.stop()

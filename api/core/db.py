@@ -20,7 +20,8 @@ def get_engine() -> Engine:
         settings.require_database_url(),
         pool_size=settings.db_pool_size,
         pool_pre_ping=True,
-        future=True,
+        # Bound parameters never reach an exception message or a log line (they hold password hashes).
+        hide_parameters=True,
     )
 
 

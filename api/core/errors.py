@@ -10,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ml.client import ModelUnavailable
@@ -170,6 +170,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if isinstance(exc, IntegrityError) and getattr(exc.orig, "sqlstate", None) == "23505":
         return await _app_error(request, Conflict("That already exists (a concurrent request created it)."))
+    if isinstance(exc, DataError) and "NUL" in str(exc.orig):
+        return await _app_error(request, Unprocessable("Text cannot contain NUL (\\u0000) characters."))
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         logger.warning("database unavailable: %s", type(exc.orig).__name__)
         return await _app_error(request, ServiceUnavailable("The database is unavailable; retry shortly.", 5))
