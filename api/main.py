@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
@@ -16,6 +18,7 @@ from api import health
 from api.core.config import get_settings
 from api.core.errors import install_error_handlers
 from api.core.logging import RequestIdMiddleware, configure_logging
+from api.core.metrics import InFlightMiddleware, in_flight_gauge
 
 
 def discover_routers() -> list[APIRouter]:
@@ -46,6 +49,18 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _instrument(app: FastAPI) -> None:
+    """`GET /metrics` in Prometheus format: requests by route template and status, latency histograms and
+    in-flight requests. A registry per app, so tests can build several apps in one process."""
+    registry = CollectorRegistry()
+    Instrumentator(
+        should_group_status_codes=False, excluded_handlers=["/metrics"], registry=registry
+    ).instrument(app, metric_namespace="postwright").expose(app, include_in_schema=False)
+    # The library's own in-progress gauge always goes to the global registry (a second app in one process
+    # would collide), so the in-flight count is kept here, in this app's registry.
+    app.add_middleware(InFlightMiddleware, gauge=in_flight_gauge(registry))
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
@@ -71,6 +86,7 @@ def create_app() -> FastAPI:
     if settings.forwarded_allow_ips:
         # Outermost, so everything inside sees the real client address.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    _instrument(app)
     app.include_router(health.router)
     for router in discover_routers():
         app.include_router(router)

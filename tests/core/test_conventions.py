@@ -230,3 +230,23 @@ class TestStandaloneProcesses:
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "users" in result.stdout
+
+
+class TestMetrics:
+    def test_metrics_count_requests_by_route_template_and_status_in_prometheus_format(
+        self, client, user_factory, auth_headers
+    ):
+        headers = auth_headers(user_factory())
+        client.get("/api/posts", headers=headers)
+        client.get("/api/posts", headers={"Authorization": "Bearer nonsense"})
+        response = client.get("/metrics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.text
+        assert 'handler="/api/posts"' in text
+        assert 'status="200"' in text and 'status="401"' in text
+        assert "postwright_http_request_duration_seconds_bucket" in text
+        assert "postwright_http_requests_inprogress" in text
+
+    def test_metrics_are_not_part_of_the_api_contract(self, app):
+        assert "/metrics" not in app.openapi()["paths"]

@@ -1,0 +1,150 @@
+"""A newcomer's first `make up`, measured: time to `/readyz`, time to a finished tone analysis, memory.
+
+Starts `python -m api.cli up` exactly as `make up` does, but with its own empty `var/`, MLflow store and
+ports, so nothing of an existing install is reused. Then, as a user: register, import one real X export
+from ../shared/datasets, and poll until the tone analysis that the import started has finished. Resident
+memory of the whole process tree is taken when idle and after the analysis. Ctrl+C-equivalent (SIGTERM)
+at the end, and every child must be gone. Figures go to bench/results/first_start.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "first_start.json"
+EXPORT = (
+    ROOT.parent
+    / "shared"
+    / "datasets"
+    / "twitter_analytics_ropensci"
+    / "tweet_activity_metrics_rOpenSci_20170101_20170201_en.csv"
+)
+MEMORY_LIMIT_GIB = 6.0
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _tree_rss(pid: int) -> dict[str, float]:
+    """Resident memory (MiB) of a process and all its descendants, by command."""
+    root = psutil.Process(pid)
+    usage: dict[str, float] = {}
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            name = " ".join(process.cmdline()[1:4])[:80] or process.name()
+            usage[f"{process.pid} {name}"] = process.memory_info().rss / 2**20
+        except psutil.NoSuchProcess:
+            continue
+    return usage
+
+
+def _wait(predicate: Any, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
+
+
+def main() -> dict[str, Any]:
+    if not EXPORT.is_file():
+        return {"skipped": f"{EXPORT} is not there"}
+    work = Path(tempfile.mkdtemp(prefix="bench-first-start-"))
+    ports = {name: _port() for name in ("api", "prefect", "mlflow", "bento")}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(work / "var"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlruns' / 'mlflow.db'}",
+        "MLFLOW_ARTIFACT_ROOT": str(work / "mlruns" / "artifacts"),
+        "PORT": str(ports["api"]),
+        "PREFECT_PORT": str(ports["prefect"]),
+        "MLFLOW_PORT": str(ports["mlflow"]),
+        "BENTO_PORT": str(ports["bento"]),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    for inherited in ("DATABASE_URL", "PREFECT_API_URL", "SERVING_URLS"):
+        env.pop(inherited, None)
+    api = f"http://127.0.0.1:{ports['api']}"
+    log = (work / "up.log").open("wb")
+    started = time.monotonic()
+    up = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "up"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    result: dict[str, Any] = {"log": str(work / "up.log")}
+    try:
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{api}/readyz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        result["seconds_to_readyz"] = round(_wait(ready, 300, "/readyz"), 1)
+        with httpx.Client(base_url=api, timeout=120) as client:
+            email = f"bench-{int(time.time())}@example.com"
+            client.post(
+                "/api/auth/register", json={"email": email, "password": "bench-password-1", "name": "B"}
+            )
+            token = client.post("/api/auth/login", json={"email": email, "password": "bench-password-1"})
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            result["idle_rss_mib"] = _tree_rss(up.pid)
+            ready_at = time.monotonic()
+
+            def analysed() -> bool:
+                # 503 while the first model is prepared; the import retries until an analysis starts.
+                response = client.post("/api/users/analyze-posts", headers=headers)
+                if response.status_code == 409:  # no posts yet
+                    with EXPORT.open("rb") as export:
+                        client.post(
+                            "/api/posts/import", headers=headers, files={"file": (EXPORT.name, export)}
+                        )
+                    return False
+                if response.status_code != 202:
+                    return False
+                run_url = response.json()["status_url"]
+                _wait(lambda: client.get(run_url, headers=headers).json()["done"], 600, "the tone analysis")
+                return client.get("/api/users/tone-analysis", headers=headers).status_code == 200
+
+            _wait(analysed, 900, "a finished tone analysis")
+            result["seconds_from_readyz_to_tone_analysis"] = round(time.monotonic() - ready_at, 1)
+            result["analysis"] = client.get("/api/users/tone-analysis", headers=headers).json()
+            result["after_analysis_rss_mib"] = _tree_rss(up.pid)
+    finally:
+        children = psutil.Process(up.pid).children(recursive=True) if up.poll() is None else []
+        up.send_signal(signal.SIGTERM)
+        up.wait(120)
+        time.sleep(2)
+        result["left_running_after_stop"] = [
+            c.pid for c in children if c.is_running() and c.status() != "zombie"
+        ]
+        result["seconds_total"] = round(time.monotonic() - started, 1)
+    for key in ("idle_rss_mib", "after_analysis_rss_mib"):
+        if key in result:
+            result[key.replace("_mib", "_total_gib")] = round(sum(result[key].values()) / 1024, 2)
+    result["memory_limit_gib"] = MEMORY_LIMIT_GIB
+    result.pop("analysis", None) if "analysis" not in result else result["analysis"].pop(
+        "sentence_structure", None
+    )
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))
