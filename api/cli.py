@@ -30,7 +30,10 @@ EMBEDDED_DATABASE = "postwright"
 # loopback client, letting it pick its own rate-limit bucket; the app trusts FORWARDED_ALLOW_IPS only.
 UVICORN_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": False}
 # Registered model name -> the BentoML service that serves its champion (one port each, from --bento-port).
-SERVED_MODELS = {"tone-classifier": "serving.tone_service:ToneService"}
+SERVED_MODELS = {
+    "tone-classifier": "serving.tone_service:ToneService",
+    "engagement-model": "serving.engagement_service:EngagementService",
+}
 
 
 def alembic_config() -> Config:

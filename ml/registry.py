@@ -162,9 +162,22 @@ class PromotionDecision:
 
 
 def decide_promotion(
-    spec: ModelSpec[Any, Any], candidate_score: float, baseline: Baseline | None
+    spec: ModelSpec[Any, Any],
+    candidate_score: float,
+    baseline: Baseline | None,
+    must_beat: Mapping[str, float] | None = None,
 ) -> PromotionDecision:
-    """Promote only on a strictly better gate metric than the champion's on the same test split."""
+    """Promote only on a strictly better gate metric than the champion's on the same test split.
+
+    `must_beat` names reference models (scored in the same run, on the same split) the candidate must
+    also beat; losing to any of them keeps it a challenger whatever the champion scored.
+    """
+    for name, reference in (must_beat or {}).items():
+        if not spec.better(candidate_score, reference):
+            return PromotionDecision(
+                False,
+                f"does not beat the {name} baseline: {spec.metric} {candidate_score:.4f} vs {reference:.4f}",
+            )
     if baseline is None:
         return PromotionDecision(True, "no champion yet: the first version becomes champion")
     comparison = (
@@ -208,6 +221,7 @@ def gate_and_register(
     score: float,
     test_split_hash: str,
     rescore: Callable[[str], float],
+    must_beat: Mapping[str, float] | None = None,
 ) -> tuple[str, PromotionDecision]:
     """Register a version, compare it with the champion on the same test split, move the alias or not."""
     client = MlflowClient()
@@ -215,7 +229,7 @@ def gate_and_register(
     version = register_version(
         spec, model_uri, {TEST_SPLIT_HASH_TAG: test_split_hash, spec.metric: f"{score:.6f}"}
     )
-    decision = decide_promotion(spec, score, baseline)
+    decision = decide_promotion(spec, score, baseline, must_beat)
     apply_promotion(client, spec, str(version.version), decision)
     log_decision(spec, decision, baseline)
     return str(version.version), decision

@@ -28,8 +28,14 @@ class DraftOut(BaseModel):
     content_type: str | None
     status: DraftStatus
     scheduled_for: datetime | None
-    ai_confidence_score: float | None
-    engagement_prediction: dict[str, Any] | None
+    ai_confidence_score: float | None = Field(
+        description="the predicted percentile of this draft within your own posts on its platform, 0 to 1 "
+        "(0.5: as good as your typical post); null until predictions are available for you"
+    )
+    engagement_prediction: dict[str, Any] | None = Field(
+        description="the engagement prediction (as POST /api/content/predict answers it) at the draft's "
+        "scheduled time, or at the time it was written; refreshed when its text, platform or time changes"
+    )
     template_id: uuid.UUID | None
     version: int = Field(description="Increases with every change; a write based on an older one is a 409.")
     created_at: datetime

@@ -21,6 +21,7 @@ from api.content.models import ContentDraft
 from api.core.errors import Conflict, NotFound, Unprocessable
 from api.core.pagination import paginate
 from api.posts.platforms import Platform
+from api.users.models import User
 
 Outcome = Literal["published", "failed"]
 
@@ -118,7 +119,25 @@ def create_draft(
     )
     session.add(draft)
     _flush(session)
+    refresh_prediction(session, draft)
     return draft
+
+
+def refresh_prediction(session: Session, draft: ContentDraft) -> None:
+    """Predict the draft's engagement (at its scheduled time, else now) and store it with the draft.
+
+    `ai_confidence_score` is the predicted percentile within the user's own posts, 0 to 1; both stay null
+    while no prediction can be made (too little history or no model yet)."""
+    from api.engagement import service as engagement_service
+
+    user = session.get(User, draft.user_id)
+    if user is None:
+        return
+    prediction, score = engagement_service.prediction_for_storage(
+        session, user, draft.platform, draft.content, draft.scheduled_for
+    )
+    draft.engagement_prediction, draft.ai_confidence_score = prediction, score
+    _flush(session)
 
 
 def update_draft(
@@ -141,8 +160,11 @@ def update_draft(
     new_content = content if content is not None else draft.content
     new_type = content_type if content_type_sent else draft.content_type
     ensure_fits(new_platform, new_content, new_type)
+    changed = (new_platform, new_content) != (draft.platform, draft.content)
     draft.platform, draft.content, draft.content_type = new_platform, new_content, new_type
     _flush(session)
+    if changed:
+        refresh_prediction(session, draft)
     return draft
 
 
@@ -169,6 +191,7 @@ def schedule_draft(
     ensure_fits(draft.platform, draft.content, draft.content_type)
     draft.scheduled_for = _future(scheduled_for, now)
     _flush(session)
+    refresh_prediction(session, draft)
     return draft
 
 
@@ -188,6 +211,7 @@ def reschedule(
         raise Conflict(f"Only a scheduled post can be rescheduled; this one is {draft.status}.")
     draft.scheduled_for = _future(scheduled_for, now)
     _flush(session)
+    refresh_prediction(session, draft)
     return draft
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Annotated, cast
@@ -18,10 +19,13 @@ from api.core.errors import (
     responses,
 )
 from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.engagement import service as engagement_service
 from api.posts import service
 from api.posts.importers import ImportFormat
 from api.posts.platforms import Platform, platform_filter
 from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut, ToneAnalysisOutcome
+
+logger = logging.getLogger("postwright.posts")
 
 router = APIRouter(prefix="/api/posts", tags=["posts"], responses=responses(Unauthorized))
 
@@ -69,6 +73,8 @@ def import_posts(
     # Committed here, not after the handler: the posts must be stored before the analysis starts, and the
     # response says whether it did (the request dependency's own commit is then a no-op).
     session.commit()
+    if result.imported:
+        _start_first_engagement_training(session)
     return ImportResultOut(
         format=result.format,
         imported=result.imported,
@@ -78,6 +84,15 @@ def import_posts(
         rejected=[RejectedRowOut(line=row.line, reason=row.reason) for row in result.rejected],
         tone_analysis=cast(ToneAnalysisOutcome, result.tone_analysis),
     )
+
+
+def _start_first_engagement_training(session: SessionDep) -> None:
+    """Cold start: the first import that brings the database to enough posts trains the first model.
+    A failure to start it is logged: the posts are stored and the nightly run will train it."""
+    try:
+        engagement_service.maybe_start_training(session)
+    except Exception:
+        logger.exception("could not start the first engagement model training")
 
 
 def _measure(file: UploadFile) -> int:

@@ -13,11 +13,13 @@ class RecordingLauncher:
     """Takes the place of the Prefect launcher: remembers the users, starts nothing."""
 
     def __init__(self) -> None:
-        self.started: list[uuid.UUID] = []
+        self.started: list[uuid.UUID] = []  # users whose tone analysis was started
+        self.flows: list[tuple[str, dict[str, Any]]] = []  # every flow run asked for
 
     def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
-        assert flow_name == "analyze-user-tone"
-        self.started.append(uuid.UUID(parameters["user_id"]))
+        self.flows.append((flow_name, parameters))
+        if flow_name == "analyze-user-tone":
+            self.started.append(uuid.UUID(parameters["user_id"]))
         return uuid.uuid4()
 
 

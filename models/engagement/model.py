@@ -1,0 +1,224 @@
+"""The engagement model: gradient boosting on how a post differs from its author's usual post.
+
+Target: log1p(engagements) minus the author's baseline (log1p of the trailing median), so audience size
+and habits are factored out and the model learns what content, form and timing add on top. Intervals are
+split-conformal (crepes), normalised by a difficulty that grows as the author's history shrinks, and
+calibrated on a time-held-out slice. Reasons are LightGBM's exact per-feature contributions (TreeSHAP).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from crepes import ConformalRegressor
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from models.engagement.features import NUMERIC_COLUMNS, feature_table
+from models.engagement.history import engagement_count
+from models.engagement.reasons import Habits, explain, suggest
+
+FORMAT_VERSION = 1
+_META = "engagement_model.json"
+_PARTS = "engagement_model.joblib"
+
+
+class EngagementConfig(BaseModel):
+    """Tunables of the engagement model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_estimators: int = Field(default=300, ge=10, le=5000)
+    learning_rate: float = Field(default=0.03, gt=0, le=1)
+    num_leaves: int = Field(default=15, ge=2, le=256)
+    min_child_samples: int = Field(default=20, ge=1, le=1000)
+    text_components: int = Field(default=16, ge=0, le=128)
+    level: float = Field(default=0.8, gt=0.5, lt=1.0)
+    seed: int = Field(default=13, ge=0)
+
+
+def difficulty(history_posts: Sequence[float] | np.ndarray) -> np.ndarray:
+    """How hard a post is to predict: wider intervals for authors with little history."""
+    return 1.0 + 2.0 / np.sqrt(1.0 + np.asarray(history_posts, dtype=float))
+
+
+class EngagementModel:
+    """Fit on history-annotated posts; predict expected engagement, an interval, reasons and suggestions."""
+
+    def __init__(self, config: EngagementConfig | None = None) -> None:
+        self.config = config or EngagementConfig()
+        self._vectorizer: TfidfVectorizer | None = None
+        self._svd: TruncatedSVD | None = None
+        self._booster: lgb.LGBMRegressor | None = None
+        self._conformal: ConformalRegressor | None = None
+        self.columns: list[str] = []
+
+    # ----- training ---------------------------------------------------------------------------------------
+
+    def fit(self, train: pd.DataFrame, calibration: pd.DataFrame) -> EngagementModel:
+        """Train on `train`, calibrate the intervals on the later `calibration` posts."""
+        train, calibration = _usable(train), _usable(calibration)
+        if len(train) < 20 or len(calibration) < 5:
+            raise ValueError(
+                f"too little history to train: {len(train)} training and {len(calibration)} calibration "
+                "posts "
+                "with a baseline (need 20 and 5)"
+            )
+        self._fit_text(list(train["content"].astype(str)))
+        x_train = self.matrix(train)
+        self.columns = list(x_train.columns)
+        config = self.config
+        self._booster = lgb.LGBMRegressor(
+            n_estimators=config.n_estimators,
+            learning_rate=config.learning_rate,
+            num_leaves=config.num_leaves,
+            min_child_samples=config.min_child_samples,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            random_state=config.seed,
+            n_jobs=2,
+            verbose=-1,
+        )
+        self._booster.fit(x_train, residual_target(train))
+        residuals = residual_target(calibration) - self._booster.predict(self.matrix(calibration))
+        self._conformal = ConformalRegressor().fit(
+            residuals, sigmas=difficulty(calibration["history_posts"].to_numpy())
+        )
+        return self
+
+    def _fit_text(self, texts: list[str]) -> None:
+        if self.config.text_components == 0:
+            return
+        self._vectorizer = TfidfVectorizer(max_features=5000, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        matrix = self._vectorizer.fit_transform(texts)
+        components = max(1, min(self.config.text_components, matrix.shape[1] - 1))
+        self._svd = TruncatedSVD(n_components=components, random_state=self.config.seed).fit(matrix)
+
+    # ----- inference --------------------------------------------------------------------------------------
+
+    def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's input table: numeric features plus the text components."""
+        numeric = feature_table(frame) if not set(NUMERIC_COLUMNS) <= set(frame.columns) else frame
+        table = numeric.loc[:, list(NUMERIC_COLUMNS)].astype(float)
+        if self._vectorizer is not None and self._svd is not None:
+            topics = self._svd.transform(self._vectorizer.transform(frame["content"].astype(str)))
+            for k in range(topics.shape[1]):
+                table[f"topic_{k}"] = topics[:, k]
+        return table
+
+    def predict_log(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Expected log1p(engagements) and the interval bounds, per row (rows need a baseline)."""
+        booster, conformal = self._require()
+        matrix = self.matrix(frame)
+        residual = booster.predict(matrix)
+        bounds = conformal.predict_int(
+            residual, sigmas=difficulty(frame["history_posts"].to_numpy()), confidence=self.config.level
+        )
+        baseline = frame["baseline_log"].to_numpy(dtype=float)
+        return pd.DataFrame(
+            {
+                "expected_log": baseline + residual,
+                "low_log": baseline + bounds[:, 0],
+                "high_log": baseline + bounds[:, 1],
+                "baseline_log": baseline,
+            },
+            index=frame.index,
+        )
+
+    def contributions(self, matrix: pd.DataFrame) -> pd.DataFrame:
+        """Per-feature contributions to the predicted log-ratio (TreeSHAP), one column per feature."""
+        booster, _ = self._require()
+        values = booster.predict(matrix, pred_contrib=True)
+        return pd.DataFrame(np.asarray(values)[:, :-1], columns=list(matrix.columns), index=matrix.index)
+
+    def predict_detailed(
+        self, frame: pd.DataFrame, habits: Sequence[Habits] | None = None
+    ) -> list[dict[str, Any]]:
+        """Per row: expected count, the interval, and up to five reasons and three suggestions."""
+        logs = self.predict_log(frame)
+        matrix = self.matrix(frame)
+        contributions = self.contributions(matrix)
+        results = []
+        for position, index in enumerate(frame.index):
+            row_habits = habits[position] if habits is not None else Habits()
+            features = matrix.loc[index]
+            results.append(
+                {
+                    "expected_log": float(logs.at[index, "expected_log"]),
+                    "low_log": float(logs.at[index, "low_log"]),
+                    "high_log": float(logs.at[index, "high_log"]),
+                    "baseline_log": float(logs.at[index, "baseline_log"]),
+                    "reasons": explain(features, contributions.loc[index], row_habits),
+                    "suggestions": suggest(self, frame.loc[[index]], matrix.loc[[index]], row_habits),
+                }
+            )
+        return results
+
+    def predict_matrix_log(self, matrix: pd.DataFrame, baseline_log: np.ndarray) -> np.ndarray:
+        """Expected log1p(engagements) for ready-made feature rows (used to evaluate suggestions)."""
+        booster, _ = self._require()
+        return np.asarray(baseline_log, dtype=float) + booster.predict(matrix.loc[:, self.columns])
+
+    def _require(self) -> tuple[lgb.LGBMRegressor, ConformalRegressor]:
+        if self._booster is None or self._conformal is None:
+            raise RuntimeError("the engagement model is not trained")
+        return self._booster, self._conformal
+
+    def feature_importance(self) -> dict[str, float]:
+        """Total gain per feature, for the training run's plot."""
+        booster, _ = self._require()
+        gains = booster.booster_.feature_importance(importance_type="gain")
+        return {name: float(gain) for name, gain in zip(self.columns, gains, strict=True)}
+
+    # ----- persistence ------------------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """A folder with the fitted parts (joblib) and the config (JSON)."""
+        self._require()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        joblib.dump(
+            {"vectorizer": self._vectorizer, "svd": self._svd, "booster": self._booster,
+             "conformal": self._conformal, "columns": self.columns},
+            path / _PARTS,
+        )  # fmt: skip
+        meta = {"format_version": FORMAT_VERSION, "config": self.config.model_dump()}
+        (path / _META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path | str) -> EngagementModel:
+        """Load a folder written by `save`."""
+        path = Path(path)
+        meta = json.loads((path / _META).read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported engagement model format {meta.get('format_version')!r} in {path}")
+        model = cls(EngagementConfig(**meta["config"]))
+        parts = joblib.load(path / _PARTS)
+        model._vectorizer, model._svd = parts["vectorizer"], parts["svd"]
+        model._booster, model._conformal = parts["booster"], parts["conformal"]
+        model.columns = list(parts["columns"])
+        return model
+
+
+def residual_target(frame: pd.DataFrame) -> np.ndarray:
+    """log1p(engagements) minus the author's baseline at the time."""
+    target: np.ndarray = np.log1p(frame["engagements"].to_numpy(dtype=float)) - frame[
+        "baseline_log"
+    ].to_numpy(dtype=float)
+    return target
+
+
+def _usable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a known engagement and a baseline (at least one earlier post)."""
+    if "engagements" not in frame.columns:
+        frame = frame.assign(engagements=engagement_count(frame))
+    return frame[frame["engagements"].notna() & frame["baseline_log"].notna()]

@@ -1,0 +1,164 @@
+"""Per-feature contributions in plain words, and suggestions the model itself evaluates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+
+class _Predictor(Protocol):
+    def predict_matrix_log(self, matrix: pd.DataFrame, baseline_log: np.ndarray) -> np.ndarray: ...
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_REASONS = 5
+MAX_SUGGESTIONS = 3
+# Effects smaller than this (in percent) are not worth a sentence.
+MIN_EFFECT_PCT = 2.0
+
+
+@dataclass(frozen=True)
+class Habits:
+    """What the author usually does (medians of their own posts), and times they could post next."""
+
+    hashtags: float = 0.0
+    chars: float = 0.0
+    lines: float = 1.0
+    question_share: float = 0.0
+    best_hour: float | None = None
+    candidate_times: list[tuple[float, float]] = field(default_factory=list)  # (hour, weekday), local
+
+
+def percent(log_effect: float) -> float:
+    """A change in log space as a percentage change of the count."""
+    return (math.exp(log_effect) - 1.0) * 100.0
+
+
+def _count(value: float, noun: str) -> str:
+    n = round(value)
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _describe(group: str, features: pd.Series, habits: Habits) -> str:
+    hour, weekday = int(features["hour"]), int(features["weekday"])
+    chars = round(math.expm1(features["chars_log"]))
+    if group == "timing":
+        usual = f", your best hour is {int(habits.best_hour):02d}:00" if habits.best_hour is not None else ""
+        return f"posted at {hour:02d}:00 on {WEEKDAYS[weekday]}{usual}"
+    if group == "length":
+        lines = _count(features["lines"], "line")
+        return f"{chars} characters over {lines} (you usually write about {int(habits.chars)})"
+    if group == "hashtags":
+        return f"{_count(features['hashtags'], 'hashtag')} where you usually use {habits.hashtags:g}"
+    if group == "question":
+        return "a question in the post" if features["question"] else "no question in the post"
+    if group == "links":
+        return _count(features["links"], "link")
+    if group == "mentions":
+        return _count(features["mentions"], "mention")
+    if group == "emoji":
+        return _count(features["emoji"], "emoji")
+    if group == "list":
+        return f"a list of {int(features['list_items'])} items" if features["list_items"] else "no list"
+    if group == "reply":
+        return "a reply to someone" if features["is_reply"] else "a post of its own, not a reply"
+    if group == "topic":
+        return "what the post is about (its words, compared with posts that did well or badly)"
+    if group == "momentum":
+        return (
+            f"your recent posts ({_count(features['cadence_7d'], 'post')} in the last 7 days) "
+            "compared with your longer history"
+        )
+    return "your audience on this platform"
+
+
+def group_of(column: str) -> str:
+    """The plain-language group a model feature belongs to."""
+    if column.startswith("topic_"):
+        return "topic"
+    return {
+        "hour": "timing",
+        "weekday": "timing",
+        "chars_log": "length",
+        "lines": "length",
+        "hook_chars": "length",
+        "hashtags": "hashtags",
+        "question": "question",
+        "links": "links",
+        "mentions": "mentions",
+        "emoji": "emoji",
+        "list_items": "list",
+        "is_reply": "reply",
+        "trend_log": "momentum",
+        "cadence_7d": "momentum",
+        "days_since_last": "momentum",
+        "history_posts_log": "momentum",
+        "baseline_log": "momentum",
+    }.get(column, "audience")
+
+
+def explain(features: pd.Series, contributions: pd.Series, habits: Habits) -> list[dict[str, Any]]:
+    """Up to five grouped contributions, largest first: `{"factor", "effect_pct", "text"}`."""
+    grouped: dict[str, float] = {}
+    for column, value in contributions.items():
+        group = group_of(str(column))
+        grouped[group] = grouped.get(group, 0.0) + float(value)
+    reasons = []
+    for group, effect in sorted(grouped.items(), key=lambda item: -abs(item[1])):
+        pct = percent(effect)
+        if abs(pct) < MIN_EFFECT_PCT:
+            continue
+        text = _describe(group, features, habits)
+        reasons.append({"factor": group, "effect_pct": round(pct, 1), "text": f"{text}: {pct:+.0f}%"})
+        if len(reasons) == MAX_REASONS:
+            break
+    return reasons
+
+
+def suggest(
+    model: _Predictor, frame: pd.DataFrame, matrix: pd.DataFrame, habits: Habits
+) -> list[dict[str, Any]]:
+    """Concrete changes, each re-predicted by the model; only those that help, best first."""
+    baseline = frame["baseline_log"].to_numpy(dtype=float)
+    current = float(model.predict_matrix_log(matrix, baseline)[0])
+    variants: list[tuple[str, str, pd.DataFrame]] = []
+    row = matrix.iloc[0]
+    for hour, weekday in habits.candidate_times:
+        changed = matrix.copy()
+        changed["hour"], changed["weekday"] = hour, weekday
+        variants.append(("time", f"post at {int(hour):02d}:00 on {WEEKDAYS[int(weekday)]} instead", changed))
+    if not row["question"]:
+        changed = matrix.copy()
+        changed["question"] = 1.0
+        variants.append(("question", "ask your readers a question in the hook", changed))
+    if habits.chars and row["chars_log"] > math.log1p(habits.chars * 1.5):
+        changed = matrix.copy()
+        changed["chars_log"] = math.log1p(habits.chars)
+        changed["lines"] = min(float(row["lines"]), max(habits.lines, 1.0))
+        variants.append(
+            ("shorter", f"cut it to about {int(habits.chars)} characters, your usual length", changed)
+        )
+    if row["hashtags"] > habits.hashtags:
+        changed = matrix.copy()
+        changed["hashtags"] = float(np.floor(habits.hashtags))
+        variants.append(("hashtags", f"use {habits.hashtags:g} hashtags, as you usually do", changed))
+    best_time: dict[str, Any] | None = None
+    suggestions: list[dict[str, Any]] = []
+    for kind, text, changed in variants:
+        effect = percent(float(model.predict_matrix_log(changed, baseline)[0]) - current)
+        if effect < MIN_EFFECT_PCT:
+            continue
+        entry = {"change": kind, "text": text, "predicted_change_pct": round(effect, 1)}
+        if kind == "time":
+            if best_time is None or effect > best_time["predicted_change_pct"]:
+                best_time = entry
+            continue
+        suggestions.append(entry)
+    if best_time is not None:
+        suggestions.append(best_time)
+    suggestions.sort(key=lambda entry: -float(entry["predicted_change_pct"]))
+    return suggestions[:MAX_SUGGESTIONS]
