@@ -105,7 +105,7 @@ def result_from_json(item: Any) -> EngagementResult:
 def predict_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
     """Run an `EngagementModel` on an input frame and build the output frame."""
     frame = frame.copy()
-    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)
+    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True, format="ISO8601")
     habits = [_habits(value) for value in frame["habits"]]
     detailed = model.predict_detailed(frame.drop(columns=["habits"]), habits)
     return pd.DataFrame(

@@ -156,3 +156,121 @@ def prefect_harness_once(add_cleanup: Callable[[Callable[[], None]], None]) -> N
         _HARNESS = None
 
     add_cleanup(stop)
+
+
+# ----- engagement -----------------------------------------------------------------------------------------
+
+# The synthetic world's true effects, in log1p(engagements): what a good model must recover.
+QUESTION_EFFECT = 0.6
+HASHTAG_EFFECT = -0.25
+MORNING_EFFECT = 0.4
+
+
+def synthetic_posts(authors: int = 6, posts: int = 120, noise: float = 0.4, seed: int = 5) -> Any:
+    """Posts whose engagement is the author's level times known effects times log-normal noise.
+
+    Authors differ a lot in audience (their level), so the trailing median carries the level and the
+    model must find the effects of a question, hashtags and a 09:00 post on top of it.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    topics = ["hiring", "data", "design", "sales", "security", "cloud", "teams", "product"]
+    rows = []
+    start = pd.Timestamp("2025-01-01T00:00:00Z")
+    for author in range(authors):
+        level = 2.0 + 1.2 * author
+        at = start
+        for index in range(posts):
+            at = at + pd.Timedelta(hours=int(rng.integers(10, 60)))
+            hour = int(rng.choice([9, 13, 18]))
+            posted = at.normalize() + pd.Timedelta(hours=hour)
+            question, hashtags = bool(rng.random() < 0.4), int(rng.integers(0, 4))
+            topic = topics[int(rng.integers(0, len(topics)))]
+            text = f"Notes on {topic} from this week, part {index}."
+            text += " What would you do?" if question else " Here is what we learned."
+            text += "".join(f" #{topic}{k}" for k in range(hashtags))
+            log = level + QUESTION_EFFECT * question + HASHTAG_EFFECT * hashtags
+            log += MORNING_EFFECT * (hour == 9) + rng.normal(0.0, noise)
+            likes = float(np.round(np.expm1(log)))
+            rows.append(
+                {
+                    "post_id": f"a{author}-{index}",
+                    "author": f"author-{author}",
+                    "platform": "twitter",
+                    "posted_at": posted,
+                    "content": text,
+                    "likes": likes,
+                    "comments": 0.0,
+                    "shares": 0.0,
+                    "impressions": None,
+                    "followers": None,
+                    "timezone": "UTC",
+                    "time_precision": "exact",
+                    "engagements": likes,
+                }  # fmt: skip
+            )
+    return pd.DataFrame(rows)
+
+
+def train_synthetic_engagement_model(noise: float = 0.4) -> Any:
+    """An EngagementModel trained the way the flow trains it, on synthetic posts."""
+    from models.engagement.evaluation import time_split
+    from models.engagement.history import add_history
+    from models.engagement.model import EngagementConfig, EngagementModel
+
+    frame = add_history(synthetic_posts(noise=noise))
+    frame["split"] = time_split(frame)
+    usable = frame[frame["baseline_log"].notna()]
+    model = EngagementModel(EngagementConfig(n_estimators=200, text_components=4)).fit(
+        usable[usable["split"] == "train"], usable[usable["split"] == "calibration"]
+    )
+    return model, usable
+
+
+def publish_engagement_champion(model: Any, example: Any) -> str:
+    """Log, register and promote an engagement model; return its version."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    from ml import registry
+    from ml.engagement import ENGAGEMENT, inputs_to_frame, predict_frame, rows_from_frame
+
+    registry.configure_tracking()
+    frame = inputs_to_frame(rows_from_frame(example.head(3)))
+    with mlflow.start_run(experiment_id=registry.ensure_experiment(ENGAGEMENT.experiment)):
+        info = registry.log_pyfunc_model(ENGAGEMENT, model.save, frame, predict_frame(model, frame))
+        version = str(registry.register_version(ENGAGEMENT, info.model_uri, {}).version)
+    registry.apply_promotion(
+        MlflowClient(), ENGAGEMENT, version, registry.PromotionDecision(True, "published by a test")
+    )
+    return version
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_ready(server: Any, base_url: str, timeout: float) -> None:
+    """Until `bentoml serve` answers /readyz (or exits, which fails the test with its stderr)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"bentoml serve exited: {server.stderr.read() if server.stderr else ''}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("bentoml serve did not become ready in time")

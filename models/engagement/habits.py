@@ -28,6 +28,7 @@ def habits_of(history: pd.DataFrame, timezone: str, now: datetime) -> Habits:
     best_hour = float(trusted["median"].idxmax()) if not trusted.empty else None
     usual = [float(h) for h in pd.Series(hours).value_counts().index[:USUAL_HOURS]]
     return Habits(
+        known=True,
         hashtags=float(forms["hashtags"].median()),
         chars=float(np.expm1(forms["chars_log"].median())),
         lines=float(forms["lines"].median()),

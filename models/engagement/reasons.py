@@ -25,6 +25,7 @@ MIN_EFFECT_PCT = 2.0
 class Habits:
     """What the author usually does (medians of their own posts), and times they could post next."""
 
+    known: bool = False  # False: nothing is known of the author's habits (no comparison is phrased)
     hashtags: float = 0.0
     chars: float = 0.0
     lines: float = 1.0
@@ -51,9 +52,11 @@ def _describe(group: str, features: pd.Series, habits: Habits) -> str:
         return f"posted at {hour:02d}:00 on {WEEKDAYS[weekday]}{usual}"
     if group == "length":
         lines = _count(features["lines"], "line")
-        return f"{chars} characters over {lines} (you usually write about {int(habits.chars)})"
+        usual = f" (you usually write about {int(habits.chars)})" if habits.known else ""
+        return f"{chars} characters over {lines}{usual}"
     if group == "hashtags":
-        return f"{_count(features['hashtags'], 'hashtag')} where you usually use {habits.hashtags:g}"
+        usual = f" where you usually use {habits.hashtags:g}" if habits.known else ""
+        return f"{_count(features['hashtags'], 'hashtag')}{usual}"
     if group == "question":
         return "a question in the post" if features["question"] else "no question in the post"
     if group == "links":
@@ -135,14 +138,14 @@ def suggest(
         changed = matrix.copy()
         changed["question"] = 1.0
         variants.append(("question", "ask your readers a question in the hook", changed))
-    if habits.chars and row["chars_log"] > math.log1p(habits.chars * 1.5):
+    if habits.known and habits.chars and row["chars_log"] > math.log1p(habits.chars * 1.5):
         changed = matrix.copy()
         changed["chars_log"] = math.log1p(habits.chars)
         changed["lines"] = min(float(row["lines"]), max(habits.lines, 1.0))
         variants.append(
             ("shorter", f"cut it to about {int(habits.chars)} characters, your usual length", changed)
         )
-    if row["hashtags"] > habits.hashtags:
+    if habits.known and row["hashtags"] > habits.hashtags:
         changed = matrix.copy()
         changed["hashtags"] = float(np.floor(habits.hashtags))
         variants.append(("hashtags", f"use {habits.hashtags:g} hashtags, as you usually do", changed))

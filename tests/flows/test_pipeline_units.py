@@ -159,3 +159,16 @@ class TestDeploymentsFile:
         schedule = to_schedule({"interval": 3600, "slug": "hourly", "active": False})
         assert schedule.interval.total_seconds() == 3600
         assert schedule.slug == "hourly" and not schedule.active
+
+
+class TestGateAgainstBaselines:
+    def test_losing_to_a_baseline_keeps_a_challenger_even_without_a_champion(self):
+        decision = decide_promotion(TONE, 0.5, None, must_beat={"trailing median": 0.55})
+        assert not decision.promote
+        assert "trailing median baseline" in decision.reason
+
+    def test_beating_every_baseline_and_the_champion_promotes(self):
+        decision = decide_promotion(
+            TONE, 0.6, Baseline("1", 0.58, "logged metric"), must_beat={"forest": 0.4, "median": 0.1}
+        )
+        assert decision.promote

@@ -285,6 +285,21 @@ class TestToneAnalysisAfterImport:
         assert stored(db, me) == 1
 
 
+class TestEngagementColdStart:
+    @pytest.mark.parametrize(("posts", "trains"), [(29, False), (30, True)])
+    def test_the_import_that_reaches_30_posts_trains_the_first_engagement_model(
+        self, client, user_factory, auth_headers, tone_launcher, posts, trains
+    ):
+        items = [
+            post(f"post {i}", posted_at=f"2024-03-{1 + i % 28:02d}T09:{i:02d}:00Z", likes=i)
+            for i in range(posts)
+        ]
+        response = upload(client, auth_headers(user_factory()), json_posts(*items), "p.json")
+        assert response.json()["imported"] == posts
+        started = [name for name, _ in tone_launcher.flows]
+        assert ("train-engagement-model" in started) is trains
+
+
 def test_bulk_ids_are_increasing_version_7_uuids():
     import uuid as uuid_module
 

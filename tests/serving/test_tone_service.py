@@ -20,7 +20,7 @@ from ml.config import PROJECT_ROOT, get_ml_settings
 from ml.tone import TONE
 from models.tone.classifier import ToneClassifier
 from serving.tone_service import ToneService
-from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
+from tests.support import free_port, isolated_bento_store, publish_champion, throwaway_mlflow, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -101,15 +101,9 @@ class TestToneService:
                 InProcessClient(TONE).predict(["hello"])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class TestBentomlServe:
     def test_bentoml_serve_answers_like_the_in_process_model(self, champion, bento_store):
-        port = _free_port()
+        port = free_port()
         env = os.environ | {"BENTOML_HOME": str(bento_store), "BENTOML_DO_NOT_TRACK": "true"}
         command = [
             sys.executable,
@@ -125,7 +119,7 @@ class TestBentomlServe:
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_ready(server, base_url, timeout=120)
+            wait_ready(server, base_url, timeout=120)
             with httpx.Client(base_url=base_url, timeout=60) as client:
                 served = HttpClient(TONE, base_url, client=client).predict(TEXTS)
                 in_process = InProcessClient(TONE).predict(TEXTS)
@@ -137,20 +131,6 @@ class TestBentomlServe:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-
-
-def _wait_ready(server: subprocess.Popen, base_url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"bentoml serve exited: {server.stderr.read() if server.stderr else ''}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("bentoml serve did not become ready in time")
 
 
 class TestPromotionReachesTheRunningService:

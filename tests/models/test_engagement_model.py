@@ -1,0 +1,125 @@
+"""The engagement model's pure parts: history without leaks, the time split, intervals, reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.engagement.evaluation import score, time_split
+from models.engagement.history import add_history
+from models.engagement.model import EngagementModel
+from models.engagement.reasons import Habits
+from tests.support import synthetic_posts, train_synthetic_engagement_model
+
+
+def _posts(engagements: list[float | None], times: list[str] | None = None) -> pd.DataFrame:
+    times = times or [f"2025-01-{day + 1:02d}T10:00:00Z" for day in range(len(engagements))]
+    return pd.DataFrame(
+        {
+            "author": "a",
+            "platform": "twitter",
+            "posted_at": pd.to_datetime(times, utc=True),
+            "engagements": engagements,
+        }
+    )
+
+
+class TestHistory:
+    def test_the_baseline_is_the_median_of_strictly_earlier_posts(self):
+        out = add_history(_posts([10, 20, 30, 1000, None]))
+        assert np.isnan(out["baseline_log"].iloc[0])
+        assert out["baseline_log"].iloc[1:].tolist() == pytest.approx(np.log1p([10, 15, 20, 25]).tolist())
+        assert out["history_posts"].tolist() == [0, 1, 2, 3, 4]
+
+    def test_a_later_post_never_changes_an_earlier_posts_features(self):
+        before = add_history(_posts([10, 20, 30, 40]))
+        after = add_history(_posts([10, 20, 30, 40_000]))
+        pd.testing.assert_frame_equal(
+            before.iloc[:3].drop(columns="engagements"), after.iloc[:3].drop(columns="engagements")
+        )
+
+    def test_posts_at_the_same_instant_do_not_see_each_other(self):
+        out = add_history(
+            _posts([10, 500, 700], ["2025-01-01T10:00Z", "2025-01-02T10:00Z", "2025-01-02T10:00Z"])
+        )
+        assert out["history_posts"].tolist() == [0, 1, 1]
+        assert out["baseline_log"].iloc[2] == pytest.approx(np.log1p(10))
+
+    def test_a_draft_without_engagement_gets_history_but_enters_no_baseline(self):
+        out = add_history(_posts([10, None, 30, 50]))
+        assert out["history_posts"].tolist() == [0, 1, 1, 2]
+
+
+class TestTimeSplit:
+    def test_no_author_is_tested_on_posts_older_than_their_training_posts(self):
+        frame = synthetic_posts(authors=4, posts=50)
+        frame = frame.sample(frac=1.0, random_state=3)  # the split must not depend on row order
+        frame["split"] = time_split(frame)
+        for _, group in frame.groupby("author"):
+            train = group[group["split"] == "train"]["posted_at"]
+            calibration = group[group["split"] == "calibration"]["posted_at"]
+            test = group[group["split"] == "test"]["posted_at"]
+            assert train.max() <= calibration.min() <= calibration.max() <= test.min()
+            assert len(test) == 10 and len(calibration) == 8
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train_synthetic_engagement_model(noise=0.4)
+
+
+class TestModel:
+    def test_intervals_cover_about_80_percent_at_a_known_noise_level(self, trained):
+        model, usable = trained
+        test = usable[usable["split"] == "test"]
+        predicted = model.predict_log(test)
+        metrics = score(test, predicted["expected_log"], predicted["low_log"], predicted["high_log"])
+        assert 0.72 <= metrics["coverage"] <= 0.9
+        # 80% of N(0, 0.4) lies within +-0.51: the intervals are not padded far beyond the noise.
+        assert metrics["mean_width_log"] < 4 * 0.51
+
+    def test_it_recovers_the_effects_the_trailing_median_cannot_see(self, trained):
+        model, usable = trained
+        test = usable[usable["split"] == "test"]
+        model_rho = score(test, model.predict_log(test)["expected_log"])["spearman"]
+        median_rho = score(test, test["baseline_log"].to_numpy())["spearman"]
+        assert model_rho > median_rho + 0.3
+
+    def test_adding_a_question_does_not_lower_the_prediction(self, trained):
+        model, usable = trained
+        plain = usable[~usable["content"].str.contains("?", regex=False)].head(20).copy()
+        asked = plain.assign(
+            content=plain["content"].str.replace("Here is what we learned.", "What would you do?")
+        )
+        assert (
+            model.predict_log(asked)["expected_log"].to_numpy()
+            >= model.predict_log(plain)["expected_log"].to_numpy() - 1e-9
+        ).all()
+
+    def test_reasons_and_suggestions_point_the_way_the_world_works(self, trained):
+        model, usable = trained
+        post = usable[
+            ~usable["content"].str.contains("?", regex=False) & usable["content"].str.contains("#")
+        ].head(1)
+        [result] = model.predict_detailed(
+            post, [Habits(known=True, hashtags=0, chars=60, candidate_times=[(9.0, 1.0)])]
+        )
+        assert result["low_log"] <= result["expected_log"] <= result["high_log"]
+        factors = {reason["factor"]: reason for reason in result["reasons"]}
+        assert factors["question"]["effect_pct"] < 0 and "no question" in factors["question"]["text"]
+        changes = {s["change"]: s for s in result["suggestions"]}
+        assert changes["question"]["predicted_change_pct"] > 0
+        assert all(s["predicted_change_pct"] > 0 for s in result["suggestions"])
+
+    def test_save_and_load_give_identical_predictions(self, trained, tmp_path):
+        model, usable = trained
+        test = usable[usable["split"] == "test"]
+        model.save(tmp_path / "m")
+        again = EngagementModel.load(tmp_path / "m")
+        pd.testing.assert_frame_equal(model.predict_log(test), again.predict_log(test))
+
+    def test_too_little_history_to_train_is_a_clear_error(self):
+        frame = add_history(synthetic_posts(authors=1, posts=8))
+        with pytest.raises(ValueError, match="too little history"):
+            EngagementModel().fit(frame, frame)
