@@ -209,7 +209,7 @@ def synthetic_posts(authors: int = 6, posts: int = 120, noise: float = 0.4, seed
                     "timezone": "UTC",
                     "time_precision": "exact",
                     "engagements": likes,
-                }  # fmt: skip
+                }
             )
     return pd.DataFrame(rows)
 
