@@ -117,14 +117,15 @@ def create_draft(
         status="draft",
         template_id=template_id,
     )
+    refresh_prediction(session, draft)
     session.add(draft)
     _flush(session)
-    refresh_prediction(session, draft)
     return draft
 
 
 def refresh_prediction(session: Session, draft: ContentDraft) -> None:
-    """Predict the draft's engagement (at its scheduled time, else now) and store it with the draft.
+    """Predict the draft's engagement (at its scheduled time, else now) and set it on the draft; the
+    caller's one flush stores it with the change (one version bump).
 
     `ai_confidence_score` is the predicted percentile within the user's own posts, 0 to 1; both stay null
     while no prediction can be made (too little history or no model yet)."""
@@ -137,7 +138,6 @@ def refresh_prediction(session: Session, draft: ContentDraft) -> None:
         session, user, draft.platform, draft.content, draft.scheduled_for
     )
     draft.engagement_prediction, draft.ai_confidence_score = prediction, score
-    _flush(session)
 
 
 def update_draft(
@@ -162,9 +162,9 @@ def update_draft(
     ensure_fits(new_platform, new_content, new_type)
     changed = (new_platform, new_content) != (draft.platform, draft.content)
     draft.platform, draft.content, draft.content_type = new_platform, new_content, new_type
-    _flush(session)
     if changed:
         refresh_prediction(session, draft)
+    _flush(session)
     return draft
 
 
@@ -190,8 +190,8 @@ def schedule_draft(
     _move(draft, "scheduled")
     ensure_fits(draft.platform, draft.content, draft.content_type)
     draft.scheduled_for = _future(scheduled_for, now)
-    _flush(session)
     refresh_prediction(session, draft)
+    _flush(session)
     return draft
 
 
@@ -210,8 +210,8 @@ def reschedule(
     if draft.status != "scheduled":
         raise Conflict(f"Only a scheduled post can be rescheduled; this one is {draft.status}.")
     draft.scheduled_for = _future(scheduled_for, now)
-    _flush(session)
     refresh_prediction(session, draft)
+    _flush(session)
     return draft
 
 

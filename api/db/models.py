@@ -3,6 +3,7 @@
 from api.auth.models import RefreshToken
 from api.content.models import ContentDraft
 from api.db.base import Base
+from api.engagement.models import PredictionAudit
 from api.posts.models import UserPost
 from api.schedules.models import RecurringSchedule
 from api.templates.models import ContentTemplate
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "ContentDraft",
     "ContentTemplate",
+    "PredictionAudit",
     "RecurringSchedule",
     "RefreshToken",
     "ToneAnalysis",

@@ -24,6 +24,7 @@ from api.posts.importers import (
     open_import,
 )
 from api.posts.models import UserPost
+from api.engagement import service as engagement_service
 from api.voice import service as voice_service
 
 logger = logging.getLogger("postwright.posts")
@@ -71,6 +72,8 @@ def import_posts(
         raise Unprocessable(str(exc)) from exc
     result.imported = counts.inserted
     result.updated = counts.updated
+    if counts.inserted or counts.updated:
+        engagement_service.record_outcomes(session, user_id)
     result.skipped_duplicates = counts.received - counts.inserted - counts.updated
     if analyse_tone and (result.imported or result.updated):
         request_tone_analysis_after_commit(session, user_id, result)

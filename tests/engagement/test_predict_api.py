@@ -157,3 +157,43 @@ class TestModelStatus:
         assert body["available"] is False
         assert "at least 5" in body["reason"]
         assert body["history"] == {"posts": 0, "baseline": None}
+
+
+class TestPredictionAudit:
+    def test_a_published_posts_metrics_are_audited_against_its_drafts_prediction(
+        self, client, user_factory, auth_headers, history, engagement_champion
+    ):
+        import json
+
+        me = user_factory()
+        history(me, 12)
+        headers = auth_headers(me)
+        text = "What is the one hiring habit you would keep?"
+        draft = client.post(
+            "/api/content/drafts", headers=headers, json={"platform": "twitter", "content": text}
+        )
+        prediction = draft.json()["engagement_prediction"]
+
+        def import_result(likes: int) -> None:
+            row = {"platform": "twitter", "content": "  what is the one  hiring habit you would keep? ",
+                   "posted_at": "2026-11-20T09:00:00Z", "likes": likes, "comments": 1, "shares": 0,
+                   "external_id": "published-1"}  # fmt: skip
+            files = {"file": ("p.json", json.dumps([row]).encode(), "application/json")}
+            assert client.post("/api/posts/import", headers=headers, files=files).status_code == 200
+
+        import_result(likes=10_000)
+        report = client.get("/api/analytics/prediction-audit", headers=headers).json()
+        assert report["posts"] == 1
+        [version] = report["versions"]
+        assert version["model_version"] == prediction["model_version"]
+        assert version["interval_hit_rate"] == 0.0  # 10,001 engagements: far above any interval here
+        assert version["bias_log"] > 0
+        assert len(report["drift"]) == 1 and report["drift"][0]["month"].startswith("2026-11")
+
+        import_result(likes=int(prediction["expected"]))  # newer counts update the same audit row
+        report = client.get("/api/analytics/prediction-audit", headers=headers).json()
+        assert report["posts"] == 1
+        assert report["versions"][0]["interval_hit_rate"] == 1.0
+
+        other = client.get("/api/analytics/prediction-audit", headers=auth_headers(user_factory())).json()
+        assert other == {"posts": 0, "versions": [], "drift": []}
