@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.core.errors import Conflict, ServiceUnavailable, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
 from api.engagement import service
-from api.engagement.schemas import EngagementModelOut, PredictionAuditOut, PredictIn, PredictOut
+from api.engagement.schemas import EngagementModelOut, PredictIn, PredictionAuditOut, PredictOut
 
 router = APIRouter(prefix="/api", tags=["engagement"], responses=responses(Unauthorized))
 

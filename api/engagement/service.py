@@ -17,9 +17,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.errors import Conflict
-from api.content.models import ContentDraft
 from api.engagement.data import history_frame
 from api.engagement.models import PredictionAudit
 from api.engagement.schemas import (

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from api.core.errors import NotFound, Unprocessable, UnsupportedMediaType
+from api.engagement import service as engagement_service
 from api.posts import queries
 from api.posts.importers import (
     ImportFileError,
@@ -24,7 +25,6 @@ from api.posts.importers import (
     open_import,
 )
 from api.posts.models import UserPost
-from api.engagement import service as engagement_service
 from api.voice import service as voice_service
 
 logger = logging.getLogger("postwright.posts")
