@@ -7,6 +7,9 @@ TF-IDF + SVD step (see `model.py`).
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -51,32 +54,50 @@ def form_features(text: str) -> dict[str, float]:
     }
 
 
-def local_time(posted_at: pd.Timestamp, timezone: str) -> tuple[float, float]:
+def local_time(posted_at: datetime | pd.Timestamp, timezone: str) -> tuple[float, float]:
     """Hour and weekday (0 = Monday) in the author's time zone."""
-    local = posted_at.tz_convert(ZoneInfo(timezone or "UTC"))
+    local = posted_at.astimezone(_zone(timezone or "UTC"))
     return float(local.hour), float(local.weekday())
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _number(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return number
 
 
 def feature_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric feature table of a frame that went through `history.add_history`.
 
     Needs `content`, `platform`, `posted_at` (UTC), `timezone` and `followers` besides the history columns.
+    Built row by row into one array: per-row pandas work would cost more than the model for one draft.
     """
-    rows = []
-    for row in frame.itertuples(index=False):
-        features = form_features(str(row.content))
-        hour, weekday = local_time(pd.Timestamp(row.posted_at), str(getattr(row, "timezone", "UTC") or "UTC"))
-        followers = pd.to_numeric(row.followers, errors="coerce")
-        features.update(
-            hour=hour,
-            weekday=weekday,
-            followers_log=float(np.log1p(followers)) if pd.notna(followers) else np.nan,
-            platform_linkedin=float(row.platform == "linkedin"),
-            history_posts_log=float(np.log1p(row.history_posts)),
-            baseline_log=float(row.baseline_log),
-            trend_log=float(row.trend_log),
-            cadence_7d=float(row.cadence_7d),
-            days_since_last=float(row.days_since_last),
-        )
-        rows.append(features)
-    return pd.DataFrame(rows, columns=list(NUMERIC_COLUMNS), index=frame.index)
+    posted = list(pd.to_datetime(frame["posted_at"], utc=True).dt.to_pydatetime())
+    zones = frame["timezone"].tolist() if "timezone" in frame.columns else ["UTC"] * len(frame)
+    history = frame.loc[:, ["history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last"]]
+    history_values = history.to_numpy(dtype=float)
+    table = np.empty((len(frame), len(NUMERIC_COLUMNS)), dtype=float)
+    rows = zip(
+        frame["content"].tolist(), frame["platform"].tolist(), frame["followers"].tolist(), strict=True
+    )
+    for i, (content, platform, followers) in enumerate(rows):
+        form = form_features(str(content))
+        hour, weekday = local_time(posted[i], str(zones[i] or "UTC"))
+        count = _number(followers)
+        table[i, : len(FORM_COLUMNS)] = [form[name] for name in FORM_COLUMNS]
+        table[i, len(FORM_COLUMNS) :] = [
+            hour,
+            weekday,
+            math.log1p(count) if count == count else math.nan,  # NaN != NaN
+            float(platform == "linkedin"),
+            math.log1p(history_values[i, 0]),
+            *history_values[i, 1:],
+        ]
+    return pd.DataFrame(table, columns=list(NUMERIC_COLUMNS), index=frame.index)

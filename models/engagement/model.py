@@ -108,18 +108,19 @@ class EngagementModel:
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The model's input table: numeric features plus the text components."""
         numeric = feature_table(frame) if not set(NUMERIC_COLUMNS) <= set(frame.columns) else frame
-        table = numeric.loc[:, list(NUMERIC_COLUMNS)].astype(float)
+        blocks = [numeric.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=float)]
+        names = list(NUMERIC_COLUMNS)
         if self._vectorizer is not None and self._svd is not None:
             topics = self._svd.transform(self._vectorizer.transform(frame["content"].astype(str)))
-            for k in range(topics.shape[1]):
-                table[f"topic_{k}"] = topics[:, k]
-        return table
+            blocks.append(topics)
+            names += [f"topic_{k}" for k in range(topics.shape[1])]
+        # One constructor call: adding columns one by one costs more than the model itself for one draft.
+        return pd.DataFrame(np.hstack(blocks), columns=names, index=frame.index)
 
     def predict_log(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Expected log1p(engagements) and the interval bounds, per row (rows need a baseline)."""
         booster, conformal = self._require()
-        matrix = self.matrix(frame)
-        residual = booster.predict(matrix)
+        residual = booster.booster_.predict(self.matrix(frame).to_numpy())
         bounds = conformal.predict_int(
             residual, sigmas=difficulty(frame["history_posts"].to_numpy()), confidence=self.config.level
         )
@@ -137,7 +138,7 @@ class EngagementModel:
     def contributions(self, matrix: pd.DataFrame) -> pd.DataFrame:
         """Per-feature contributions to the predicted log-ratio (TreeSHAP), one column per feature."""
         booster, _ = self._require()
-        values = booster.predict(matrix, pred_contrib=True)
+        values = booster.booster_.predict(matrix.to_numpy(), pred_contrib=True)
         return pd.DataFrame(np.asarray(values)[:, :-1], columns=list(matrix.columns), index=matrix.index)
 
     def predict_detailed(
@@ -166,7 +167,8 @@ class EngagementModel:
     def predict_matrix_log(self, matrix: pd.DataFrame, baseline_log: np.ndarray) -> np.ndarray:
         """Expected log1p(engagements) for ready-made feature rows (used to evaluate suggestions)."""
         booster, _ = self._require()
-        return np.asarray(baseline_log, dtype=float) + booster.predict(matrix.loc[:, self.columns])
+        residual = booster.booster_.predict(matrix.loc[:, self.columns].to_numpy())
+        return np.asarray(baseline_log, dtype=float) + residual
 
     def _require(self) -> tuple[lgb.LGBMRegressor, ConformalRegressor]:
         if self._booster is None or self._conformal is None:
