@@ -38,6 +38,9 @@ class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
     scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ai_confidence_score: Mapped[float | None] = mapped_column(Float)
     engagement_prediction: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Generated drafts: how much they sound like the user, and which model wrote them at what cost.
+    voice_match: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    generation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     template_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("content_templates.id", ondelete="SET NULL"), index=True
     )

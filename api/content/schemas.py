@@ -32,6 +32,16 @@ class DraftOut(BaseModel):
         description="the predicted percentile of this draft within your own posts on its platform, 0 to 1 "
         "(0.5: as good as your typical post); null until predictions are available for you"
     )
+    voice_match: dict[str, Any] | None = Field(
+        default=None,
+        description="generated drafts: {score 0-1, percentile, differences}; 0.5 = as much like you as a "
+        "typical post of yours (calibrated on your newest posts, which the voice profile leaves out)",
+    )
+    generation: dict[str, Any] | None = Field(
+        default=None,
+        description="generated drafts: the model, prompt and completion tokens, seconds, tries, the checks "
+        "passed and the repairs made",
+    )
     engagement_prediction: dict[str, Any] | None = Field(
         description="the engagement prediction (as POST /api/content/predict answers it) at the draft's "
         "scheduled time, or at the time it was written; refreshed when its text, platform or time changes"

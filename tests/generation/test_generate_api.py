@@ -1,0 +1,142 @@
+"""POST /api/content/generate against a fake OpenAI-compatible server that records what it was asked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from api.content.models import ContentDraft
+from api.core.config import get_settings
+from api.posts.models import UserPost
+from tests.generation.fake_llm import FakeLLM, serve
+
+OWN_POSTS = [
+    "Hiring lesson {i}: write the scorecard before the first interview. It saves everyone a week.",
+    "We shipped release {i} today. Small steps, every week, no heroics. Proud of this team.",
+    "Question for engineering managers: how do you run onboarding number {i}? Mine is a checklist.",
+]
+
+
+@pytest.fixture
+def writer(db, user_factory):
+    """A user with 15 LinkedIn posts of their own (rolled back with the test)."""
+    me = user_factory(name="Ada Lovelace", role="Engineering manager", company="Analytical Engines")
+    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    for i in range(15):
+        db.add(
+            UserPost(
+                user_id=me.id,
+                platform="linkedin",
+                content=OWN_POSTS[i % 3].format(i=i),
+                posted_at=start + timedelta(days=i),
+                engagement_metrics={"likes": 10 + i},
+                external_id=f"w{i}",
+            )  # fmt: skip
+        )
+    db.commit()
+    return me
+
+
+@pytest.fixture
+def llm(monkeypatch):
+    def configure(replies):
+        fake = FakeLLM(replies)
+        context = serve(fake)
+        url = context.__enter__()
+        monkeypatch.setattr(get_settings(), "llm_base_url", url)
+        return fake, context
+
+    contexts = []
+
+    def make(replies):
+        fake, context = configure(replies)
+        contexts.append(context)
+        return fake
+
+    yield make
+    for context in contexts:
+        context.__exit__(None, None, None)
+
+
+def drafts_of(db, user) -> int:
+    return db.scalar(select(func.count()).select_from(ContentDraft).where(ContentDraft.user_id == user.id))
+
+
+def generate(client, headers, **body):
+    payload = {"platform": "linkedin", "topic": "hiring engineers", "variants": 3} | body
+    return client.post("/api/content/generate", headers=headers, json=payload)
+
+
+class TestGenerate:
+    def test_variants_are_checked_stored_and_returned_best_first(self, client, auth_headers, writer, llm, db):
+        fake = llm(
+            [
+                "Here's your post:\nHiring engineers? Write the scorecard first. Then interview.",
+                "Onboarding starts before day one. Send the laptop early and a plan for week one.",
+                '"Our best hires came from referrals. Ask your team who they would work with again."',
+            ]
+        )
+        response = generate(client, auth_headers(writer))
+        assert response.status_code == 201, response.text
+        drafts = response.json()["drafts"]
+        assert len(drafts) == 3 and drafts_of(db, writer) == 3
+        texts = {draft["content"] for draft in drafts}
+        assert "Hiring engineers? Write the scorecard first. Then interview." in texts  # preamble removed
+        assert all(not draft["content"].startswith('"') for draft in drafts)  # quotes removed
+        for draft in drafts:
+            assert draft["status"] == "draft"
+            assert 0 <= draft["voice_match"]["score"] <= 1
+            assert (
+                draft["generation"]["prompt_tokens"] == 100 and draft["generation"]["completion_tokens"] == 20
+            )
+            assert "fits the platform" in draft["generation"]["checks_passed"]
+        scores = [draft["voice_match"]["score"] for draft in drafts]  # no engagement model here: voice ranks
+        assert scores == sorted(scores, reverse=True)
+        prompt = fake.requests[0]["messages"]
+        assert "Ada Lovelace" in prompt[0]["content"] and "Engineering manager" in prompt[0]["content"]
+        assert "hiring engineers" in prompt[1]["content"]
+        assert "scorecard before the first interview" in prompt[1]["content"]  # own posts as examples
+        assert fake.requests[0]["model"] == get_settings().llm_model
+
+    def test_a_variant_with_a_machine_writing_tell_is_regenerated(self, client, auth_headers, writer, llm):
+        fake = llm(["Let's delve into hiring.", "Hiring is a team sport: who interviews on your team?"])
+        response = generate(client, auth_headers(writer), variants=1)
+        assert response.status_code == 201
+        [draft] = response.json()["drafts"]
+        assert "delve" not in draft["content"]
+        assert draft["generation"]["tries"] == 2 and len(fake.requests) == 2
+
+    def test_an_unreachable_llm_is_503_and_nothing_is_stored(
+        self, client, auth_headers, writer, db, monkeypatch
+    ):
+        from tests.support import free_port
+
+        monkeypatch.setattr(get_settings(), "llm_base_url", f"http://127.0.0.1:{free_port()}/v1")
+        response = generate(client, auth_headers(writer))
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) > 0
+        assert drafts_of(db, writer) == 0
+
+    def test_an_llm_failing_mid_request_stores_nothing(self, client, auth_headers, writer, llm, db):
+        llm(["Hiring is a team sport: who interviews on your team?", 500])
+        response = generate(client, auth_headers(writer), variants=2)
+        assert response.status_code == 503
+        assert drafts_of(db, writer) == 0
+
+    def test_no_llm_configured_is_503_naming_the_setting(self, client, auth_headers, writer, monkeypatch):
+        monkeypatch.setattr(get_settings(), "llm_base_url", None)
+        response = generate(client, auth_headers(writer))
+        assert response.status_code == 503 and "LLM_BASE_URL" in response.json()["detail"]
+
+    def test_an_unknown_template_is_404(self, client, auth_headers, writer, llm):
+        llm(["unused"])
+        import uuid
+
+        response = generate(client, auth_headers(writer), template_id=str(uuid.uuid4()))
+        assert response.status_code == 404
+
+    @pytest.mark.parametrize("body", [{"variants": 6}, {"variants": 0}, {"topic": ""}, {"platform": "fax"}])
+    def test_bad_input_is_422(self, client, auth_headers, writer, body):
+        assert generate(client, auth_headers(writer), **body).status_code == 422
