@@ -38,7 +38,7 @@ class FakeLLM:
                 "model": body.get("model", "fake"),
                 "choices": [
                     {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}
-                ],  # fmt: skip
+                ],
                 "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
             }
         )

@@ -33,7 +33,7 @@ def writer(db, user_factory):
                 posted_at=start + timedelta(days=i),
                 engagement_metrics={"likes": 10 + i},
                 external_id=f"w{i}",
-            )  # fmt: skip
+            )
         )
     db.commit()
     return me
