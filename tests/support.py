@@ -257,8 +257,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_ready(server: Any, base_url: str, timeout: float) -> None:
-    """Until `bentoml serve` answers /readyz (or exits, which fails the test with its stderr)."""
+def wait_ready(server: Any, base_url: str, timeout: float, path: str = "/readyz") -> None:
+    """Until a served process answers `path` with 200 (or exits, which fails the test with its stderr)."""
     import time
 
     import httpx
@@ -266,11 +266,11 @@ def wait_ready(server: Any, base_url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"bentoml serve exited: {server.stderr.read() if server.stderr else ''}")
+            raise AssertionError(f"the server exited: {server.stderr.read() if server.stderr else ''}")
         try:
-            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise AssertionError("bentoml serve did not become ready in time")
+    raise AssertionError(f"{base_url}{path} did not become ready in time")

@@ -1,0 +1,41 @@
+"""The embedded LLM for real: llama.cpp's server over the packaged SmolLM2, through the openai client."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from api.core.config import get_settings
+from api.generation.service import _ask, _client
+from ml.config import PROJECT_ROOT
+from tests.support import free_port, wait_ready
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(monkeypatch):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "serving.llm_server", "--port", str(port), "--ctx", "1024", "--parallel", "1"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_ready(server, f"http://127.0.0.1:{port}", timeout=120, path="/health")
+        monkeypatch.setattr(get_settings(), "llm_base_url", f"http://127.0.0.1:{port}/v1")
+        monkeypatch.setattr(get_settings(), "llm_max_tokens", 40)
+        settings = get_settings()
+        text, prompt_tokens, completion_tokens = _ask(
+            _client(settings),
+            settings,
+            [{"role": "user", "content": "Write one short sentence about hiring engineers."}],
+        )
+        assert text.strip()
+        assert prompt_tokens > 5 and 0 < completion_tokens <= 40
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
