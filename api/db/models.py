@@ -5,7 +5,7 @@ from api.content.models import ContentDraft
 from api.db.base import Base
 from api.engagement.models import PredictionAudit
 from api.posts.models import UserPost
-from api.schedules.models import RecurringSchedule
+from api.schedules.models import RecurringSchedule, ScheduleSlot
 from api.templates.models import ContentTemplate
 from api.users.models import User
 from api.voice.models import ToneAnalysis
@@ -17,6 +17,7 @@ __all__ = [
     "PredictionAudit",
     "RecurringSchedule",
     "RefreshToken",
+    "ScheduleSlot",
     "ToneAnalysis",
     "User",
     "UserPost",

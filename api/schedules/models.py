@@ -5,7 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, SmallInteger, String, Time, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
@@ -44,3 +56,26 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
     last_generated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_generation: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What to write about: topics taken in turn, and an optional template used as structure.
+    topics: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{}'"))
+    template_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("content_templates.id", ondelete="SET NULL"), index=True
+    )
+    # Consecutive failed generations; at MAX_FAILURES the schedule stops being claimed until it is edited.
+    failure_count: Mapped[int] = mapped_column(nullable=False, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScheduleSlot(UUIDPkMixin, TimestampMixin, Base):
+    """One drafted slot of a recurring schedule: the unique key that makes each slot drafted once."""
+
+    __tablename__ = "schedule_slots"
+    __table_args__ = (UniqueConstraint("schedule_id", "slot_at"),)
+
+    schedule_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("recurring_schedules.id", ondelete="CASCADE"), nullable=False
+    )
+    slot_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    draft_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("content_drafts.id", ondelete="SET NULL"), index=True
+    )

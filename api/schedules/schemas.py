@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -94,6 +94,12 @@ class RecurringCreate(BaseModel):
         default=None, description="Monthly only: 1-4, or -1 for the last; defaults to 1"
     )
     active: bool = True
+    topics: list[Annotated[str, Field(min_length=2, max_length=500)]] = Field(
+        default_factory=list, max_length=50, description="topics drafted in turn; the schedule's name if none"
+    )
+    template_id: uuid.UUID | None = Field(
+        default=None, description="a template used as each draft's structure"
+    )
 
     _normalise = field_validator("platform", mode="before")(_platform)
     _time = field_validator("time_of_day")(_local_time)
@@ -120,6 +126,10 @@ class RecurringUpdate(BaseModel):
     timezone: str | None = None
     week_of_month: WeekOfMonth | None = None
     active: bool | None = None
+    topics: list[Annotated[str, Field(min_length=2, max_length=500)]] | None = Field(
+        default=None, max_length=50
+    )
+    template_id: uuid.UUID | None = None
 
     _normalise = field_validator("platform", mode="before")(_platform)
     _time = field_validator("time_of_day")(_local_time)
@@ -141,6 +151,12 @@ class RecurringOut(BaseModel):
     timezone: str
     week_of_month: int | None
     active: bool
+    topics: list[str]
+    template_id: uuid.UUID | None
+    failure_count: int = Field(
+        description="consecutive failed drafting attempts; at 5 the schedule pauses itself"
+    )
+    last_error: str | None = Field(description="why the last drafting attempt failed, in plain words")
     last_generated: datetime | None
     next_generation: datetime | None
     next_generation_local: datetime | None = None

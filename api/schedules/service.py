@@ -18,6 +18,7 @@ from api.core.pagination import paginate
 from api.schedules.models import RecurringSchedule
 from api.schedules.recurrence import recompute, recurrence_of
 from api.schedules.schemas import RecurringCreate, RecurringUpdate
+from api.templates.models import ContentTemplate
 
 # Changing any of these moves the next firing.
 _TIMING_FIELDS = frozenset({"frequency", "day_of_week", "time_of_day", "timezone", "week_of_month", "active"})
@@ -59,6 +60,7 @@ def create_schedule(
     now: datetime | None = None,
 ) -> RecurringSchedule:
     """A new schedule in the given zone (the user's by default), its first firing computed."""
+    _check_template(session, body.template_id)
     schedule = RecurringSchedule(
         user_id=user_id,
         name=body.name,
@@ -70,6 +72,8 @@ def create_schedule(
         timezone=body.timezone or user_timezone,
         week_of_month=body.week_of_month,
         active=body.active,
+        topics=list(body.topics),
+        template_id=body.template_id,
     )
     _recompute(schedule, now)
     session.add(schedule)
@@ -88,11 +92,23 @@ def update_schedule(
     """Apply the fields sent; a change of timing, zone or `active` recomputes next_generation."""
     schedule = get_owned_schedule(session, user_id, schedule_id)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    for name in ("name", "platform", "frequency", "day_of_week", "time_of_day", "timezone", "active"):
+    _check_template(session, changes.get("template_id"))
+    for name in (
+        "name",
+        "platform",
+        "frequency",
+        "day_of_week",
+        "time_of_day",
+        "timezone",
+        "active",
+        "topics",
+    ):
         if name in changes and changes[name] is None:
             raise Unprocessable(f"{name} cannot be null.")
     for name, value in changes.items():
         setattr(schedule, name, value)
+    # An edit is the user's answer to a failing schedule: it is claimed again.
+    schedule.failure_count, schedule.last_error = 0, None
     if schedule.frequency != "monthly":
         if changes.get("week_of_month") is not None:
             raise Unprocessable("week_of_month applies to monthly schedules only.")
@@ -114,3 +130,9 @@ def _recompute(schedule: RecurringSchedule, now: datetime | None) -> None:
         recompute(schedule, now or datetime.now(UTC))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from exc
+
+
+def _check_template(session: Session, template_id: uuid.UUID | None) -> None:
+    """422 naming the field when a schedule names a template that does not exist."""
+    if template_id is not None and session.get(ContentTemplate, template_id) is None:
+        raise Unprocessable(f"template_id: no template {template_id}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -18,14 +19,17 @@ from tests.support import free_port
 class FakeLLM:
     """`replies` are served in order (the last one repeats); a reply of `500` answers HTTP 500."""
 
-    def __init__(self, replies: list[str | int]) -> None:
+    def __init__(self, replies: list[str | int], delay: float = 0.0) -> None:
         self.replies = list(replies)
+        self.delay = delay
         self.requests: list[dict[str, Any]] = []
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._complete)
 
     async def _complete(self, request: Request) -> JSONResponse:
         body = await request.json()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.requests.append(body | {"authorization": request.headers.get("authorization")})
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if isinstance(reply, int):
