@@ -59,6 +59,10 @@ class VoiceProfile:
         style_gap = np.abs((styles - self._style_mean) / self._style_std).mean(axis=1)
         return char_cos + embed_cos - 0.25 * style_gap, embedded
 
+    def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The uncalibrated similarity (higher: more like the author), for ranking and AUC."""
+        return self._raw(texts)[0]
+
     def match(self, texts: Sequence[str]) -> list[VoiceMatch]:
         """Score texts: calibrated score, percentile, the closest own posts and the biggest style gaps."""
         raw, embedded = self._raw(texts)
