@@ -16,9 +16,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import api
 from api import health
 from api.core.config import get_settings
+from api.core.edge import EdgeMiddleware
 from api.core.errors import install_error_handlers
 from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.metrics import InFlightMiddleware, in_flight_gauge
+from api.core.security import InvalidToken, decode_access_token
 
 
 def discover_routers() -> list[APIRouter]:
@@ -61,9 +63,22 @@ def _instrument(app: FastAPI) -> None:
     app.add_middleware(InFlightMiddleware, gauge=in_flight_gauge(registry))
 
 
+def _valid_token(token: str) -> bool:
+    """A signature and expiry check only (no database): enough to refuse anonymous uploads unread."""
+    try:
+        decode_access_token(token, get_settings())
+    except InvalidToken:
+        return False
+    return True
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
+    docs = settings.docs_enabled()
     app = FastAPI(
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         title="Postwright API",
         version="0.1.0",
         description=(
@@ -78,10 +93,17 @@ def create_app() -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_credentials=True,
+            # A wildcard origin with credentials would let any site act as the signed-in user.
+            allow_credentials="*" not in settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    app.add_middleware(
+        EdgeMiddleware,
+        json_limit=settings.max_json_body_bytes,
+        upload_limit=settings.import_max_bytes + 64 * 1024,  # the file plus its multipart envelope
+        authenticate=lambda token: _valid_token(token),
+    )
     app.add_middleware(RequestIdMiddleware)
     if settings.forwarded_allow_ips:
         # Outermost, so everything inside sees the real client address.

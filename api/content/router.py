@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from api.content import service
 from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, DraftUpdate, ScheduleRequest
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
+from api.core.pagination import MAX_OFFSET
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 
@@ -27,7 +28,7 @@ def list_drafts(
     created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     created_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DraftPage:
     """Your drafts, newest first: filter by status (repeatable), platform, content type, creation dates."""
     query = service.drafts_query(

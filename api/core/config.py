@@ -18,6 +18,8 @@ __all__ = ["PROJECT_ROOT", "ConfigurationError", "Settings", "get_settings"]
 # Values that must never sign tokens outside development (copied from examples, tutorials, .env templates).
 _KNOWN_DEFAULT_SECRETS = {"", "changeme", "change-me", "changethis", "secret", "dev", "development"}
 MIN_SECRET_LENGTH = 32
+# "secretsecretsecret..." is long but guessable; random secrets of 32+ characters have far more.
+MIN_DISTINCT_SECRET_CHARACTERS = 16
 
 
 class ConfigurationError(RuntimeError):
@@ -65,7 +67,16 @@ class Settings(MLSettings):
     # Imports
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
+    # The largest JSON body any endpoint reads (the import has IMPORT_MAX_BYTES).
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Swagger UI, ReDoc and /openapi.json; off in production unless asked for.
+    api_docs: bool | None = None
+
     cors_origins: list[str] = Field(default_factory=list)
+
+    def docs_enabled(self) -> bool:
+        """Whether the interactive docs and the OpenAPI document are served."""
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @field_validator("database_url")
     @classmethod
@@ -94,11 +105,15 @@ class Settings(MLSettings):
         if self.jwt_secret is not None:
             value = self.jwt_secret.get_secret_value()
             if self.environment == "production" and (
-                value.lower() in _KNOWN_DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH
+                value.lower() in _KNOWN_DEFAULT_SECRETS
+                or len(value) < MIN_SECRET_LENGTH
+                or len(set(value)) < MIN_DISTINCT_SECRET_CHARACTERS
             ):
                 raise ConfigurationError(
-                    f"JWT_SECRET is a default or shorter than {MIN_SECRET_LENGTH} characters; "
-                    "refusing to start in production."
+                    f"JWT_SECRET is a default, shorter than {MIN_SECRET_LENGTH} characters or too "
+                    f"repetitive (fewer than {MIN_DISTINCT_SECRET_CHARACTERS} different characters); "
+                    "refusing to start in production. Generate one with "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
             return value
         if self.environment == "production":

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+# Deeper than any real listing; larger values would overflow PostgreSQL's bigint OFFSET.
+MAX_OFFSET = 10_000_000
+
 
 def paginate(
     session: Session, query: Select[T], order_by: tuple[Any, ...], limit: int, offset: int

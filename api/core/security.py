@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -21,13 +23,20 @@ def password_hasher() -> PasswordHash:
     return PasswordHash((Argon2Hasher(),))
 
 
+# Each argon2 computation holds its memory cost (tens of MiB) for its duration: at most this many run at
+# once, so a burst of logins queues instead of growing the process by a gigabyte.
+_HASHING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
 def hash_password(password: str) -> str:
-    return password_hasher().hash(password)
+    with _HASHING:
+        return password_hasher().hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
     """(matches, a new hash when the stored one uses outdated parameters)."""
-    return password_hasher().verify_and_update(password, password_hash)
+    with _HASHING:
+        return password_hasher().verify_and_update(password, password_hash)
 
 
 @lru_cache

@@ -18,6 +18,7 @@ from api.core.errors import (
     UnsupportedMediaType,
     responses,
 )
+from api.core.pagination import MAX_OFFSET
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.engagement import service as engagement_service
 from api.posts import service
@@ -110,7 +111,7 @@ def list_posts(
     posted_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     posted_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PostPage:
     """The signed-in user's posts, newest first, with filters and the total count."""
     platform_name: Platform | None = platform_filter(platform)

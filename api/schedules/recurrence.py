@@ -34,9 +34,13 @@ WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 _RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
+# In the tz database but not places: the host's own zone file and a placeholder zone.
+_NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
 @lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_PLACES
 
 
 def zone(name: str) -> ZoneInfo:

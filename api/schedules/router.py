@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from api.content import service as content_service
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
+from api.core.pagination import MAX_OFFSET
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 from api.schedules import service
@@ -41,7 +42,7 @@ def list_scheduled_posts(
     scheduled_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     scheduled_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ScheduledPostPage:
     """Your scheduled posts, soonest first (by default scheduled, published and failed ones)."""
     query = content_service.drafts_query(
@@ -123,7 +124,7 @@ def list_recurring(
     active: bool | None = None,
     platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RecurringPage:
     """Your recurring schedules, the next to fire first (paused ones last)."""
     query = service.schedules_query(user.id, active=active, platform=platform_filter(platform))

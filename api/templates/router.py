@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from api.content.schemas import DraftOut
 from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
+from api.core.pagination import MAX_OFFSET
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 from api.templates import service
@@ -26,7 +27,7 @@ def list_templates(
     platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
     search: Annotated[str | None, Query(max_length=200, description="Text to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TemplatePage:
     """Browse the library, best rated first: filter by category, platform and free text."""
     if category is not None and category not in CATEGORIES:

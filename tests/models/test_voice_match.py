@@ -9,7 +9,7 @@ from models.voice.match import VoiceProfile
 
 TERSE = [f"shipped v{i}. tests green. next: perf #release" for i in range(40)]
 CHATTY = [
-    f"Honestly, I have been thinking a lot this week about how teams grow, and story number {i} is a good one. "
+    f"Honestly, I have been thinking a lot this week about how teams grow, and story {i} is a good one. "
     "What would you have done in my place? I would love to hear your take in the comments below!"
     for i in range(40)
 ]
