@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import stat
 
 import pytest
@@ -110,8 +111,9 @@ class TestSettings:
         assert not (tmp_path / "jwt_secret").exists()
 
     def test_production_accepts_a_strong_secret(self, tmp_path):
-        settings = Settings(environment="production", var_dir=tmp_path, jwt_secret="s" * 40)
-        assert settings.jwt_signing_key() == "s" * 40
+        strong = secrets.token_urlsafe(48)
+        settings = Settings(environment="production", var_dir=tmp_path, jwt_secret=strong)
+        assert settings.jwt_signing_key() == strong
 
     def test_plain_postgres_urls_use_psycopg(self):
         assert Settings(database_url="postgresql://u@h/db").database_url == "postgresql+psycopg://u@h/db"

@@ -7,7 +7,9 @@ import pytest
 
 from models.voice.match import VoiceProfile
 
-TERSE = [f"shipped v{i}. tests green. next: perf #release" for i in range(40)]
+_FEATURES = ["search", "billing", "exports", "sso", "webhooks", "alerts", "audit log"]
+_NEXT = ["perf", "docs", "mobile", "caching", "i18n"]
+TERSE = [f"shipped {_FEATURES[i % 7]}. tests green. next: {_NEXT[i % 5]} #release" for i in range(40)]
 CHATTY = [
     f"Honestly, I have been thinking a lot this week about how teams grow, and story {i} is a good one. "
     "What would you have done in my place? I would love to hear your take in the comments below!"
