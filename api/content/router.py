@@ -6,13 +6,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from api.content import service
 from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, DraftUpdate, ScheduleRequest
+from api.core import idempotency
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, IdempotencyKey, SessionDep
 from api.posts.platforms import platform_filter
 
 router = APIRouter(prefix="/api/content", tags=["content"], responses=responses(Unauthorized))
@@ -51,12 +53,20 @@ def list_drafts(
     status_code=status.HTTP_201_CREATED,
     responses=responses(Unprocessable),
 )
-def create_draft(body: DraftCreate, user: CurrentUser, session: SessionDep) -> DraftOut:
-    """Write a draft by hand. It must fit the platform (X: 280 weighted characters a tweet)."""
+def create_draft(
+    body: DraftCreate, user: CurrentUser, session: SessionDep, key: IdempotencyKey = None
+) -> DraftOut | JSONResponse:
+    """Write a draft by hand. It must fit the platform (X: 280 weighted characters a tweet). With an
+    `Idempotency-Key`, a retry returns the first answer and creates no second draft."""
+    print_ = idempotency.fingerprint("POST /api/content/drafts", body.model_dump_json().encode())
+    if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
+        return JSONResponse(stored.body, status_code=stored.status_code)
     draft = service.create_draft(
         session, user.id, platform=body.platform, content=body.content, content_type=body.content_type
     )
-    return DraftOut.model_validate(draft)
+    out = DraftOut.model_validate(draft)
+    idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
+    return out
 
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut, responses=responses(NotFound))

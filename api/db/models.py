@@ -2,6 +2,7 @@
 
 from api.auth.models import RefreshToken
 from api.content.models import ContentDraft
+from api.core.idempotency import IdempotentResponse
 from api.db.base import Base
 from api.engagement.models import PredictionAudit
 from api.posts.models import UserPost
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "ContentDraft",
     "ContentTemplate",
+    "IdempotentResponse",
     "PredictionAudit",
     "RecurringSchedule",
     "RefreshToken",

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
+from api.core import idempotency
 from api.core.errors import (
     NotFound,
     PayloadTooLarge,
@@ -19,7 +21,7 @@ from api.core.errors import (
     responses,
 )
 from api.core.pagination import MAX_OFFSET
-from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.deps import CurrentUser, IdempotencyKey, SessionDep, SettingsDep
 from api.engagement import service as engagement_service
 from api.posts import service
 from api.posts.importers import ImportFormat
@@ -53,7 +55,8 @@ def import_posts(
         int | None,
         Form(ge=0, description="Your follower count, for rows whose export has none (X exports never do)."),
     ] = None,
-) -> ImportResultOut:
+    key: IdempotencyKey = None,
+) -> ImportResultOut | JSONResponse:
     """Import past posts with their engagement.
 
     Formats (detected from the header): the X/Twitter Analytics tweets CSV, an X API tweet archive CSV,
@@ -68,6 +71,13 @@ def import_posts(
         raise PayloadTooLarge(
             f"The file is {size} bytes; the import limit is {settings.import_max_bytes} bytes."
         )
+    print_ = ""
+    if key is not None:
+        fields = f"{declared_format}|{as_of}|{followers}".encode()
+        print_ = idempotency.fingerprint("POST /api/posts/import", fields + b"\0" + file.file.read())
+        file.file.seek(0)
+        if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
+            return JSONResponse(stored.body, status_code=stored.status_code)
     result = service.import_posts(
         session, user.id, file.file, declared_format=declared_format, as_of=as_of, default_followers=followers
     )
@@ -76,6 +86,14 @@ def import_posts(
     session.commit()
     if result.imported:
         _start_first_engagement_training(session)
+    out = _import_out(result)
+    # Stored after the posts commit, once the answer is final: a retry that races the first request at
+    # worst imports again, which stores nothing twice (posts dedupe by id or text).
+    idempotency.remember(session, user.id, key, print_, status.HTTP_200_OK, out.model_dump(mode="json"))
+    return out
+
+
+def _import_out(result: service.ImportResult) -> ImportResultOut:
     return ImportResultOut(
         format=result.format,
         imported=result.imported,
