@@ -13,8 +13,8 @@ import bentoml
 from pydantic import BaseModel
 
 from ml.champion import LiveChampion
-from ml.client import ModelUnavailable
 from ml.engagement import ENGAGEMENT, EngagementInput
+from serving.champion_api import is_ready, loaded_or_503, predict_or_503, start_champion
 
 logger = logging.getLogger("postwright.serving")
 
@@ -36,35 +36,20 @@ class EngagementService:
     """Predicts with `models:/engagement-model@champion`, following the alias as it moves."""
 
     def __init__(self) -> None:
-        self.champion: LiveChampion[EngagementInput, Any] = LiveChampion(ENGAGEMENT)
-        try:
-            self.champion.refresh()
-        except Exception:  # the registry may be unreachable at start; the watcher retries and says why
-            logger.exception("EngagementService could not load the champion at start")
-        self.champion.start_watching()
+        self.champion: LiveChampion[EngagementInput, Any] = start_champion(LiveChampion(ENGAGEMENT), logger)
 
     def __is_ready__(self) -> bool:
         """Ready once a champion is loaded."""
-        try:
-            self.champion.current()
-        except ModelUnavailable:
-            return False
-        return True
+        return is_ready(self.champion)
 
     @bentoml.api(batchable=True, max_batch_size=512, max_latency_ms=2_000)
     def predict(self, rows: list[dict[str, Any]]) -> list[EngagementScore]:
         """Predict each row; concurrent requests are merged into one batch from one champion."""
-        try:
-            results, version = self.champion.predict(rows)  # type: ignore[arg-type]
-        except ModelUnavailable as error:
-            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        results, version = predict_or_503(self.champion, rows)
         return [EngagementScore(**result, model_version=version) for result in results]
 
     @bentoml.api(route="/model")
     def model_info(self) -> dict[str, str]:
         """The served model's registry name and version."""
-        try:
-            loaded = self.champion.current()
-        except ModelUnavailable as error:
-            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        loaded = loaded_or_503(self.champion)
         return {"name": ENGAGEMENT.name, "version": loaded.version, "bento_tag": loaded.bento_tag}

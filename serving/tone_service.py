@@ -14,8 +14,8 @@ import bentoml
 from pydantic import BaseModel
 
 from ml.champion import LiveChampion
-from ml.client import ModelUnavailable
 from ml.tone import TONE, model_labels
+from serving.champion_api import is_ready, loaded_or_503, predict_or_503, start_champion
 
 logger = logging.getLogger("postwright.serving")
 
@@ -42,39 +42,22 @@ class ToneService:
     """Classifies texts with `models:/tone-classifier@champion`, following the alias as it moves."""
 
     def __init__(self) -> None:
-        self.champion = LiveChampion(TONE)
-        try:
-            self.champion.refresh()
-        except Exception:  # the registry may be unreachable at start; the watcher retries and says why
-            logger.exception("ToneService could not load the tone champion at start")
-        if self.champion.last_error:
-            logger.error("ToneService has no model yet: %s", self.champion.last_error)
-        self.champion.start_watching()
+        self.champion = start_champion(LiveChampion(TONE), logger)
 
     def __is_ready__(self) -> bool:
         """Ready only once a champion model is loaded (`GET /readyz`)."""
-        try:
-            self.champion.current()
-        except ModelUnavailable:
-            return False
-        return True
+        return is_ready(self.champion)
 
     @bentoml.api(batchable=True, max_batch_size=256, max_latency_ms=10_000)
     def classify(self, texts: list[str]) -> list[ToneScore]:
         """Classify texts; concurrent requests are merged into one batch, all from one champion."""
-        try:
-            results, version = self.champion.predict(texts)
-        except ModelUnavailable as error:
-            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        results, version = predict_or_503(self.champion, texts)
         return [ToneScore(label=r["label"], scores=r["scores"], model_version=version) for r in results]
 
     @bentoml.api(route="/model")
     def model_info(self) -> ModelInfo:
         """The served model's registry name, version, Bento tag and labels."""
-        try:
-            loaded = self.champion.current()
-        except ModelUnavailable as error:
-            raise bentoml.exceptions.ServiceUnavailable(str(error)) from error
+        loaded = loaded_or_503(self.champion)
         return ModelInfo(
             name=TONE.name,
             version=loaded.version,
