@@ -49,6 +49,14 @@ LEVEL = EngagementConfig().level
 
 
 def _history(session: Session, user: User, platform: str) -> pd.DataFrame:
+    # Most drafts of a new user have no history: one count answers them without building a frame.
+    dated = session.scalar(
+        select(func.count())
+        .select_from(UserPost)
+        .where(UserPost.user_id == user.id, UserPost.platform == platform, UserPost.posted_at.is_not(None))
+    )
+    if int(dated or 0) < MIN_HISTORY:
+        return pd.DataFrame(columns=["engagements"])
     frame = history_frame(session, [user.id])
     return frame[(frame["platform"] == platform) & frame["engagements"].notna()].reset_index(drop=True)
 

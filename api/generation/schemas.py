@@ -16,7 +16,7 @@ class GenerateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     platform: Platform
-    topic: str = Field(min_length=2, max_length=500)
+    topic: str = Field(min_length=1, max_length=500)
     content_type: str | None = Field(default=None, max_length=50)
     variants: int = Field(default=3, ge=1, le=5)
     template_id: uuid.UUID | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,18 +47,22 @@ class Generated:
 
 
 def _client(settings: Settings) -> openai.OpenAI:
+    """The OpenAI client for the configured endpoint (one per process and configuration: creating one
+    builds a TLS context, which costs more than a local completion)."""
     if not settings.llm_base_url:
         raise ServiceUnavailable(
             "No LLM is configured: set LLM_BASE_URL to an OpenAI-compatible endpoint (`make up` starts a "
             "local one).",
             retry_after=60,
         )
-    return openai.OpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key.get_secret_value(),
-        timeout=settings.llm_timeout_seconds,
-        max_retries=1,
+    return _cached_client(
+        settings.llm_base_url, settings.llm_api_key.get_secret_value(), settings.llm_timeout_seconds
     )
+
+
+@lru_cache(maxsize=8)
+def _cached_client(base_url: str, api_key: str, timeout: float) -> openai.OpenAI:
+    return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=1)
 
 
 def _own_posts(session: Session, user: User, platform: str) -> list[UserPost]:
