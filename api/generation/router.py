@@ -10,7 +10,7 @@ from api.core import idempotency
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
 from api.generation import service
-from api.generation.schemas import GenerateIn, GenerateOut
+from api.generation.schemas import GenerateIn, GenerateOut, VoiceMatchIn, VoiceMatchOut
 
 router = APIRouter(prefix="/api/content", tags=["generation"], responses=responses(Unauthorized))
 
@@ -35,3 +35,10 @@ def generate(
     out = GenerateOut(drafts=[DraftOut.model_validate(draft) for draft in drafts])
     idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
     return out
+
+
+@router.post("/voice-match", response_model=VoiceMatchOut, responses=responses(Conflict, Unprocessable))
+def voice_match(body: VoiceMatchIn, user: CurrentUser, session: SessionDep) -> VoiceMatchOut:
+    """How much a text sounds like you: a score calibrated on your own newest posts, the posts it is closest
+    to, and how it differs from your habits. 409 with fewer than 10 posts on that platform."""
+    return service.voice_match(session, user, body.platform, body.content)

@@ -28,3 +28,23 @@ class GenerateOut(BaseModel):
     """The stored drafts, best first (by the documented blend of predicted engagement and voice match)."""
 
     drafts: list[DraftOut]
+
+
+class VoiceMatchIn(BaseModel):
+    """A text to compare with your own posts on a platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform
+    content: str = Field(min_length=1, max_length=25_000)
+
+
+class VoiceMatchOut(BaseModel):
+    """How much a text sounds like you."""
+
+    score: float = Field(
+        ge=0, le=1, description="0.5: as much like you as a typical post of yours; 1: more than any of them"
+    )
+    percentile: float = Field(ge=0, le=100, description="the score as a percentile of your own newest posts")
+    closest_posts: list[uuid.UUID] = Field(description="your posts that read most like it, closest first")
+    differences: list[str] = Field(description="how it differs from your habits, in plain sentences")

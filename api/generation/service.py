@@ -19,7 +19,7 @@ from api.content.models import ContentDraft
 from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.generation.checks import Allowed, Checked, check
-from api.generation.schemas import GenerateIn
+from api.generation.schemas import GenerateIn, VoiceMatchOut
 from api.posts.models import UserPost
 from api.templates.models import ContentTemplate
 from api.users.models import User
@@ -242,3 +242,21 @@ def rank_score(draft: ContentDraft) -> float:
     if draft.ai_confidence_score is None:
         return voice
     return ENGAGEMENT_WEIGHT * float(draft.ai_confidence_score) + (1 - ENGAGEMENT_WEIGHT) * voice
+
+
+def voice_match(session: Session, user: User, platform: str, content: str) -> VoiceMatchOut:
+    """Score a text against the user's own posts on the platform (409 with too little history)."""
+    posts = _own_posts(session, user, platform)
+    if len(posts) < MIN_POSTS:
+        raise Conflict(
+            f"A voice match needs at least {MIN_POSTS} of your {platform} posts; you have {len(posts)}. "
+            "Import more of your history (POST /api/posts/import)."
+        )
+    profile = VoiceProfile([post.content for post in posts])
+    [match] = profile.match([content])
+    return VoiceMatchOut(
+        score=match.score,
+        percentile=match.percentile,
+        closest_posts=[posts[index].id for index in match.closest],
+        differences=match.differences,
+    )

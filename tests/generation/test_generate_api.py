@@ -140,3 +140,28 @@ class TestGenerate:
     @pytest.mark.parametrize("body", [{"variants": 6}, {"variants": 0}, {"topic": ""}, {"platform": "fax"}])
     def test_bad_input_is_422(self, client, auth_headers, writer, body):
         assert generate(client, auth_headers(writer), **body).status_code == 422
+
+
+class TestVoiceMatch:
+    def test_a_text_like_yours_scores_above_one_unlike_yours(self, client, auth_headers, writer):
+        headers = auth_headers(writer)
+        mine = "Hiring lesson 99: write the scorecard before the first interview. It saves everyone a week."
+        not_mine = "OMG!!! 🔥🔥🔥 best pizza in town #food #yum #weekend #pizza @pizzaplace"
+        like = client.post(
+            "/api/content/voice-match", headers=headers, json={"platform": "linkedin", "content": mine}
+        )
+        unlike = client.post(
+            "/api/content/voice-match", headers=headers, json={"platform": "linkedin", "content": not_mine}
+        )
+        assert like.status_code == unlike.status_code == 200
+        assert like.json()["score"] > unlike.json()["score"]
+        assert len(like.json()["closest_posts"]) == 3
+        assert unlike.json()["differences"]
+
+    def test_too_little_history_is_409(self, client, auth_headers, user_factory):
+        response = client.post(
+            "/api/content/voice-match",
+            headers=auth_headers(user_factory()),
+            json={"platform": "linkedin", "content": "Hello there."},
+        )
+        assert response.status_code == 409 and "at least 10" in response.json()["detail"]
