@@ -48,17 +48,24 @@ TRAINING_FLOW = "train-engagement-model"
 LEVEL = EngagementConfig().level
 
 
-def _history(session: Session, user: User, platform: str) -> pd.DataFrame:
+def _history(session: Session, user: User, platform: str) -> tuple[pd.DataFrame, int]:
+    """The user's dated posts with engagement on the platform, and how many there are."""
     # Most drafts of a new user have no history: one count answers them without building a frame.
-    dated = session.scalar(
-        select(func.count())
-        .select_from(UserPost)
-        .where(UserPost.user_id == user.id, UserPost.platform == platform, UserPost.posted_at.is_not(None))
+    dated = int(
+        session.scalar(
+            select(func.count())
+            .select_from(UserPost)
+            .where(
+                UserPost.user_id == user.id, UserPost.platform == platform, UserPost.posted_at.is_not(None)
+            )
+        )
+        or 0
     )
-    if int(dated or 0) < MIN_HISTORY:
-        return pd.DataFrame(columns=["engagements"])
+    if dated < MIN_HISTORY:
+        return pd.DataFrame(columns=["engagements"]), dated
     frame = history_frame(session, [user.id])
-    return frame[(frame["platform"] == platform) & frame["engagements"].notna()].reset_index(drop=True)
+    frame = frame[(frame["platform"] == platform) & frame["engagements"].notna()].reset_index(drop=True)
+    return frame, len(frame)
 
 
 def predict(
@@ -70,11 +77,11 @@ def predict(
     now: datetime | None = None,
 ) -> list[tuple[datetime, EngagementOut]]:
     """One prediction per time (409 with too little history; ModelUnavailable -> 503 with no model)."""
-    history = _history(session, user, platform)
-    if len(history) < MIN_HISTORY:
+    history, known = _history(session, user, platform)
+    if known < MIN_HISTORY:
         raise Conflict(
             f"Predictions need at least {MIN_HISTORY} of your {platform} posts with engagement counts; "
-            f"you have {len(history)}. Import more of your history (POST /api/posts/import)."
+            f"you have {known}. Import more of your history (POST /api/posts/import)."
         )
     now = now or datetime.now(UTC)
     followers = history["followers"].dropna()
