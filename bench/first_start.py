@@ -44,11 +44,19 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _tree_rss(pid: int) -> dict[str, float]:
-    """Resident memory (MiB) of a process and all its descendants, by command."""
+def _tree_rss(pid: int, workdir: Path | None = None) -> dict[str, float]:
+    """Resident memory (MiB) of a process, all its descendants and the embedded PostgreSQL (which
+    detaches from its parent; found by its data folder under `workdir`), by command."""
     root = psutil.Process(pid)
+    processes = [root, *root.children(recursive=True)]
+    if workdir is not None:
+        known = {p.pid for p in processes}
+        for process in psutil.process_iter(["pid", "cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or [])
+            if process.info["pid"] not in known and str(workdir) in cmdline:
+                processes += [process, *process.children(recursive=True)]
     usage: dict[str, float] = {}
-    for process in [root, *root.children(recursive=True)]:
+    for process in processes:
         try:
             name = " ".join(process.cmdline()[1:4])[:80] or process.name()
             usage[f"{process.pid} {name}"] = process.memory_info().rss / 2**20
@@ -66,7 +74,7 @@ def _wait(predicate: Any, timeout: float, what: str) -> float:
     raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
 
 
-def _follow_the_fine_tune(tone_port: int, pid: int) -> dict[str, Any]:
+def _follow_the_fine_tune(tone_port: int, pid: int, workdir: Path) -> dict[str, Any]:
     """Classify in a loop against the running ToneService until the fine-tuned champion answers."""
     tone = f"http://127.0.0.1:{tone_port}"
     started = time.monotonic()
@@ -89,7 +97,7 @@ def _follow_the_fine_tune(tone_port: int, pid: int) -> dict[str, Any]:
         "fine_tune_promoted_after_seconds": round(time.monotonic() - started, 1),
         "tone_versions_seen_by_requests": versions,
         "tone_requests_by_status": statuses,
-        "steady_rss_mib": _tree_rss(pid),
+        "steady_rss_mib": _tree_rss(pid, workdir),
     }
 
 
@@ -135,7 +143,7 @@ def main() -> dict[str, Any]:
             )
             token = client.post("/api/auth/login", json={"email": email, "password": "bench-password-1"})
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            result["idle_rss_mib"] = _tree_rss(up.pid)
+            result["idle_rss_mib"] = _tree_rss(up.pid, work)
             ready_at = time.monotonic()
 
             def analysed() -> bool:
@@ -157,9 +165,9 @@ def main() -> dict[str, Any]:
             result["seconds_from_readyz_to_tone_analysis"] = round(time.monotonic() - ready_at, 1)
             analysis = client.get("/api/users/tone-analysis", headers=headers).json()
             result["first_analysis_model_version"] = analysis["model_version"]
-            result["after_analysis_rss_mib"] = _tree_rss(up.pid)
+            result["after_analysis_rss_mib"] = _tree_rss(up.pid, work)
             if WAIT_FOR_FINE_TUNE:
-                result.update(_follow_the_fine_tune(ports["bento"], up.pid))
+                result.update(_follow_the_fine_tune(ports["bento"], up.pid, work))
     finally:
         children = psutil.Process(up.pid).children(recursive=True) if up.poll() is None else []
         up.send_signal(signal.SIGTERM)
