@@ -87,13 +87,33 @@ def _engagement(post: UserPost) -> float:
     )
 
 
+def _history_key(posts: list[UserPost]) -> tuple[str, ...]:
+    """Identifies a user's post history as it is now: a new or edited post makes a new key."""
+    return tuple(f"{post.id}:{post.updated_at.isoformat()}" for post in posts)
+
+
+@lru_cache(maxsize=64)
+def _cached_vectors(key: tuple[str, ...], texts: tuple[str, ...]) -> Any:
+    return default_embedder().embed(list(texts))
+
+
+@lru_cache(maxsize=64)
+def _cached_profile(key: tuple[str, ...], texts: tuple[str, ...]) -> VoiceProfile:
+    return VoiceProfile(list(texts))
+
+
+def voice_profile(posts: list[UserPost]) -> VoiceProfile:
+    """The user's voice profile, built once per process for each state of their history (embedding a few
+    hundred posts costs seconds on a CPU; a request should not pay it again)."""
+    return _cached_profile(_history_key(posts), tuple(post.content for post in posts))
+
+
 def _examples(posts: list[UserPost], topic: str) -> list[str]:
     """The user's own posts closest to the topic, best performing first."""
     if not posts:
         return []
-    embedder = default_embedder()
-    vectors = embedder.embed([post.content for post in posts])
-    similarity = vectors @ embedder.embed([topic])[0]
+    vectors = _cached_vectors(_history_key(posts), tuple(post.content for post in posts))
+    similarity = vectors @ default_embedder().embed([topic])[0]
     closest = [posts[i] for i in np.argsort(-similarity)[: EXAMPLES * 2]]
     return [post.content for post in sorted(closest, key=_engagement, reverse=True)[:EXAMPLES]]
 
@@ -165,7 +185,7 @@ def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraf
             raise NotFound(f"No template {body.template_id}.")
     posts = _own_posts(session, user, body.platform)
     own_texts = [post.content for post in posts]
-    profile = VoiceProfile(own_texts) if len(own_texts) >= MIN_POSTS else None
+    profile = voice_profile(posts) if len(own_texts) >= MIN_POSTS else None
     hashtags = [len(t.split("#")) - 1 for t in own_texts]
     habits = {
         "chars": float(np.median([len(t) for t in own_texts])) if own_texts else 200.0,
@@ -252,8 +272,7 @@ def voice_match(session: Session, user: User, platform: str, content: str) -> Vo
             f"A voice match needs at least {MIN_POSTS} of your {platform} posts; you have {len(posts)}. "
             "Import more of your history (POST /api/posts/import)."
         )
-    profile = VoiceProfile([post.content for post in posts])
-    [match] = profile.match([content])
+    [match] = voice_profile(posts).match([content])
     return VoiceMatchOut(
         score=match.score,
         percentile=match.percentile,
