@@ -274,3 +274,29 @@ def wait_ready(server: Any, base_url: str, timeout: float, path: str = "/readyz"
             pass
         time.sleep(0.5)
     raise AssertionError(f"{base_url}{path} did not become ready in time")
+
+
+@contextmanager
+def serve_in_thread(app: Any, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app with a real uvicorn on a free port in a daemon thread; yield its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, **({"log_config": None} | options))
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

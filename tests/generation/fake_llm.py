@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.support import free_port
+from tests.support import serve_in_thread
 
 
 class FakeLLM:
@@ -51,14 +49,5 @@ class FakeLLM:
 @contextmanager
 def serve(fake: FakeLLM) -> Iterator[str]:
     """Run the fake on a free port; yield its base URL (`.../v1`)."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(fake.app) as url:
+        yield f"{url}/v1"
