@@ -21,7 +21,7 @@ from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.posts.models import UserPost
 from api.voice.models import ToneAnalysis
 from api.voice.schemas import AnalysisRunStatus, RunState, ToneAnalysisOut
-from ml.client import ModelUnavailable, get_client
+from ml.client import get_client
 from ml.tone import TONE, ToneResult
 from models.style.profile import StyleProfile
 
@@ -218,6 +218,3 @@ def classify_with_champion(texts: Sequence[str]) -> tuple[list[ToneResult], str]
     """Classify with the tone champion (its service or in-process) and the version that answered."""
     prediction = get_client(TONE, get_settings()).predict(list(texts))
     return prediction.results, prediction.version
-
-
-__all__ = ["ModelUnavailable"]
