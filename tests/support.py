@@ -300,3 +300,14 @@ def serve_in_thread(app: Any, **options: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def stop(server: Any, grace: float = 30.0) -> None:
+    """Terminate a served subprocess, killing it if it does not exit within `grace` seconds."""
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        server.kill()

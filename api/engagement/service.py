@@ -172,7 +172,8 @@ def model_status(session: Session, user: User) -> EngagementModelOut:
     history = history_frame(session, [user.id])
     engaged = history[history["engagements"].notna()]
     baseline = float(engaged["engagements"].tail(WINDOW).median()) if not engaged.empty else None
-    version, metrics, reason = None, {}, None
+    version: str | None = None
+    metrics: dict[str, float] = {}
     reason = get_client(ENGAGEMENT, get_settings()).ready()
     if reason is None:
         configure_tracking(get_settings())

@@ -16,7 +16,13 @@ import pytest
 from ml.client import HttpClient, InProcessClient
 from ml.config import PROJECT_ROOT
 from ml.engagement import ENGAGEMENT, rows_from_frame
-from tests.support import free_port, publish_engagement_champion, train_synthetic_engagement_model, wait_ready
+from tests.support import (
+    free_port,
+    publish_engagement_champion,
+    stop,
+    train_synthetic_engagement_model,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +54,4 @@ def test_bentoml_serve_answers_like_the_in_process_model_with_the_version(champi
         assert served.version == in_process.version == version
         assert served.results == in_process.results
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)

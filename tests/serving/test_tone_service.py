@@ -19,7 +19,14 @@ from ml.config import PROJECT_ROOT, get_ml_settings
 from ml.tone import TONE
 from models.tone.classifier import ToneClassifier
 from serving.tone_service import ToneService
-from tests.support import free_port, isolated_bento_store, publish_champion, throwaway_mlflow, wait_ready
+from tests.support import (
+    free_port,
+    isolated_bento_store,
+    publish_champion,
+    stop,
+    throwaway_mlflow,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -125,11 +132,7 @@ class TestBentomlServe:
                 assert served.version == in_process.version
                 assert served.results == in_process.results
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
 
 
 class TestPromotionReachesTheRunningService:
