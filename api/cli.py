@@ -163,6 +163,7 @@ def up(
     settings = get_settings()
     # Refuse a weak production secret before anything touches the database.
     settings.jwt_signing_key()
+    settings.encryption_keys()
     embedded = None if settings.database_url else _use_embedded_database(settings)
     children: list[ChildService] = []
     table: list[tuple[str, str, str]] = []

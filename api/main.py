@@ -48,6 +48,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # Fail at start, not at the first request: no database URL, or a weak secret in production.
     settings.require_database_url()
     settings.jwt_signing_key()
+    settings.encryption_keys()
     yield
 
 

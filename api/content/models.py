@@ -44,6 +44,16 @@ class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
     template_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("content_templates.id", ondelete="SET NULL"), index=True
     )
+    # LinkedIn: a comment posted under the post right after it.
+    first_comment: Mapped[str | None] = mapped_column(Text)
+    # Publishing: where it went, and (while scheduled) when the publisher may try again and who holds it.
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    external_url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    publish_attempts: Mapped[int] = mapped_column(nullable=False, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Optimistic locking: an edit based on an old version is a 409, not a lost update.
     version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"))
 

@@ -62,7 +62,12 @@ def create_draft(
     if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
         return JSONResponse(stored.body, status_code=stored.status_code)
     draft = service.create_draft(
-        session, user.id, platform=body.platform, content=body.content, content_type=body.content_type
+        session,
+        user.id,
+        platform=body.platform,
+        content=body.content,
+        content_type=body.content_type,
+        first_comment=body.first_comment,
     )
     out = DraftOut.model_validate(draft)
     idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
@@ -91,6 +96,7 @@ def update_draft(draft_id: uuid.UUID, body: DraftUpdate, user: CurrentUser, sess
         content=body.content,
         content_type=body.content_type,
         content_type_sent="content_type" in body.model_fields_set,
+        first_comment=body.first_comment,
     )
     return DraftOut.model_validate(draft)
 

@@ -47,6 +47,22 @@ class DraftOut(BaseModel):
         "scheduled time, or at the time it was written; refreshed when its text, platform or time changes"
     )
     template_id: uuid.UUID | None
+    first_comment: str | None = Field(
+        default=None, description="LinkedIn: a comment posted under the post right after it is published"
+    )
+    publish_attempts: int = Field(
+        default=0, description="how many times the publisher tried to post it (GET .../attempts lists them)"
+    )
+    last_error: str | None = Field(
+        default=None,
+        description="why the last publishing attempt failed or is being retried, in plain words",
+    )
+    next_attempt_at: datetime | None = Field(
+        default=None, description="while a transient error is retried: when the publisher tries again"
+    )
+    external_id: str | None = Field(default=None, description="published: the post's id on the platform")
+    external_url: str | None = Field(default=None, description="published: the post's address")
+    published_at: datetime | None = None
     version: int = Field(description="Increases with every change; a write based on an older one is a 409.")
     created_at: datetime
     updated_at: datetime
@@ -67,6 +83,9 @@ class DraftCreate(BaseModel):
     platform: Platform = Field(description="linkedin or twitter (x is accepted)")
     content: str = Field(min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
+    first_comment: str | None = Field(
+        default=None, min_length=1, max_length=1250, description="LinkedIn only: posted as the first comment"
+    )
 
     _normalise = field_validator("platform", mode="before")(_platform)
 
@@ -80,6 +99,9 @@ class DraftUpdate(BaseModel):
     platform: Platform | None = None
     content: str | None = Field(default=None, min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
+    first_comment: str | None = Field(
+        default=None, max_length=1250, description="LinkedIn only; an empty string removes it"
+    )
 
     _normalise = field_validator("platform", mode="before")(_platform)
 

@@ -106,9 +106,11 @@ def create_draft(
     content: str,
     content_type: str | None = None,
     template_id: uuid.UUID | None = None,
+    first_comment: str | None = None,
 ) -> ContentDraft:
     """A new draft (status `draft`) after checking it fits the platform."""
     ensure_fits(platform, content, content_type)
+    _check_first_comment(platform, first_comment)
     draft = ContentDraft(
         user_id=user_id,
         platform=platform,
@@ -116,6 +118,7 @@ def create_draft(
         content_type=content_type,
         status="draft",
         template_id=template_id,
+        first_comment=first_comment,
     )
     refresh_prediction(session, draft)
     session.add(draft)
@@ -150,6 +153,7 @@ def update_draft(
     content: str | None = None,
     content_type: str | None = None,
     content_type_sent: bool = False,
+    first_comment: str | None = None,
 ) -> ContentDraft:
     """Change text, platform or type of a draft that is not published, based on `version`."""
     draft = get_owned_draft(session, user_id, draft_id)
@@ -160,6 +164,9 @@ def update_draft(
     new_content = content if content is not None else draft.content
     new_type = content_type if content_type_sent else draft.content_type
     ensure_fits(new_platform, new_content, new_type)
+    new_comment = draft.first_comment if first_comment is None else (first_comment or None)
+    _check_first_comment(new_platform, new_comment)
+    draft.first_comment = new_comment
     changed = (new_platform, new_content) != (draft.platform, draft.content)
     draft.platform, draft.content, draft.content_type = new_platform, new_content, new_type
     if changed:
@@ -235,6 +242,27 @@ def record_outcome(
     draft = get_owned_draft(session, user_id, draft_id)
     _expect_version(draft, version)
     _move(draft, outcome)
+    _flush(session)
+    return draft
+
+
+def _check_first_comment(platform: str, first_comment: str | None) -> None:
+    if first_comment is not None and platform != "linkedin":
+        raise Unprocessable(
+            [{"loc": ["body", "first_comment"], "msg": "a first comment is posted on LinkedIn only"}]
+        )
+
+
+def retry_failed(
+    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, now: datetime | None = None
+) -> ContentDraft:
+    """failed -> scheduled for now: the publisher picks it up on its next pass (within a minute)."""
+    draft = get_owned_draft(session, user_id, draft_id)
+    if draft.status != "failed":
+        raise Conflict(f"Only a failed post can be retried; this one is {draft.status}.")
+    ensure_fits(draft.platform, draft.content, draft.content_type)
+    draft.status, draft.scheduled_for = "scheduled", now or datetime.now(UTC)
+    draft.next_attempt_at = draft.lease_until = None
     _flush(session)
     return draft
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -74,6 +76,32 @@ class Settings(MLSettings):
 
     cors_origins: list[str] = Field(default_factory=list)
 
+    # Publishing. The platforms' endpoints are settings so tests and staging setups point them elsewhere;
+    # with no client id a platform cannot be connected (503 naming the setting).
+    public_base_url: str = "http://127.0.0.1:8000"
+    x_authorize_url: str = "https://x.com/i/oauth2/authorize"
+    x_token_url: str = "https://api.x.com/2/oauth2/token"
+    x_api_base_url: str = "https://api.x.com"
+    x_client_id: str | None = None
+    x_client_secret: SecretStr | None = None
+    x_scopes: str = "tweet.read tweet.write users.read offline.access"
+    linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
+    linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    linkedin_api_base_url: str = "https://api.linkedin.com"
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: SecretStr | None = None
+    linkedin_scopes: str = "openid profile w_member_social"
+    linkedin_api_version: str = "202511"
+    platform_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+    # Fernet keys (comma-separated, newest first: older ones still decrypt, so keys can be rotated) for the
+    # platform tokens and webhook secrets at rest. Development generates one under var/; production refuses
+    # to start without it.
+    token_encryption_key: SecretStr | None = None
+    # A scheduled post is retried on transient errors until this long after its time, then marked failed.
+    publish_deadline_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # Webhook URLs on private, loopback or link-local addresses are refused unless this is set.
+    webhook_allow_private: bool = False
+
     def docs_enabled(self) -> bool:
         """Whether the interactive docs and the OpenAPI document are served."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"
@@ -120,14 +148,33 @@ class Settings(MLSettings):
             raise ConfigurationError("JWT_SECRET must be set in production (at least 32 random characters).")
         return _development_secret(self.var_dir)
 
+    def encryption_keys(self) -> list[str]:
+        """The Fernet keys for secrets at rest: configured, or (development and tests) generated once."""
+        if self.token_encryption_key is not None:
+            keys = [k.strip() for k in self.token_encryption_key.get_secret_value().split(",") if k.strip()]
+            if keys:
+                return keys
+        if self.environment == "production":
+            raise ConfigurationError(
+                "TOKEN_ENCRYPTION_KEY must be set in production (a Fernet key: `python -c "
+                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)."
+            )
+        return [_development_secret(self.var_dir, "token_key", _fernet_key)]
 
-def _development_secret(var_dir: Path) -> str:
-    """Generate the development secret on first use and keep it, readable by the owner only."""
-    path = var_dir / "jwt_secret"
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _development_secret(
+    var_dir: Path, name: str = "jwt_secret", generate: Callable[[], str] = lambda: secrets.token_urlsafe(48)
+) -> str:
+    """Generate a development secret on first use and keep it, readable by the owner only."""
+    path = var_dir / name
     if path.exists():
         return path.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
+    value = generate()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process generated it first

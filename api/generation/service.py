@@ -23,6 +23,7 @@ from api.generation.schemas import GenerateIn, VoiceMatchOut
 from api.posts.models import UserPost
 from api.templates.models import ContentTemplate
 from api.users.models import User
+from api.webhooks import service as webhooks
 from models.style.profile import default_embedder
 from models.voice.match import MIN_POSTS, VoiceProfile
 
@@ -253,6 +254,12 @@ def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraf
         drafts.append(draft)
     session.flush()
     drafts.sort(key=rank_score, reverse=True)
+    webhooks.emit(
+        session,
+        user.id,
+        "draft.generated",
+        {"draft_ids": [str(d.id) for d in drafts], "platform": body.platform, "topic": body.topic},
+    )
     return drafts
 
 

@@ -1,0 +1,365 @@
+"""Scheduled drafts go out: each exactly once, every attempt recorded, failures in plain words.
+
+A due draft is claimed under `FOR UPDATE SKIP LOCKED` and leased (`lease_until`), and the attempt is
+committed *before* the platform is called. Each post of a thread is committed as soon as the platform gives
+its id. So after a crash, or a timeout whose outcome is unknown, the next attempt knows what was already
+posted and first looks the rest up on the platform (reconciles) before posting anything: nothing is posted
+twice. Transient errors (429 until the platform's reset, 5xx, network) are retried with backoff until the
+publish deadline; permanent ones (a refused token after refreshing, 403, duplicate, too long) fail the draft
+with the platform's reason, and the user's webhooks hear of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+import httpx
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.accounts import service as accounts
+from api.accounts.models import ConnectedAccount
+from api.accounts.platforms import (
+    AuthRejected,
+    PermanentError,
+    PlatformClient,
+    PlatformError,
+    TransientError,
+    client_for,
+    http_client,
+    normalise_text,
+)
+from api.content.length import split_thread
+from api.content.models import ContentDraft
+from api.core.config import get_settings
+from api.core.db import session_scope
+from api.posts.models import UserPost
+from api.publishing.models import MetricPull, PublishAttempt
+from api.webhooks import service as webhooks
+
+logger = logging.getLogger("postwright.publisher")
+
+LEASE = timedelta(minutes=5)
+# Waits before the next try after a transient error (the platform's own reset wins when it gives one).
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5), timedelta(minutes=15))
+# How far back the platform is searched for a post whose outcome is unknown.
+RECONCILE_WINDOW = timedelta(minutes=10)
+METRIC_PULLS_AFTER = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7))
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Claim:
+    draft_id: uuid.UUID
+    attempt_id: uuid.UUID
+    attempt_number: int
+    user_id: uuid.UUID
+    platform: str
+    parts: list[str]
+    first_comment: str | None
+    account_id: uuid.UUID
+    author_id: str
+    handle: str
+    posted_ids: list[str]
+    comment_posted: bool
+    reconcile_since: datetime | None  # set when an earlier attempt's outcome is unknown
+    scheduled_for: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    draft_id: uuid.UUID
+    status: str  # published | retry | failed | skipped
+    detail: str | None = None
+
+
+def _due(now: datetime) -> list[object]:
+    return [
+        ContentDraft.status == "scheduled",
+        ContentDraft.scheduled_for <= now,
+        or_(ContentDraft.next_attempt_at.is_(None), ContentDraft.next_attempt_at <= now),
+        or_(ContentDraft.lease_until.is_(None), ContentDraft.lease_until < now),
+    ]
+
+
+def due_draft_ids(now: datetime, limit: int = 1000) -> list[uuid.UUID]:
+    with session_scope() as session:
+        return list(
+            session.scalars(
+                select(ContentDraft.id)
+                .where(*_due(now))  # type: ignore[arg-type]
+                .order_by(ContentDraft.scheduled_for)
+                .limit(limit)
+            )
+        )
+
+
+def claim(draft_id: uuid.UUID, now: datetime) -> Claim | Outcome:
+    """Lease the draft and commit a `started` attempt, or say why not (held elsewhere, nothing to post to)."""
+    with session_scope() as session:
+        draft = session.scalar(
+            select(ContentDraft)
+            .where(ContentDraft.id == draft_id, *_due(now))  # type: ignore[arg-type]
+            .with_for_update(skip_locked=True)
+        )
+        if draft is None or draft.scheduled_for is None:
+            return Outcome(draft_id, "skipped")
+        account = session.scalar(
+            select(ConnectedAccount).where(
+                ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
+            )
+        )
+        name = "X" if draft.platform == "twitter" else "LinkedIn"
+        if account is None or account.status != "active":
+            reason = (
+                f"No {name} account is connected; connect it, then retry this post."
+                if account is None
+                else f"Your {name} account needs reconnecting ({account.last_error}); "
+                "reconnect it, then retry."
+            )
+            _fail(session, draft, None, reason, now)
+            return Outcome(draft_id, "failed", reason)
+        previous = session.scalar(
+            select(PublishAttempt)
+            .where(PublishAttempt.draft_id == draft.id)
+            .order_by(PublishAttempt.number.desc())
+            .limit(1)
+        )
+        unknown = previous is not None and previous.outcome in ("started", "retry")
+        number = (previous.number if previous else 0) + 1
+        attempt = PublishAttempt(
+            draft_id=draft.id,
+            number=number,
+            outcome="started",
+            posted_ids=list(previous.posted_ids) if previous is not None and unknown else [],
+            comment_posted=bool(previous is not None and unknown and previous.comment_posted),
+        )
+        session.add(attempt)
+        draft.lease_until = now + LEASE
+        draft.publish_attempts = number
+        session.flush()
+        parts = split_thread(draft.content) if draft.platform == "twitter" else [draft.content]
+        return Claim(
+            draft_id=draft.id,
+            attempt_id=attempt.id,
+            attempt_number=number,
+            user_id=draft.user_id,
+            platform=draft.platform,
+            parts=[p for p in parts if p],
+            first_comment=draft.first_comment if draft.platform == "linkedin" else None,
+            account_id=account.id,
+            author_id=account.external_user_id,
+            handle=account.handle,
+            posted_ids=list(attempt.posted_ids),
+            comment_posted=attempt.comment_posted,
+            reconcile_since=(previous.created_at - RECONCILE_WINDOW)
+            if previous is not None and unknown
+            else None,
+            scheduled_for=draft.scheduled_for,
+        )
+
+
+def _save_progress(attempt_id: uuid.UUID, posted_ids: list[str], comment_posted: bool = False) -> None:
+    """Commit what is on the platform now, before anything else can fail."""
+    with session_scope() as session:
+        attempt = session.get(PublishAttempt, attempt_id, with_for_update=True)
+        if attempt is not None:
+            attempt.posted_ids, attempt.comment_posted = list(posted_ids), comment_posted
+
+
+def _with_token(job: Claim, http: httpx.Client, call: Callable[[str], T]) -> T:
+    """Run `call` with a fresh token; after a 401, refresh once and try again. A network failure (the
+    request may or may not have reached the platform) is transient: the next attempt reconciles."""
+    try:
+        return _authorised(job, http, call)
+    except httpx.HTTPError as exc:
+        raise TransientError(f"could not reach the platform ({type(exc).__name__})") from exc
+
+
+def _authorised(job: Claim, http: httpx.Client, call: Callable[[str], T]) -> T:
+    token = accounts.fresh_access_token(job.account_id, http)
+    try:
+        return call(token)
+    except AuthRejected:
+        token = accounts.fresh_access_token(job.account_id, http, force=True)
+        try:
+            return call(token)
+        except AuthRejected as exc:
+            accounts.mark_needs_reauth(
+                job.account_id, f"the platform refused a refreshed token ({exc.reason})"
+            )
+            raise
+
+
+def _reconcile(job: Claim, client: PlatformClient, http: httpx.Client, posted: list[str]) -> None:
+    """Find on the platform the parts an earlier attempt may have posted without hearing back."""
+    assert job.reconcile_since is not None
+    remote = _with_token(job, http, lambda t: client.recent_posts(t, job.author_id, job.reconcile_since))  # type: ignore[arg-type]
+    for part in job.parts[len(posted) :]:
+        match = next(
+            (r for r in remote if r.id not in posted and normalise_text(r.text) == normalise_text(part)), None
+        )
+        if match is None:
+            break
+        logger.info("reconciled a post", extra={"draft_id": str(job.draft_id), "post_id": match.id})
+        posted.append(match.id)
+        _save_progress(job.attempt_id, posted)
+
+
+def _post_part(client: PlatformClient, job: Claim, posted: list[str], token: str) -> str:
+    """The next part of the draft, a reply to the previous one for a thread."""
+    return client.create_post(token, job.author_id, job.parts[len(posted)], posted[-1] if posted else None)
+
+
+def publish(job: Claim, http: httpx.Client, now: Callable[[], datetime]) -> Outcome:
+    """Post the claimed draft (the rest of it, after a partial attempt) and record how it went."""
+    client = client_for(job.platform, get_settings(), http)
+    posted = list(job.posted_ids)
+    comment_posted = job.comment_posted
+    try:
+        if job.reconcile_since is not None and len(posted) < len(job.parts):
+            _reconcile(job, client, http, posted)
+        while len(posted) < len(job.parts):
+            posted.append(_with_token(job, http, partial(_post_part, client, job, posted)))
+            _save_progress(job.attempt_id, posted)
+    except TransientError as exc:
+        return _retry_later(job, exc, now())
+    except PlatformError as exc:
+        return _finish_failed(job, exc, now())
+    comment_error = None
+    if job.first_comment and not comment_posted:
+        comment = job.first_comment
+        try:
+            _with_token(job, http, lambda t: client.comment(t, job.author_id, posted[0], comment))
+            _save_progress(job.attempt_id, posted, comment_posted=True)
+        except PlatformError as exc:
+            comment_error = f"Published, but the first comment failed: {exc.reason}"
+    return _finish_published(job, client, posted, now(), comment_error)
+
+
+def _finish_published(
+    job: Claim, client: PlatformClient, posted: list[str], at: datetime, note: str | None
+) -> Outcome:
+    url = client.post_url(job.handle, posted[0])
+    with session_scope() as session:
+        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
+        attempt = session.get(PublishAttempt, job.attempt_id)
+        if draft is None or attempt is None:  # deleted while posting: it is out there all the same
+            return Outcome(job.draft_id, "published", url)
+        attempt.outcome, attempt.finished_at, attempt.error = "published", at, note
+        draft.status, draft.published_at = "published", at
+        draft.external_id, draft.external_url = posted[0], url
+        draft.last_error, draft.lease_until, draft.next_attempt_at = note, None, None
+        # The same row an import of the export would update, so analytics and the models see it.
+        session.execute(
+            insert(UserPost)
+            .values(
+                user_id=job.user_id,
+                platform=job.platform,
+                content=draft.content,
+                posted_at=at,
+                external_id=posted[0],
+                source_format="published",
+                engagement_metrics={},
+            )
+            .on_conflict_do_nothing(index_elements=["user_id", "platform", "external_id"])
+        )
+        for after in METRIC_PULLS_AFTER:
+            session.execute(
+                insert(MetricPull).values(draft_id=draft.id, due_at=at + after).on_conflict_do_nothing()
+            )
+        webhooks.emit(
+            session,
+            job.user_id,
+            "post.published",
+            {"draft_id": str(draft.id), "platform": job.platform, "external_id": posted[0], "url": url},
+        )
+    logger.info("published", extra={"draft_id": str(job.draft_id), "attempt": job.attempt_number})
+    return Outcome(job.draft_id, "published", url)
+
+
+def _retry_later(job: Claim, exc: TransientError, at: datetime) -> Outcome:
+    wait = BACKOFF[min(job.attempt_number, len(BACKOFF)) - 1]
+    if exc.retry_after is not None:
+        wait = timedelta(seconds=exc.retry_after + 1)
+    deadline = job.scheduled_for + timedelta(seconds=get_settings().publish_deadline_seconds)
+    if at + wait > deadline:
+        return _finish_failed(
+            job,
+            PermanentError(f"Gave up after {job.attempt_number} attempts: {exc.reason}", exc.http_status),
+            at,
+        )
+    with session_scope() as session:
+        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
+        attempt = session.get(PublishAttempt, job.attempt_id)
+        if draft is None or attempt is None:
+            return Outcome(job.draft_id, "skipped")
+        attempt.outcome, attempt.finished_at = "retry", at
+        attempt.error, attempt.http_status = exc.reason, exc.http_status
+        draft.next_attempt_at, draft.lease_until = at + wait, None
+        draft.last_error = f"{exc.reason} (trying again at {(at + wait).isoformat(timespec='seconds')})"
+    logger.info("publish retries later", extra={"draft_id": str(job.draft_id), "error": exc.reason})
+    return Outcome(job.draft_id, "retry", exc.reason)
+
+
+def _finish_failed(job: Claim, exc: PlatformError, at: datetime) -> Outcome:
+    with session_scope() as session:
+        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
+        attempt = session.get(PublishAttempt, job.attempt_id)
+        if draft is None:
+            return Outcome(job.draft_id, "skipped")
+        _fail(session, draft, attempt, exc.reason, at, exc.http_status)
+    logger.warning("publish failed", extra={"draft_id": str(job.draft_id), "error": exc.reason})
+    return Outcome(job.draft_id, "failed", exc.reason)
+
+
+def _fail(
+    session: Session,
+    draft: ContentDraft,
+    attempt: PublishAttempt | None,
+    reason: str,
+    at: datetime,
+    http_status: int | None = None,
+) -> None:
+    if attempt is not None:
+        attempt.outcome, attempt.finished_at, attempt.error, attempt.http_status = (
+            "failed",
+            at,
+            reason,
+            http_status,
+        )
+    draft.status, draft.last_error, draft.lease_until, draft.next_attempt_at = "failed", reason, None, None
+    webhooks.emit(
+        session,
+        draft.user_id,
+        "post.failed",
+        {"draft_id": str(draft.id), "platform": draft.platform, "reason": reason},
+    )
+
+
+def run_pass(
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    limit: int = 1000,
+    http: httpx.Client | None = None,
+) -> dict[str, int]:
+    """Publish every due draft once; counts by outcome."""
+    counts = {"published": 0, "retry": 0, "failed": 0, "skipped": 0}
+    owns = http is None
+    client = http or http_client(get_settings())
+    try:
+        for draft_id in due_draft_ids(now(), limit):
+            job = claim(draft_id, now())
+            outcome = job if isinstance(job, Outcome) else publish(job, client, now)
+            counts[outcome.status] += 1
+    finally:
+        if owns:
+            client.close()
+    return counts

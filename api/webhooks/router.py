@@ -1,0 +1,60 @@
+"""/api/webhooks: signed event notifications to your own endpoints, with a delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy import select
+
+from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
+from api.deps import CurrentUser, SessionDep
+from api.webhooks import service
+from api.webhooks.models import Webhook, WebhookDelivery
+from api.webhooks.schemas import DeliveryList, DeliveryOut, WebhookCreated, WebhookIn, WebhookList, WebhookOut
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"], responses=responses(Unauthorized))
+
+
+@router.post(
+    "", response_model=WebhookCreated, status_code=status.HTTP_201_CREATED, responses=responses(Unprocessable)
+)
+def create(body: WebhookIn, user: CurrentUser, session: SessionDep) -> WebhookCreated:
+    """Register an endpoint for events. Its signing secret is in this answer only. A URL on a private,
+    loopback or link-local address is refused (422)."""
+    hook, secret = service.create(session, user.id, body.url, list(body.events))
+    return WebhookCreated.model_validate(WebhookOut.model_validate(hook).model_dump() | {"secret": secret})
+
+
+@router.get("", response_model=WebhookList)
+def list_webhooks(user: CurrentUser, session: SessionDep) -> WebhookList:
+    """Your webhook endpoints (never their secrets)."""
+    rows = session.scalars(select(Webhook).where(Webhook.user_id == user.id).order_by(Webhook.created_at))
+    return WebhookList(items=[WebhookOut.model_validate(row) for row in rows])
+
+
+@router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
+def delete(webhook_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """Remove an endpoint and its delivery log."""
+    session.delete(service.owned(session, user.id, webhook_id))
+    session.flush()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{webhook_id}/deliveries", response_model=DeliveryList, responses=responses(NotFound))
+def deliveries(
+    webhook_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DeliveryList:
+    """The endpoint's latest deliveries, newest first: status, tries, the endpoint's answer."""
+    hook = service.owned(session, user.id, webhook_id)
+    rows = session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.created_at.desc())
+        .limit(limit)
+    )
+    return DeliveryList(items=[DeliveryOut.model_validate(row) for row in rows])

@@ -1,0 +1,58 @@
+"""Webhook endpoints and their delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Event = Literal["draft.generated", "post.published", "post.failed", "account.needs_reauth"]
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://", description="http(s) URL")
+    events: list[Event] = Field(min_length=1, max_length=4)
+
+
+class WebhookOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(
+        description="signs every delivery (Postwright-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "
+        "'<t>.<body>'>); shown only now"
+    )
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookOut]
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    event: str
+    payload: dict[str, Any]
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    response_status: int | None
+    last_error: str | None
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryOut]
