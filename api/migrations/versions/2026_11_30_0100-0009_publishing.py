@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("nonce", name=op.f("pk_oauth_states")),
     )
     op.create_index(op.f("ix_oauth_states_expires_at"), "oauth_states", ["expires_at"], unique=False)
+    op.create_index(op.f("ix_oauth_states_user_id"), "oauth_states", ["user_id"], unique=False)
     op.create_table(
         "posting_slots",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -257,6 +258,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_webhooks_user_id"), table_name="webhooks")
     op.drop_table("webhooks")
     op.drop_table("posting_slots")
+    op.drop_index(op.f("ix_oauth_states_user_id"), table_name="oauth_states")
     op.drop_index(op.f("ix_oauth_states_expires_at"), table_name="oauth_states")
     op.drop_table("oauth_states")
     op.drop_table("connected_accounts")
