@@ -160,6 +160,9 @@ def up(
     # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
     # (the default action would kill us and orphan the embedded database and the children).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # The OAuth redirect URIs point back at this API unless a public address is configured.
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}")
+    get_settings.cache_clear()
     settings = get_settings()
     # Refuse a weak production secret before anything touches the database.
     settings.jwt_signing_key()

@@ -38,6 +38,7 @@ from api.webhooks import service as webhooks
 logger = logging.getLogger("postwright.accounts")
 
 STATE_TTL = timedelta(minutes=10)
+MAX_PENDING_STATES = 5
 REFRESH_MARGIN = timedelta(minutes=2)
 _STATE_AUDIENCE = "postwright:oauth-state"
 
@@ -51,6 +52,14 @@ def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings:
         )
     now = datetime.now(UTC)
     session.execute(delete(OAuthState).where(OAuthState.expires_at < now))
+    # A bounded number of pending authorisations per user: the oldest ones stop working first.
+    stale = (
+        select(OAuthState.nonce)
+        .where(OAuthState.user_id == user_id)
+        .order_by(OAuthState.expires_at.desc())
+        .offset(MAX_PENDING_STATES - 1)
+    )
+    session.execute(delete(OAuthState).where(OAuthState.nonce.in_(stale)))
     with http_client(settings) as http:
         client = client_for(platform, settings, http)
         verifier, challenge = pkce_pair() if client.uses_pkce else (None, None)

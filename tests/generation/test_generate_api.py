@@ -100,6 +100,21 @@ class TestGenerate:
         assert "scorecard before the first interview" in prompt[1]["content"]  # own posts as examples
         assert fake.requests[0]["model"] == get_settings().llm_model
 
+    def test_the_users_webhooks_hear_of_generated_drafts(self, client, auth_headers, writer, llm, db):
+        from api.core.crypto import encrypt
+        from api.webhooks.models import Webhook, WebhookDelivery
+
+        hook = Webhook(user_id=writer.id, url="https://hooks.example/in", secret_encrypted=encrypt("s"),
+                       events=["draft.generated"])  # fmt: skip
+        db.add(hook)
+        db.commit()
+        llm(["Hiring is a team sport: who interviews on your team?"])
+        response = generate(client, auth_headers(writer), variants=1)
+        assert response.status_code == 201, response.text
+        [delivery] = db.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)).all()
+        assert delivery.event == "draft.generated" and delivery.status == "pending"
+        assert delivery.payload["data"]["draft_ids"] == [response.json()["drafts"][0]["id"]]
+
     def test_a_variant_with_a_machine_writing_tell_is_regenerated(self, client, auth_headers, writer, llm):
         fake = llm(["Let's delve into hiring.", "Hiring is a team sport: who interviews on your team?"])
         response = generate(client, auth_headers(writer), variants=1)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from api.accounts.models import ConnectedAccount
@@ -72,6 +73,14 @@ def test_a_state_works_once_and_cannot_be_forged(client, user_factory, auth_head
         "/api/accounts/linkedin/callback", params={"code": other["code"], "state": other["state"]}
     )
     assert crossed.status_code == 400 and "another platform" in crossed.json()["detail"]
+    # Only the newest few pending authorisations of a user stay usable.
+    oldest = connect(client, auth_headers(user), platforms)
+    for _ in range(5):
+        connect(client, auth_headers(user), platforms)
+    expired = client.get(
+        "/api/accounts/x/callback", params={"code": oldest["code"], "state": oldest["state"]}
+    )
+    assert expired.status_code == 400
     denied = connect(client, auth_headers(user), platforms)
     refused = client.get(
         "/api/accounts/x/callback", params={"state": denied["state"], "error": "access_denied"}
@@ -82,9 +91,7 @@ def test_a_state_works_once_and_cannot_be_forged(client, user_factory, auth_head
 def test_linkedin_connects_without_pkce_and_with_its_secret(
     client, user_factory, auth_headers, platforms, monkeypatch
 ):
-    monkeypatch.setattr(
-        get_settings(), "linkedin_client_secret", __import__("pydantic").SecretStr("li-secret")
-    )
+    monkeypatch.setattr(get_settings(), "linkedin_client_secret", SecretStr("li-secret"))
     user = user_factory()
     flow = connect(client, auth_headers(user), platforms, "linkedin", "abc123")
     assert "code_challenge" not in flow["query"]
@@ -210,3 +217,61 @@ def test_add_to_queue_takes_the_next_free_slot_at_the_same_local_time_across_dst
     none = client.post(f"/api/content/drafts/{draft.id}/queue", headers=headers)
     assert none.status_code == 409 and "POST /api/queue/slots" in none.json()["detail"]
     assert client.delete(f"/api/queue/slots/{uuid.uuid4()}", headers=headers).status_code == 404
+
+
+def test_slot_suggestions_come_from_the_users_best_day_and_hour(client, user_factory, auth_headers, db):
+    from tests.analytics.test_analytics import add_post
+
+    me = user_factory(timezone="America/New_York")
+    start = datetime(2024, 1, 1, 15, tzinfo=UTC)  # a Monday, 10:00 in New York
+    for week in range(12):
+        for offset in range(5):
+            rate = 0.08 if offset == 1 else 0.02  # Tuesdays do four times better
+            add_post(
+                db, me, start + timedelta(weeks=week, days=offset), likes=round(1000 * rate), impressions=1000
+            )
+    db.commit()
+    answer = client.get("/api/queue/suggestions", params={"platform": "x"}, headers=auth_headers(me))
+    assert answer.status_code == 200, answer.text
+    first = answer.json()["items"][0]
+    assert (first["day_of_week"], first["time"]) == (2, "10:00:00")  # Tuesday, Sunday = 0
+    assert "Tuesdays" in first["reason"] and "above your average" in first["reason"]
+
+    newcomer = client.get(
+        "/api/queue/suggestions", params={"platform": "x"}, headers=auth_headers(user_factory())
+    )
+    assert newcomer.status_code == 200 and newcomer.json()["items"] == []
+
+
+def test_production_refuses_to_start_without_an_encryption_key(monkeypatch):
+    from api.core.config import ConfigurationError, Settings
+
+    strong = "k3y-" + "".join(chr(65 + i) for i in range(40))
+    settings = Settings(environment="production", jwt_secret=strong, token_encryption_key=None)
+    with pytest.raises(ConfigurationError, match="TOKEN_ENCRYPTION_KEY"):
+        settings.encryption_keys()
+    rotated = Settings(environment="production", jwt_secret=strong, token_encryption_key="new-key, old-key")
+    assert rotated.encryption_keys() == ["new-key", "old-key"]
+
+
+def test_rotating_the_key_keeps_old_secrets_readable(monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from api.core import crypto
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings = get_settings()
+    monkeypatch.setattr(settings, "token_encryption_key", SecretStr(old))
+    crypto.clear_cache()
+    try:
+        sealed = crypto.encrypt("a-platform-token")
+        monkeypatch.setattr(settings, "token_encryption_key", SecretStr(f"{new},{old}"))
+        crypto.clear_cache()
+        assert crypto.decrypt(sealed) == "a-platform-token"
+        monkeypatch.setattr(settings, "token_encryption_key", SecretStr(new))
+        crypto.clear_cache()
+        with pytest.raises(crypto.UndecryptableSecret, match="keep retired keys"):
+            crypto.decrypt(sealed)
+    finally:
+        monkeypatch.undo()
+        crypto.clear_cache()
