@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.accounts import service
 from api.accounts.schemas import AccountList, AccountOut, ConnectOut, ConnectPlatform
-from api.core.errors import BadRequest, NotFound, ServiceUnavailable, Unauthorized, Unprocessable, responses
+from api.core.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    Unprocessable,
+    responses,
+)
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.posts.platforms import normalise_platform
 
@@ -40,7 +48,7 @@ def connect(
 @router.get(
     "/{platform}/callback",
     response_model=AccountOut,
-    responses=responses(BadRequest, Unprocessable, ServiceUnavailable),
+    responses=responses(BadRequest, Forbidden, Unprocessable, ServiceUnavailable),
 )
 def callback(
     platform: ConnectPlatform,
@@ -51,7 +59,8 @@ def callback(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> AccountOut:
     """Where the platform sends the user's browser back. The user is known from `state` (no bearer token);
-    the code is exchanged for tokens, stored encrypted. A used, expired or forged state is a 400."""
+    the code is exchanged for tokens, stored encrypted. A used, expired or forged state, or a refusal by the
+    user, is a 403; a code the platform does not accept is a 400."""
     account = service.complete_connect(session, normalise_platform(platform), code, state, error, settings)
     return AccountOut.model_validate(account)
 

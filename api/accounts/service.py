@@ -32,7 +32,7 @@ from api.accounts.platforms import (
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.db import session_scope
-from api.core.errors import BadRequest, NotFound, ServiceUnavailable
+from api.core.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable
 from api.webhooks import service as webhooks
 
 logger = logging.getLogger("postwright.accounts")
@@ -93,9 +93,9 @@ def _consume_state(session: Session, platform: str, state: str, settings: Settin
             state, settings.jwt_signing_key(), algorithms=[settings.jwt_algorithm], audience=_STATE_AUDIENCE
         )
     except jwt.PyJWTError as exc:
-        raise BadRequest("The state is invalid or has expired; start connecting again.") from exc
+        raise Forbidden("The state is invalid or has expired; start connecting again.") from exc
     if claims.get("platform") != platform:
-        raise BadRequest("The state was issued for another platform; start connecting again.")
+        raise Forbidden("The state was issued for another platform; start connecting again.")
     row: OAuthState | None = session.scalar(
         delete(OAuthState)
         .where(OAuthState.nonce == str(claims.get("nonce")), OAuthState.expires_at > datetime.now(UTC))
@@ -104,7 +104,7 @@ def _consume_state(session: Session, platform: str, state: str, settings: Settin
     # Used once, whatever happens next: the deletion is committed before the platform is called.
     session.commit()
     if row is None or str(row.user_id) != claims.get("sub"):
-        raise BadRequest("This authorisation was already used or has expired; start connecting again.")
+        raise Forbidden("This authorisation was already used or has expired; start connecting again.")
     return row
 
 
@@ -114,7 +114,7 @@ def complete_connect(
     """Exchange the code for tokens, identify the member and store (or replace) the connection."""
     pending = _consume_state(session, platform, state, settings)
     if error is not None or not code:
-        raise BadRequest(f"The platform did not authorise the connection: {error or 'no code was returned'}.")
+        raise Forbidden(f"The platform did not authorise the connection: {error or 'no code was returned'}.")
     verifier = decrypt(pending.code_verifier_encrypted) if pending.code_verifier_encrypted else None
     with http_client(settings) as http:
         client = client_for(platform, settings, http)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Query
 from api.analytics import service
 from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut
 from api.core.errors import Unauthorized, Unprocessable, responses
+from api.core.types import IsoDate, PlatformParam
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 
@@ -20,7 +20,9 @@ router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=respon
 def dashboard(
     user: CurrentUser,
     session: SessionDep,
-    end: Annotated[date | None, Query(description="Last day of the 12-week trend (default: today)")] = None,
+    end: Annotated[
+        IsoDate | None, Query(description="Last day of the 12-week trend (default: today)")
+    ] = None,
 ) -> DashboardOut:
     """Posts, drafts by status, posts scheduled this week, engagement totals and the weekly engagement
     rate for the last 12 weeks (in your time zone)."""
@@ -31,7 +33,9 @@ def dashboard(
 def performance(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x); default both")] = None,
+    platform: Annotated[
+        PlatformParam | None, Query(description="linkedin or twitter (x); default both")
+    ] = None,
 ) -> PerformanceOut:
     """Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
     number of posts behind each figure and the denominator each used."""

@@ -81,7 +81,13 @@ def login_form(
         credentials = LoginIn(email=form.username, password=form.password)
     except ValidationError as exc:
         raise Unprocessable(
-            [{"loc": ["body", "username"], "msg": "username must be the account's email address"}]
+            [
+                {
+                    "loc": ["body", err["loc"][0] if err["loc"][0] == "password" else "username"],
+                    "msg": err["msg"],
+                }
+                for err in exc.errors()
+            ]
         ) from exc
     return _login(credentials.email, credentials.password, request, session, settings, limiter)
 

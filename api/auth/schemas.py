@@ -5,23 +5,32 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic.json_schema import JsonDict  # type: ignore[attr-defined]
 
 # argon2 would happily hash megabytes; cap what a client can make us hash.
 PASSWORD_MAX_LENGTH = 256
+# What a new password must look like, as the document shows it (PASSWORD_MIN_LENGTH can raise the minimum;
+# it may also not be the email address).
+NEW_PASSWORD_SCHEMA: JsonDict = {"minLength": 10, "pattern": r"^\S[\s\S]*\S$"}
 
 
 class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
+    password: str = Field(
+        max_length=PASSWORD_MAX_LENGTH,
+        description="at least 10 characters, no space at either end, not the email address",
+        json_schema_extra=NEW_PASSWORD_SCHEMA,
+    )
     name: str = Field(min_length=1, max_length=200)
 
 
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    # Any string: an address that is not an account's is the same 401 as a wrong password.
+    email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)
 
 

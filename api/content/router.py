@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from api.content import service
 from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, DraftUpdate, ScheduleRequest
 from api.core import idempotency
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
+from api.core.types import IsoDateTime, PlatformParam
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
 from api.posts.platforms import platform_filter
 
@@ -25,10 +25,10 @@ def list_drafts(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[list[DraftStatus] | None, Query(alias="status")] = None,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
     content_type: Annotated[str | None, Query(max_length=50)] = None,
-    created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    created_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DraftPage:

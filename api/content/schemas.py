@@ -6,15 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.core.types import IsoDateTime
 from api.posts.platforms import Platform, normalise_platform
 
 DraftStatus = Literal["draft", "scheduled", "published", "failed"]
 
 
-def _platform(value: str | None) -> str | None:
-    return None if value is None else normalise_platform(value)
+def _platform(value: object) -> object:
+    """ "x" is "twitter"; anything but a string is left for the type check to refuse."""
+    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class DraftOut(BaseModel):
@@ -112,5 +114,5 @@ class ScheduleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     draft_id: uuid.UUID
-    scheduled_for: AwareDatetime
+    scheduled_for: IsoDateTime
     version: int | None = Field(default=None, ge=1, description="If sent, must match the draft's version.")

@@ -151,10 +151,32 @@ _HTTP_CODES = {
 }
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path supports, across all routes that match it (Starlette's own 405
+    names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        path_regex = getattr(route, "path_regex", None)
+        route_methods = getattr(route, "methods", None)
+        if path_regex is not None and route_methods and path_regex.match(request.url.path):
+            methods |= set(route_methods)
+    # HEAD is answered for every GET but is not part of the documented interface.
+    return sorted(methods - {"HEAD"})
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's answer to a body that is not JSON (or not UTF-8): the client's data, so a 422.
+        detail = [
+            {"loc": ["body"], "msg": "the body is not valid JSON text in UTF-8", "type": "json_invalid"}
+        ]
+        return JSONResponse(_body("validation_error", detail), status_code=422)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
     code = _HTTP_CODES.get(exc.status_code, "error")
-    return JSONResponse(_body(code, exc.detail), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(_body(code, exc.detail), status_code=exc.status_code, headers=headers)
 
 
 async def _model_unavailable(_: Request, exc: Exception) -> JSONResponse:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.core.types import IsoDateTime
 from api.posts.platforms import Platform
 
 
@@ -17,11 +18,11 @@ class PredictIn(BaseModel):
 
     platform: Platform
     content: str = Field(min_length=1, max_length=25_000)
-    scheduled_for: AwareDatetime | None = Field(
+    scheduled_for: IsoDateTime | None = Field(
         default=None, description="when it would go out (past or future); default now"
     )
     content_type: str | None = Field(default=None, max_length=50)
-    candidate_times: list[AwareDatetime] | None = Field(
+    candidate_times: list[IsoDateTime] | None = Field(
         default=None, max_length=48, description="predict at each of these times too; answers best first"
     )
 

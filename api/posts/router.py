@@ -9,7 +9,6 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from api.core import idempotency
 from api.core.errors import (
@@ -21,6 +20,7 @@ from api.core.errors import (
     responses,
 )
 from api.core.pagination import MAX_OFFSET
+from api.core.types import IsoDateTime, PlatformParam
 from api.deps import CurrentUser, IdempotencyKey, SessionDep, SettingsDep
 from api.engagement import service as engagement_service
 from api.posts import service
@@ -48,7 +48,7 @@ def import_posts(
         Form(alias="format", description="Skip detection and read the file as this format."),
     ] = None,
     as_of: Annotated[
-        AwareDatetime | None,
+        IsoDateTime | None,
         Form(description="When the export was made; relative dates ('3 months ago') count back from it."),
     ] = None,
     followers: Annotated[
@@ -125,9 +125,9 @@ def _measure(file: UploadFile) -> int:
 def list_posts(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
-    posted_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    posted_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    posted_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    posted_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PostPage:
@@ -148,7 +148,7 @@ def list_posts(
     )
 
 
-@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
+@router.delete("/{post_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
 def delete_post(post_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """Delete one of your posts (another user's post is a 404)."""
     service.delete_post(session, user.id, post_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api.content import service as content
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
+from api.core.types import PlatformParam
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 from api.publishing import queue
@@ -69,7 +70,7 @@ def add_to_queue(
 def list_slots(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
 ) -> SlotList:
     """Your weekly posting slots (local times in your profile's zone)."""
     rows = queue.slots(session, user.id, platform_filter(platform))
@@ -103,7 +104,7 @@ def delete_slot(slot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> R
 def suggest_slots(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[str, Query(description="linkedin or twitter (x)")],
+    platform: Annotated[PlatformParam, Query(description="linkedin or twitter (x)")],
 ) -> SuggestionList:
     """Slots taken from your own best weekdays and hour (the insights, with their intervals)."""
     found = queue.suggestions(session, user, platform_filter(platform) or "linkedin")

@@ -8,7 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.core.types import LocalTime
 from api.posts.platforms import Platform, normalise_platform
+
+
+def _platform(value: object) -> object:
+    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class AttemptOut(BaseModel):
@@ -40,11 +45,9 @@ class SlotIn(BaseModel):
 
     platform: Platform = Field(description="linkedin or twitter (x is accepted)")
     day_of_week: int = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
-    time: dt.time = Field(description="local time in your profile's time zone, HH:MM")
+    time: LocalTime = Field(description="local time in your profile's time zone, HH:MM")
 
-    _normalise = field_validator("platform", mode="before")(
-        lambda value: normalise_platform(value) if isinstance(value, str) else value
-    )
+    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class SlotOut(BaseModel):
@@ -53,7 +56,7 @@ class SlotOut(BaseModel):
     id: uuid.UUID
     platform: str
     day_of_week: int = Field(description="0 = Sunday ... 6 = Saturday")
-    local_time: dt.time
+    local_time: LocalTime
 
 
 class SlotList(BaseModel):
@@ -63,7 +66,7 @@ class SlotList(BaseModel):
 
 class SuggestionOut(BaseModel):
     day_of_week: int = Field(description="0 = Sunday ... 6 = Saturday")
-    time: dt.time
+    time: LocalTime
     reason: str
 
 

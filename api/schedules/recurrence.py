@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from functools import lru_cache
 from typing import Literal, Protocol, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
+
+from api.core.types import known_zones
 
 Frequency = Literal["weekly", "biweekly", "monthly"]
 FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
@@ -34,19 +35,10 @@ WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 _RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
-# In the tz database but not places: the host's own zone file and a placeholder zone.
-_NOT_PLACES = frozenset({"localtime", "Factory"})
-
-
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones()) - _NOT_PLACES
-
-
 def zone(name: str) -> ZoneInfo:
     """The IANA zone `name`, or ValueError (not a silent fall back to UTC)."""
     # ZoneInfo would also open file paths such as "../../etc/localtime": only real zone names pass.
-    if name not in _known_zones():
+    if name not in known_zones():
         raise ValueError(f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'")
     try:
         return ZoneInfo(name)

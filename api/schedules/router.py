@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
 
 from api.content import service as content_service
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
+from api.core.types import IsoDateTime, PlatformParam
 from api.deps import CurrentUser, SessionDep
 from api.posts.platforms import platform_filter
 from api.schedules import service
@@ -38,9 +38,9 @@ def list_scheduled_posts(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[list[ScheduledStatus] | None, Query(alias="status")] = None,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
-    scheduled_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    scheduled_to: Annotated[AwareDatetime | None, Query(alias="to", description="exclusive")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    scheduled_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    scheduled_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ScheduledPostPage:
@@ -122,7 +122,7 @@ def list_recurring(
     user: CurrentUser,
     session: SessionDep,
     active: bool | None = None,
-    platform: Annotated[str | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RecurringPage:

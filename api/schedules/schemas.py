@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.content.schemas import DraftOut
+from api.core.types import IsoDateTime, LocalTime, TimeZoneName
 from api.posts.platforms import Platform, normalise_platform
 from api.schedules.recurrence import Frequency, zone
 
 WeekOfMonth = Literal[1, 2, 3, 4, -1]
 
 
-def _platform(value: str | None) -> str | None:
-    return None if value is None else normalise_platform(value)
-
-
-def _local_time(value: time | None) -> time | None:
-    if value is not None and value.tzinfo is not None:
-        raise ValueError("time_of_day is a local wall-clock time: send it without an offset, e.g. 09:30")
-    return value
-
-
-def _timezone(value: str | None) -> str | None:
-    if value is not None:
-        zone(value)
-    return value
+def _platform(value: object) -> object:
+    """ "x" is "twitter"; anything but a string is left for the type check to refuse."""
+    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class ScheduledPostCreate(BaseModel):
@@ -36,7 +26,7 @@ class ScheduledPostCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scheduled_for: AwareDatetime
+    scheduled_for: IsoDateTime
     draft_id: uuid.UUID | None = None
     version: int | None = Field(default=None, ge=1, description="With draft_id: must match the draft's.")
     platform: Platform | None = None
@@ -61,7 +51,7 @@ class ScheduledPostUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
-    scheduled_for: AwareDatetime | None = None
+    scheduled_for: IsoDateTime | None = None
     status: Literal["published", "failed"] | None = None
 
     @model_validator(mode="after")
@@ -88,8 +78,8 @@ class RecurringCreate(BaseModel):
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency
     day_of_week: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
-    time_of_day: time = Field(description="Local wall-clock time, e.g. 09:30")
-    timezone: str | None = Field(default=None, description="IANA zone; defaults to your profile's")
+    time_of_day: LocalTime = Field(description="Local wall-clock time, e.g. 09:30")
+    timezone: TimeZoneName | None = Field(default=None, description="IANA zone; defaults to your profile's")
     week_of_month: WeekOfMonth | None = Field(
         default=None, description="Monthly only: 1-4, or -1 for the last; defaults to 1"
     )
@@ -102,8 +92,6 @@ class RecurringCreate(BaseModel):
     )
 
     _normalise = field_validator("platform", mode="before")(_platform)
-    _time = field_validator("time_of_day")(_local_time)
-    _zone = field_validator("timezone")(_timezone)
 
     @model_validator(mode="after")
     def _week_only_monthly(self) -> Self:
@@ -122,8 +110,8 @@ class RecurringUpdate(BaseModel):
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency | None = None
     day_of_week: int | None = Field(default=None, ge=0, le=6)
-    time_of_day: time | None = None
-    timezone: str | None = None
+    time_of_day: LocalTime | None = None
+    timezone: TimeZoneName | None = None
     week_of_month: WeekOfMonth | None = None
     active: bool | None = None
     topics: list[Annotated[str, Field(min_length=2, max_length=500)]] | None = Field(
@@ -132,8 +120,6 @@ class RecurringUpdate(BaseModel):
     template_id: uuid.UUID | None = None
 
     _normalise = field_validator("platform", mode="before")(_platform)
-    _time = field_validator("time_of_day")(_local_time)
-    _zone = field_validator("timezone")(_timezone)
 
 
 class RecurringOut(BaseModel):
@@ -147,7 +133,7 @@ class RecurringOut(BaseModel):
     content_type: str | None
     frequency: str
     day_of_week: int
-    time_of_day: time
+    time_of_day: LocalTime
     timezone: str
     week_of_month: int | None
     active: bool

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import ARRAY, Connection, DateTime, Float, Text, column, delete, func, table
 from sqlalchemy.dialects.postgresql import insert
@@ -21,7 +21,7 @@ from api.content.length import THREAD_CONTENT_TYPE
 from api.posts.platforms import PLATFORMS
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-CATEGORIES = (
+Category = Literal[
     "thought_leadership",
     "milestone",
     "lesson_learned",
@@ -32,7 +32,8 @@ CATEGORIES = (
     "hiring",
     "event_recap",
     "case_study",
-)
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 _THREAD_SEPARATOR = "\n---\n"
 
 # The columns the seed writes, spelled out rather than taken from the ORM model: the seed runs inside a

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from api.auth.schemas import PASSWORD_MAX_LENGTH
-from api.schedules.recurrence import zone
+from api.auth.schemas import NEW_PASSWORD_SCHEMA, PASSWORD_MAX_LENGTH
+from api.core.types import TimeZoneName
 
 Platform = Literal["linkedin", "twitter"]
+# A goal has at least one visible character; surrounding spaces are trimmed.
+Goal = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 Tone = Literal["professional", "casual", "inspirational", "educational", "humorous", "authoritative"]
-
-
-def _valid_timezone(value: str) -> str:
-    zone(value)  # ValueError naming the problem for anything but a real IANA zone name
-    return value
 
 
 def _unique(values: list[Any]) -> list[Any]:
@@ -55,16 +52,13 @@ class ProfileUpdate(BaseModel):
     niche: str | None = Field(default=None, max_length=200)
     tone: Tone | None = None
     platforms: list[Platform] | None = Field(default=None, max_length=2)
-    goals: list[str] | None = Field(default=None, max_length=10)
-    timezone: str | None = None
+    goals: list[Goal] | None = Field(default=None, max_length=10)
+    timezone: TimeZoneName | None = None
     email: EmailStr | None = None
-    new_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
+    new_password: str | None = Field(
+        default=None, max_length=PASSWORD_MAX_LENGTH, json_schema_extra=NEW_PASSWORD_SCHEMA
+    )
     current_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str | None) -> str | None:
-        return None if value is None else _valid_timezone(value)
 
     @field_validator("platforms")
     @classmethod
@@ -92,13 +86,8 @@ class OnboardingIn(BaseModel):
     niche: str = Field(min_length=1, max_length=200)
     tone: Tone
     platforms: list[Platform] = Field(min_length=1, max_length=2)
-    goals: list[str] = Field(min_length=1, max_length=10)
-    timezone: str = "UTC"
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        return _valid_timezone(value)
+    goals: list[Goal] = Field(min_length=1, max_length=10)
+    timezone: TimeZoneName = "UTC"
 
     @field_validator("platforms")
     @classmethod

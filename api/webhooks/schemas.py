@@ -14,7 +14,16 @@ Event = Literal["draft.generated", "post.published", "post.failed", "account.nee
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://", description="http(s) URL")
+    url: str = Field(
+        min_length=8,
+        max_length=2000,
+        pattern=(
+            r"^https?://[A-Za-z0-9.-]*[A-Za-z0-9]"
+            r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+            r"([/?#][!-~]*)?$"
+        ),
+        description="an http(s) URL on a public address",
+    )
     events: list[Event] = Field(min_length=1, max_length=4)
 
 

@@ -63,13 +63,17 @@ def verify(
 
 def refused_address(url: str, settings: Settings) -> str | None:
     """Why the URL may not receive webhooks (private, loopback, link-local... address), or None."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "the URL must be http(s)://host[:port]/... with a port up to 65535"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "the URL must be http(s)://host/..."
     if settings.webhook_allow_private:
         return None
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return f"the host {parts.hostname!r} does not resolve"
     for info in infos:

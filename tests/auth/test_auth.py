@@ -87,10 +87,11 @@ class TestLogin:
         assert response.status_code == 200
         assert response.json()["access_token"]
 
-    def test_form_login_with_a_non_email_username_is_422(self, client):
+    def test_form_login_with_a_non_email_username_is_an_unknown_account(self, client):
         response = client.post("/api/auth/token", data={"username": "ada", "password": PASSWORD})
-        assert response.status_code == 422
-        assert response.json()["detail"][0]["loc"] == ["body", "username"]
+        assert response.status_code == 401
+        too_long = client.post("/api/auth/token", data={"username": "a" * 400, "password": PASSWORD})
+        assert too_long.status_code == 422 and too_long.json()["detail"][0]["loc"] == ["body", "username"]
 
     def test_wrong_password_and_unknown_email_look_the_same(self, client):
         register(client)

@@ -64,15 +64,15 @@ def test_a_state_works_once_and_cannot_be_forged(client, user_factory, auth_head
     params = {"code": flow["code"], "state": flow["state"]}
     assert client.get("/api/accounts/twitter/callback", params=params).status_code == 200
     replay = client.get("/api/accounts/twitter/callback", params=params)
-    assert replay.status_code == 400 and "already used" in replay.json()["detail"]
+    assert replay.status_code == 403 and "already used" in replay.json()["detail"]
 
     forged = client.get("/api/accounts/twitter/callback", params={"code": "c", "state": "eyJhbGciOi.x.y"})
-    assert forged.status_code == 400
+    assert forged.status_code == 403
     other = connect(client, auth_headers(user), platforms)
     crossed = client.get(
         "/api/accounts/linkedin/callback", params={"code": other["code"], "state": other["state"]}
     )
-    assert crossed.status_code == 400 and "another platform" in crossed.json()["detail"]
+    assert crossed.status_code == 403 and "another platform" in crossed.json()["detail"]
     # Only the newest few pending authorisations of a user stay usable.
     oldest = connect(client, auth_headers(user), platforms)
     for _ in range(5):
@@ -80,12 +80,12 @@ def test_a_state_works_once_and_cannot_be_forged(client, user_factory, auth_head
     expired = client.get(
         "/api/accounts/x/callback", params={"code": oldest["code"], "state": oldest["state"]}
     )
-    assert expired.status_code == 400
+    assert expired.status_code == 403
     denied = connect(client, auth_headers(user), platforms)
     refused = client.get(
         "/api/accounts/x/callback", params={"state": denied["state"], "error": "access_denied"}
     )
-    assert refused.status_code == 400 and "access_denied" in refused.json()["detail"]
+    assert refused.status_code == 403 and "access_denied" in refused.json()["detail"]
 
 
 def test_linkedin_connects_without_pkce_and_with_its_secret(

@@ -1,0 +1,101 @@
+"""Field types whose OpenAPI schema says exactly what their validation accepts.
+
+pydantic's lax mode takes `0.5` for a datetime and `0` for a time, and a zone name is any string to JSON
+Schema: clients reading the document would send values the API then refuses, or the API would accept
+values the document forbids. These types close both gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
+
+# Query parameters naming a platform: the stored names, and "x" for twitter.
+PlatformParam = Literal["linkedin", "twitter", "x"]
+
+# Years a post, a schedule or a report can be about; beyond them date arithmetic leaves Python's range.
+_YEAR = r"(19|2[0-9])[0-9]{2}"
+_DATE = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERN = f"^{_DATE}$"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+_OFFSET = r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+DATETIME_PATTERN = f"^{_DATE}[Tt ]{_CLOCK}{_OFFSET}$"
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _iso(pattern: str, example: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (date, datetime)):
+            return value
+        if not isinstance(value, str) or not compiled.match(value):
+            raise ValueError(f"send an ISO 8601 string between the years 1900 and 2999, e.g. {example}")
+        return value
+
+    return check
+
+
+def _utc_representable(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the moment is out of range") from exc
+    return value
+
+
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso(DATETIME_PATTERN, "2026-12-01T09:30:00+01:00")),
+    AfterValidator(_utc_representable),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
+]
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso(DATE_PATTERN, "2026-12-01")),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
+def _local_time(value: Any) -> Any:
+    if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise ValueError("a local wall-clock time has no offset: send HH:MM, e.g. 09:30")
+        return value
+    if not isinstance(value, str) or not re.match(LOCAL_TIME_PATTERN, value):
+        raise ValueError("send a local wall-clock time as HH:MM (or HH:MM:SS) without an offset, e.g. 09:30")
+    return time.fromisoformat(value)
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_TIME_PATTERN, "examples": ["09:30"]}),
+]
+
+# In the tz database but not places: the host's own zone file and a placeholder zone.
+_NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name a user may choose."""
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
+def _zone_name(value: str) -> str:
+    if value not in known_zones():
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin'")
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_zone_name),
+    WithJsonSchema({"type": "string", "enum": sorted(known_zones()), "description": "an IANA time zone"}),
+]
