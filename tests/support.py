@@ -311,3 +311,21 @@ def stop(server: Any, grace: float = 30.0) -> None:
         server.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def stop_group(server: Any, grace: float = 30.0) -> None:
+    """Terminate a subprocess started with `start_new_session=True` and everything it started."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)  # children that outlived their parent

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.core.types import IsoDateTime
+from api.core.types import IsoDateTime, Version
 from api.posts.platforms import Platform, normalise_platform
 
 DraftStatus = Literal["draft", "scheduled", "published", "failed"]
@@ -97,7 +97,7 @@ class DraftUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     platform: Platform | None = None
     content: str | None = Field(default=None, min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
@@ -115,4 +115,4 @@ class ScheduleRequest(BaseModel):
 
     draft_id: uuid.UUID
     scheduled_for: IsoDateTime
-    version: int | None = Field(default=None, ge=1, description="If sent, must match the draft's version.")
+    version: Version | None = Field(default=None, description="If sent, must match the draft's version.")

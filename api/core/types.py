@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
 
 # Query parameters naming a platform: the stored names, and "x" for twitter.
 PlatformParam = Literal["linkedin", "twitter", "x"]
@@ -22,9 +22,9 @@ PlatformParam = Literal["linkedin", "twitter", "x"]
 _YEAR = r"(19|2[0-9])[0-9]{2}"
 _DATE = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DATE_PATTERN = f"^{_DATE}$"
-_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
-_OFFSET = r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
-DATETIME_PATTERN = f"^{_DATE}[Tt ]{_CLOCK}{_OFFSET}$"
+_CLOCK = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+_OFFSET = r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+DATETIME_PATTERN = f"^{_DATE}T{_CLOCK}{_OFFSET}$"
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
@@ -60,6 +60,21 @@ IsoDate = Annotated[
     BeforeValidator(_iso(DATE_PATTERN, "2026-12-01")),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: 3 or 3.0 (JSON Schema counts both), never "3" or true."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("send a JSON integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+# A row's optimistic-locking version, as a client sends it back.
+Version = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_json_integer)]
+Weekday = Annotated[int, Field(ge=0, le=6), BeforeValidator(_json_integer)]
 
 
 def _local_time(value: Any) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.content.schemas import DraftOut
+from api.core.types import JsonInt
 from api.posts.platforms import Platform
 
 
@@ -18,9 +19,11 @@ class GenerateIn(BaseModel):
     platform: Platform
     topic: str = Field(min_length=1, max_length=500)
     content_type: str | None = Field(default=None, max_length=50)
-    variants: int = Field(default=3, ge=1, le=5)
+    variants: JsonInt = Field(default=3, ge=1, le=5)
     template_id: uuid.UUID | None = None
-    thread: bool = Field(default=False, description="X only: a thread of several posts separated by ---")
+    thread: StrictBool = Field(
+        default=False, description="X only: a thread of several posts separated by ---"
+    )
     notes: str | None = Field(default=None, max_length=2000, description="anything else the post must say")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
@@ -53,7 +52,11 @@ def import_posts(
     ] = None,
     followers: Annotated[
         int | None,
-        Form(ge=0, description="Your follower count, for rows whose export has none (X exports never do)."),
+        Form(
+            ge=0,
+            le=2_147_483_647,
+            description="Your follower count, for rows whose export has none (X exports never do).",
+        ),
     ] = None,
     key: IdempotencyKey = None,
 ) -> ImportResultOut | JSONResponse:
@@ -133,7 +136,6 @@ def list_posts(
 ) -> PostPage:
     """The signed-in user's posts, newest first, with filters and the total count."""
     platform_name: Platform | None = platform_filter(platform)
-    _check_range(posted_from, posted_to)
     posts, total = service.list_posts(
         session,
         user.id,
@@ -153,8 +155,3 @@ def delete_post(post_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> R
     """Delete one of your posts (another user's post is a 404)."""
     service.delete_post(session, user.id, post_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _check_range(start: datetime | None, end: datetime | None) -> None:
-    if start is not None and end is not None and end <= start:
-        raise Unprocessable("'to' must be after 'from'.")

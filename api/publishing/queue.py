@@ -20,7 +20,7 @@ from api.content import service as content
 from api.content.models import ContentDraft
 from api.core.errors import Conflict, NotFound
 from api.publishing.models import PostingSlot
-from api.schedules.recurrence import Recurrence
+from api.schedules.recurrence import Recurrence, from_sunday_first
 from api.users.models import User
 
 MAX_SLOTS_PER_PLATFORM = 50
@@ -28,8 +28,7 @@ HORIZON = timedelta(days=366)
 
 
 def _recurrence(slot: PostingSlot, tz: str) -> Recurrence:
-    # Slots count from Sunday = 0; the recurrence code from Monday = 0.
-    return Recurrence("weekly", (slot.day_of_week - 1) % 7, slot.local_time, tz)
+    return Recurrence("weekly", from_sunday_first(slot.day_of_week), slot.local_time, tz)
 
 
 def slots(session: Session, user_id: uuid.UUID, platform: str | None = None) -> list[PostingSlot]:

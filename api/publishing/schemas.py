@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.core.types import LocalTime
+from api.core.types import JsonInt, LocalTime, Version
 from api.posts.platforms import Platform, normalise_platform
 
 
@@ -37,14 +37,14 @@ class AttemptList(BaseModel):
 class QueueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1, description="If sent, must match the draft's version.")
+    version: Version | None = Field(default=None, description="If sent, must match the draft's version.")
 
 
 class SlotIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     platform: Platform = Field(description="linkedin or twitter (x is accepted)")
-    day_of_week: int = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
+    day_of_week: JsonInt = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
     time: LocalTime = Field(description="local time in your profile's time zone, HH:MM")
 
     _normalise = field_validator("platform", mode="before")(_platform)

@@ -46,7 +46,7 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     content_type: Mapped[str | None] = mapped_column(String(50))
     frequency: Mapped[str] = mapped_column(String(20), nullable=False)
-    day_of_week: Mapped[int] = mapped_column(nullable=False)  # 0 = Monday
+    day_of_week: Mapped[int] = mapped_column(nullable=False)  # 0 = Sunday ... 6 = Saturday
     time_of_day: Mapped[time] = mapped_column(Time, nullable=False)
     # The IANA zone time_of_day is in: the user's zone when the schedule was made, kept with the schedule so
     # the generation flow can advance it without loading the user.

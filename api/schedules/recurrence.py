@@ -119,6 +119,11 @@ def _weekly(recurrence: Recurrence) -> Recurrence:
     return Recurrence("weekly", recurrence.day_of_week, recurrence.time_of_day, recurrence.timezone)
 
 
+def from_sunday_first(day: int) -> int:
+    """0 = Sunday ... 6 = Saturday (the API's weekdays) as 0 = Monday ... 6 = Sunday (Python's)."""
+    return (day - 1) % 7
+
+
 class SchedulableLike(Protocol):
     """What `advance_after_run` and `recompute` need from a schedule (the ORM model has it)."""
 
@@ -133,13 +138,14 @@ class SchedulableLike(Protocol):
 
 
 def recurrence_of(schedule: SchedulableLike) -> Recurrence:
-    """The schedule's rule as a value object (validates it)."""
+    """The schedule's rule as a value object (validates it). Schedules count weekdays from Sunday = 0
+    (the API contract); `Recurrence` counts from Monday = 0 (Python's)."""
     frequency = schedule.frequency
     if frequency not in FREQUENCIES:
         raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}")
     return Recurrence(
         frequency=frequency,
-        day_of_week=schedule.day_of_week,
+        day_of_week=from_sunday_first(schedule.day_of_week),
         time_of_day=schedule.time_of_day,
         timezone=schedule.timezone,
         week_of_month=schedule.week_of_month,

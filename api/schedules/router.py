@@ -138,7 +138,7 @@ def list_recurring(
     "/recurring",
     response_model=RecurringOut,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(Unprocessable),
+    responses=responses(NotFound, Unprocessable),
 )
 def create_recurring(body: RecurringCreate, user: CurrentUser, session: SessionDep) -> RecurringOut:
     """A recurring slot on a weekday at a local time (in your profile's zone unless `timezone` is sent);

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from api.content.schemas import DraftOut
-from api.core.types import IsoDateTime, LocalTime, TimeZoneName
+from api.core.types import IsoDateTime, JsonInt, LocalTime, TimeZoneName, Version, Weekday
 from api.posts.platforms import Platform, normalise_platform
 from api.schedules.recurrence import Frequency, zone
 
@@ -28,7 +28,7 @@ class ScheduledPostCreate(BaseModel):
 
     scheduled_for: IsoDateTime
     draft_id: uuid.UUID | None = None
-    version: int | None = Field(default=None, ge=1, description="With draft_id: must match the draft's.")
+    version: Version | None = Field(default=None, description="With draft_id: must match the draft's.")
     platform: Platform | None = None
     content: str | None = Field(default=None, min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
@@ -50,7 +50,7 @@ class ScheduledPostUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     scheduled_for: IsoDateTime | None = None
     status: Literal["published", "failed"] | None = None
 
@@ -77,13 +77,13 @@ class RecurringCreate(BaseModel):
     platform: Platform
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency
-    day_of_week: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
+    day_of_week: JsonInt = Field(ge=0, le=6, description="0 = Sunday, 1 = Monday ... 6 = Saturday")
     time_of_day: LocalTime = Field(description="Local wall-clock time, e.g. 09:30")
     timezone: TimeZoneName | None = Field(default=None, description="IANA zone; defaults to your profile's")
     week_of_month: WeekOfMonth | None = Field(
         default=None, description="Monthly only: 1-4, or -1 for the last; defaults to 1"
     )
-    active: bool = True
+    active: StrictBool = True
     topics: list[Annotated[str, Field(min_length=2, max_length=500)]] = Field(
         default_factory=list, max_length=50, description="topics drafted in turn; the schedule's name if none"
     )
@@ -109,11 +109,11 @@ class RecurringUpdate(BaseModel):
     platform: Platform | None = None
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency | None = None
-    day_of_week: int | None = Field(default=None, ge=0, le=6)
+    day_of_week: Weekday | None = Field(default=None, description="0 = Sunday ... 6 = Saturday")
     time_of_day: LocalTime | None = None
     timezone: TimeZoneName | None = None
     week_of_month: WeekOfMonth | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     topics: list[Annotated[str, Field(min_length=2, max_length=500)]] | None = Field(
         default=None, max_length=50
     )
@@ -132,7 +132,7 @@ class RecurringOut(BaseModel):
     platform: str
     content_type: str | None
     frequency: str
-    day_of_week: int
+    day_of_week: int = Field(description="0 = Sunday ... 6 = Saturday")
     time_of_day: LocalTime
     timezone: str
     week_of_month: int | None

@@ -133,6 +133,6 @@ def _recompute(schedule: RecurringSchedule, now: datetime | None) -> None:
 
 
 def _check_template(session: Session, template_id: uuid.UUID | None) -> None:
-    """422 naming the field when a schedule names a template that does not exist."""
+    """404 naming the field when a schedule names a template that does not exist."""
     if template_id is not None and session.get(ContentTemplate, template_id) is None:
-        raise Unprocessable(f"template_id: no template {template_id}.")
+        raise NotFound(f"template_id: no template {template_id}.")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
-from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
+from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
 from api.webhooks import service
 from api.webhooks.models import Webhook, WebhookDelivery
@@ -18,7 +18,10 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"], responses=response
 
 
 @router.post(
-    "", response_model=WebhookCreated, status_code=status.HTTP_201_CREATED, responses=responses(Unprocessable)
+    "",
+    response_model=WebhookCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(Conflict, Unprocessable),
 )
 def create(body: WebhookIn, user: CurrentUser, session: SessionDep) -> WebhookCreated:
     """Register an endpoint for events. Its signing secret is in this answer only. A URL on a private,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.db import session_scope
-from api.core.errors import NotFound, Unprocessable
+from api.core.errors import Conflict, NotFound, Unprocessable
 from api.webhooks.models import Webhook, WebhookDelivery
 
 logger = logging.getLogger("postwright.webhooks")
@@ -89,7 +89,7 @@ def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) ->
         raise Unprocessable([{"loc": ["body", "url"], "msg": reason}])
     count = len(list(session.scalars(select(Webhook.id).where(Webhook.user_id == user_id))))
     if count >= MAX_WEBHOOKS_PER_USER:
-        raise Unprocessable(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per user; delete one first.")
+        raise Conflict(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per user; delete one first.")
     secret = "whsec_" + secrets.token_urlsafe(32)
     hook = Webhook(user_id=user_id, url=url, events=sorted(set(events)), secret_encrypted=encrypt(secret))
     session.add(hook)

@@ -16,7 +16,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 @dataclass
 class FakeSchedule:
-    """Just the attributes the functions read and write (the ORM model has the same)."""
+    """Just the attributes the functions read and write (the ORM model has the same); like a stored
+    schedule, its day_of_week counts from Sunday = 0."""
 
     frequency: str
     day_of_week: int
@@ -150,7 +151,7 @@ class TestValidation:
 class TestAdvanceAfterRun:
     def test_moves_to_the_next_slot_and_records_the_run(self):
         due = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
-        schedule = FakeSchedule("weekly", 0, time(9, 0), "Europe/Berlin", next_generation=due)
+        schedule = FakeSchedule("weekly", 1, time(9, 0), "Europe/Berlin", next_generation=due)
         ran_at = due + timedelta(minutes=3)
         assert advance_after_run(schedule, ran_at) == due + timedelta(weeks=1)
         assert schedule.last_generated == ran_at
@@ -158,30 +159,30 @@ class TestAdvanceAfterRun:
 
     def test_an_early_run_still_moves_past_the_due_slot(self):
         due = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
-        schedule = FakeSchedule("weekly", 0, time(9, 0), "Europe/Berlin", next_generation=due)
+        schedule = FakeSchedule("weekly", 1, time(9, 0), "Europe/Berlin", next_generation=due)
         assert advance_after_run(schedule, due - timedelta(minutes=10)) == due + timedelta(weeks=1)
 
     def test_a_late_run_skips_missed_slots_instead_of_replaying_them(self):
         due = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
-        schedule = FakeSchedule("weekly", 0, time(9, 0), "Europe/Berlin", next_generation=due)
+        schedule = FakeSchedule("weekly", 1, time(9, 0), "Europe/Berlin", next_generation=due)
         ran_at = due + timedelta(weeks=3, hours=2)
         nxt = advance_after_run(schedule, ran_at)
         assert nxt is not None and ran_at < nxt <= ran_at + timedelta(weeks=1)
 
     def test_biweekly_late_run_keeps_the_fortnight(self):
         due = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
-        schedule = FakeSchedule("biweekly", 2, time(9, 0), "Europe/Berlin", next_generation=due)
+        schedule = FakeSchedule("biweekly", 3, time(9, 0), "Europe/Berlin", next_generation=due)
         nxt = advance_after_run(schedule, due + timedelta(days=8))
         assert nxt == due + timedelta(weeks=2)
 
     def test_across_dst_the_local_time_is_kept(self):
         due = datetime(2026, 3, 27, 8, 0, tzinfo=UTC)  # Friday 09:00 CET
-        schedule = FakeSchedule("weekly", 4, time(9, 0), "Europe/Berlin", next_generation=due)
+        schedule = FakeSchedule("weekly", 5, time(9, 0), "Europe/Berlin", next_generation=due)
         nxt = advance_after_run(schedule, due)
         assert nxt == datetime(2026, 4, 3, 7, 0, tzinfo=UTC)  # Friday 09:00 CEST
 
     def test_paused_schedule_records_the_run_but_has_no_next(self):
-        schedule = FakeSchedule("weekly", 0, time(9), "UTC", active=False)
+        schedule = FakeSchedule("weekly", 1, time(9), "UTC", active=False)
         assert advance_after_run(schedule, datetime(2026, 1, 1, tzinfo=UTC)) is None
         assert schedule.last_generated is not None and schedule.next_generation is None
 
@@ -189,7 +190,7 @@ class TestAdvanceAfterRun:
 class TestRecompute:
     def test_pause_clears_and_resume_computes_from_now(self):
         schedule = FakeSchedule(
-            "weekly", 0, time(9), "UTC", next_generation=datetime(2026, 1, 5, 9, tzinfo=UTC)
+            "weekly", 1, time(9), "UTC", next_generation=datetime(2026, 1, 5, 9, tzinfo=UTC)
         )
         schedule.active = False
         assert recompute(schedule, datetime(2026, 1, 1, tzinfo=UTC)) is None
@@ -199,6 +200,6 @@ class TestRecompute:
 
     def test_biweekly_resume_keeps_the_phase_of_the_last_run(self):
         last = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
-        schedule = FakeSchedule("biweekly", 2, time(9), "Europe/Berlin", last_generated=last)
+        schedule = FakeSchedule("biweekly", 3, time(9), "Europe/Berlin", last_generated=last)
         got = recompute(schedule, datetime(2026, 3, 5, tzinfo=UTC))
         assert got is not None and (got - last).days % 14 == 0

@@ -166,7 +166,7 @@ def recurring(client, headers, **fields):
         "name": "Tuesday tips",
         "platform": "linkedin",
         "frequency": "weekly",
-        "day_of_week": 1,
+        "day_of_week": 2,  # Sunday = 0
         "time_of_day": "09:30",
     }
     response = client.post("/api/schedules/recurring", json=body | fields, headers=headers)
@@ -188,9 +188,15 @@ class TestRecurring:
         assert datetime.fromisoformat(schedule["next_generation"]) - datetime.now(UTC) <= timedelta(days=7)
         assert datetime.fromisoformat(schedule["next_generation_local"]).utcoffset() == nxt.utcoffset()
 
+    def test_day_of_week_counts_from_sunday_as_the_contract_says(self, client, headers):
+        for day, name in [(0, "Sunday"), (1, "Monday"), (6, "Saturday")]:
+            schedule = recurring(client, headers, day_of_week=day, name=f"{name} notes")
+            assert local(schedule["next_generation"]).strftime("%A") == name
+            assert schedule["day_of_week"] == day
+
     def test_monthly_last_weekday_in_another_zone(self, client, headers):
         schedule = recurring(
-            client, headers, frequency="monthly", day_of_week=4, week_of_month=-1, timezone="Asia/Tokyo"
+            client, headers, frequency="monthly", day_of_week=5, week_of_month=-1, timezone="Asia/Tokyo"
         )
         nxt = local(schedule["next_generation"], "Asia/Tokyo")
         assert nxt.weekday() == 4 and (nxt + timedelta(days=7)).month != nxt.month
@@ -232,7 +238,7 @@ class TestRecurring:
         schedule = recurring(client, headers)
         changed = client.put(
             f"/api/schedules/recurring/{schedule['id']}",
-            json={"day_of_week": 4, "time_of_day": "17:00"},
+            json={"day_of_week": 5, "time_of_day": "17:00"},
             headers=headers,
         ).json()
         nxt = local(changed["next_generation"])
@@ -275,7 +281,7 @@ class TestAdvanceOnTheStoredSchedule:
             name="Sunday recap",
             platform="linkedin",
             frequency="weekly",
-            day_of_week=6,
+            day_of_week=0,  # Sunday
             time_of_day=time(2, 30),
             timezone="America/New_York",
             next_generation=datetime(2026, 3, 1, 7, 30, tzinfo=UTC),
