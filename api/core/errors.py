@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ml.client import ModelUnavailable
 
@@ -151,17 +152,19 @@ _HTTP_CODES = {
 }
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method the request's path supports, across all routes that match it (Starlette's own 405
-    names only the first matching route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        path_regex = getattr(route, "path_regex", None)
-        route_methods = getattr(route, "methods", None)
-        if path_regex is not None and route_methods and path_regex.match(request.url.path):
-            methods |= set(route_methods)
-    # HEAD is answered for every GET but is not part of the documented interface.
-    return sorted(methods - {"HEAD"})
+    names only the first matching route's). HEAD and OPTIONS are not part of the documented interface."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHODS:
+        scope = dict(request.scope, method=method)
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

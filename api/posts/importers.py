@@ -32,6 +32,7 @@ import csv
 import html
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -368,6 +369,14 @@ def _csv_rows(
 # Field parsers shared by the formats
 
 
+# No post has a trillion likes; larger numbers are errors that would overflow the analytics' arithmetic.
+MAX_COUNT = 10**12
+# Follower counts are stored as 32-bit integers.
+MAX_FOLLOWERS = 2_147_483_647
+# The oldest post an import accepts (the platforms are younger; date arithmetic stays in range).
+EARLIEST_POST = datetime(1990, 1, 1, tzinfo=UTC)
+
+
 def parse_count(raw: str | None, column: str) -> int | None:
     """A non-negative count; exports write them as `312`, `312.0` or `1,234`. Blank or `-` is unknown."""
     if raw is None:
@@ -380,7 +389,14 @@ def parse_count(raw: str | None, column: str) -> int | None:
         raise RowError(f"{column}: {raw!r} is not a whole number")
     if value < 0:
         raise RowError(f"{column}: {raw!r} is negative")
-    return int(value)
+    return _bounded(int(value), column)
+
+
+def _bounded(value: int, column: str) -> int:
+    limit = MAX_FOLLOWERS if column == "followers" else MAX_COUNT
+    if value > limit:
+        raise RowError(f"{column}: {value:.3g} is larger than any real count (at most {limit:,})")
+    return value
 
 
 def _count_at(values: Sequence[str], index: int | None, column: str) -> int | None:
@@ -393,7 +409,7 @@ def _count_at(values: Sequence[str], index: int | None, column: str) -> int | No
     except ValueError:  # blank, "-", "1,234" or garbage: the careful path decides
         return parse_count(_cell(values, index), column)
     if number >= 0 and number.is_integer():
-        return int(number)
+        return _bounded(int(number), column)
     return parse_count(raw.strip(), column)  # raises the precise error
 
 
@@ -429,7 +445,17 @@ def parse_timestamp(raw: str | None, column: str) -> tuple[datetime, TimePrecisi
     precision = TimePrecision.DAY if len(cleaned) <= 10 else TimePrecision.EXACT
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC), precision
+    return _not_too_old(value, raw, column), precision
+
+
+def _not_too_old(value: datetime, raw: str, column: str) -> datetime:
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        raise RowError(f"{column}: {raw!r} is out of range") from None
+    if moment < EARLIEST_POST:
+        raise RowError(f"{column}: {raw!r} is before {EARLIEST_POST.year}; no post is that old")
+    return moment
 
 
 _RELATIVE = re.compile(
@@ -460,16 +486,24 @@ def parse_relative_age(raw: str | None, as_of: datetime, column: str) -> datetim
         raise RowError(f"{column}: missing age")
     cleaned = raw.strip().lower()
     try:
-        return as_of - timedelta(days=float(cleaned))
+        days = float(cleaned)
     except ValueError:
-        pass
-    match = _RELATIVE.match(cleaned)
-    if match is None:
-        raise RowError(f"{column}: {raw!r} is not a relative age such as '3 months ago'")
-    amount = match["n"]
-    count = 1 if amount in (None, "a", "an", "one") else int(amount)
-    moment: datetime = as_of - _UNITS[match["unit"]] * count
-    return moment
+        days = None
+    try:
+        if days is not None:
+            if not math.isfinite(days) or days < 0:
+                raise RowError(f"{column}: {raw!r} is not a number of days back")
+            moment: datetime = as_of - timedelta(days=days)
+        else:
+            match = _RELATIVE.match(cleaned)
+            if match is None:
+                raise RowError(f"{column}: {raw!r} is not a relative age such as '3 months ago'")
+            amount = match["n"]
+            count = 1 if amount in (None, "a", "an", "one") else int(amount)
+            moment = as_of - _UNITS[match["unit"]] * count
+    except (OverflowError, ValueError):  # further back than dates go
+        raise RowError(f"{column}: {raw!r} is further back than any post") from None
+    return _not_too_old(moment, raw, column)
 
 
 def _external_id_from_url(url: str | None) -> str | None:
@@ -717,6 +751,10 @@ def _json_rows(document: str, context: _RowContext) -> Iterator[ImportRow]:
             item, position = decoder.raw_decode(document, position)
         except json.JSONDecodeError as exc:
             raise MalformedFile(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise MalformedFile(f"invalid JSON near line {line}: nested too deeply") from exc
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise MalformedFile(f"invalid JSON near line {line}: {exc}") from exc
         yield _json_item(item, line, context)
         position = _skip_space(document, position)
         if position >= len(document):
@@ -750,7 +788,11 @@ def _json_count(item: Mapping[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise RowError(f"{key}: {value!r} is not a number")
+        raise RowError(f"{key}: {str(value)[:50]!r} is not a number")
+    if isinstance(value, int):
+        if value < 0:
+            raise RowError(f"{key}: {value} is negative")
+        return _bounded(value, key)
     return parse_count(str(value), key)
 
 
