@@ -50,9 +50,19 @@ def _login(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> TokenPair:
-    limiter.hit(settings.rate_limit_login_per_ip, "login", client_address(request, settings))
-    limiter.hit(settings.rate_limit_login_per_account, "login", "account:" + service.normalise_email(email))
-    user = service.authenticate(session, email=email, password=password)
+    address = client_address(request, settings)
+    limiter.hit(settings.rate_limit_login_per_ip, "login", address)
+    account = "account:" + service.normalise_email(email)
+    # Only failures count per account, and per account *and* address: wrong passwords sent from elsewhere
+    # do not lock the owner out; a wide limit across addresses still slows distributed guessing.
+    limiter.check(settings.rate_limit_login_per_account, "login", f"{account}|{address}")
+    limiter.check(settings.rate_limit_login_failures_per_account, "login", account)
+    try:
+        user = service.authenticate(session, email=email, password=password)
+    except Unauthorized:
+        limiter.record(settings.rate_limit_login_per_account, "login", f"{account}|{address}")
+        limiter.record(settings.rate_limit_login_failures_per_account, "login", account)
+        raise
     return _pair(service.issue_tokens(session, settings, user))
 
 

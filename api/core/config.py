@@ -52,7 +52,13 @@ class Settings(MLSettings):
     # Rate limits (the `limits` library's notation); storage is memory unless REDIS_URL is set.
     redis_url: str | None = None
     rate_limit_login_per_ip: str = "20/minute"
+    # Failed logins: per account and client address (an attacker elsewhere cannot lock the owner out), and
+    # per account across all addresses (slows distributed guessing).
     rate_limit_login_per_account: str = "5/minute"
+    rate_limit_login_failures_per_account: str = "50/hour"
+    # Wrong current passwords (profile changes, erasure) per user, and e-mail change requests per user.
+    rate_limit_password_checks: str = "5/minute"
+    rate_limit_email_changes: str = "5/hour"
     rate_limit_register_per_ip: str = "5/minute"
     rate_limit_refresh_per_ip: str = "60/minute"
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default,
@@ -99,6 +105,14 @@ class Settings(MLSettings):
     token_encryption_key: SecretStr | None = None
     # A scheduled post is retried on transient errors until this long after its time, then marked failed.
     publish_deadline_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # E-mail (address confirmations). Without SMTP_HOST, development writes messages to var/outbox/ and
+    # production refuses what needs an e-mail.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Postwright <no-reply@localhost>"
     # Webhook URLs on private, loopback or link-local addresses are refused unless this is set.
     webhook_allow_private: bool = False
 

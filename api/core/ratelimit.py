@@ -32,6 +32,21 @@ class RateLimiter:
             retry_after, f"Too many {scope.replace('_', ' ')} attempts; retry in {retry_after} seconds."
         )
 
+    def check(self, limit: str, scope: str, identifier: str) -> None:
+        """TooManyRequests when the limit is spent, without spending any of it."""
+        item: RateLimitItem = parse(limit)
+        if self._limiter.test(item, scope, identifier):
+            return
+        reset_at, _ = self._limiter.get_window_stats(item, scope, identifier)
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        raise TooManyRequests(
+            retry_after, f"Too many {scope.replace('_', ' ')} attempts; retry in {retry_after} seconds."
+        )
+
+    def record(self, limit: str, scope: str, identifier: str) -> None:
+        """Count one event (a failed attempt) against the limit without refusing anything now."""
+        self._limiter.hit(parse(limit), scope, identifier)
+
     def reset(self) -> None:
         self._storage.reset()
 

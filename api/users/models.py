@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Index, String, Text, func, text
+from datetime import datetime
+
+from sqlalchemy import ARRAY, DateTime, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
@@ -28,3 +30,8 @@ class User(UUIDPkMixin, TimestampMixin, Base):
     goals: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]"))
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, server_default="UTC")
     onboarded: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
+    # An e-mail change waits for the new address to confirm it: the address, and the SHA-256 of the
+    # token sent there (the token itself is never stored).
+    pending_email: Mapped[str | None] = mapped_column(String(320))
+    email_change_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email_change_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

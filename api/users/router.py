@@ -5,10 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
-from api.core.errors import Conflict, Unauthorized, Unprocessable, responses
-from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.core.errors import (
+    Conflict,
+    Forbidden,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    responses,
+)
+from api.deps import CurrentUser, RateLimiterDep, SessionDep, SettingsDep
 from api.users import service
-from api.users.schemas import DeleteAccountIn, OnboardingIn, ProfileUpdate, UserExport, UserOut
+from api.users.schemas import (
+    DeleteAccountIn,
+    EmailConfirmIn,
+    OnboardingIn,
+    ProfileUpdate,
+    UserExport,
+    UserOut,
+)
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=responses(Unauthorized))
 
@@ -19,20 +34,50 @@ def get_profile(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
 
 
-@router.put("/profile", response_model=UserOut, responses=responses(Conflict, Unprocessable))
+@router.put(
+    "/profile",
+    response_model=UserOut,
+    responses=responses(Conflict, Unprocessable, TooManyRequests, ServiceUnavailable),
+)
 def update_profile(
-    body: ProfileUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    body: ProfileUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> UserOut:
-    """Partial update; unknown fields are rejected. Changing email or password needs `current_password`."""
-    return UserOut.model_validate(service.update_profile(session, settings, user, body))
+    """Partial update; unknown fields are rejected. Changing email or password needs `current_password`
+    (a few wrong tries a minute, then 429). A new email becomes `pending_email` until the link sent to it
+    is used (`POST /api/users/email/confirm`); the answer is the same whether or not the address is free."""
+    return UserOut.model_validate(service.update_profile(session, settings, user, body, limiter))
+
+
+@router.post(
+    "/email/confirm",
+    response_model=UserOut,
+    responses=responses(Forbidden, Conflict, Unprocessable),
+    openapi_extra={"security": []},
+)
+def confirm_email(body: EmailConfirmIn, session: SessionDep) -> UserOut:
+    """Confirm a new e-mail address with the token sent to it (no sign-in needed: the link may be opened
+    anywhere). A used, expired or unknown token is a 403; an address taken meanwhile, a 409."""
+    return UserOut.model_validate(service.confirm_email_change(session, body.token))
 
 
 @router.delete(
-    "/profile", status_code=status.HTTP_204_NO_CONTENT, responses=responses(Unauthorized, Unprocessable)
+    "/profile",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(Unauthorized, Unprocessable, TooManyRequests),
 )
-def delete_account(body: DeleteAccountIn, user: CurrentUser, session: SessionDep) -> Response:
+def delete_account(
+    body: DeleteAccountIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
+) -> Response:
     """Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions)."""
-    service.erase(session, user, body.password)
+    service.erase(session, user, body.password, settings, limiter)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

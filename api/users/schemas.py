@@ -36,6 +36,9 @@ class UserOut(BaseModel):
     platforms: list[str]
     goals: list[str]
     timezone: str
+    pending_email: str | None = Field(
+        default=None, description="a new address waiting for its confirmation link to be used"
+    )
     onboarded: bool
     created_at: datetime
     updated_at: datetime
@@ -101,6 +104,12 @@ class OnboardingIn(BaseModel):
         if any(not goal or len(goal) > 200 for goal in cleaned):
             raise ValueError("each goal must be 1 to 200 characters")
         return _unique(cleaned)
+
+
+class EmailConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=20, max_length=200, description="the token from the confirmation e-mail")
 
 
 class DeleteAccountIn(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, inspect, select
@@ -10,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
 from api.content.models import ContentDraft
+from api.core import mail
 from api.core.config import Settings
-from api.core.errors import Conflict, Unauthorized, Unprocessable
+from api.core.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from api.core.ratelimit import RateLimiter
 from api.core.security import hash_password, verify_password
 from api.posts.models import UserPost
 from api.schedules.models import RecurringSchedule
@@ -22,32 +26,99 @@ from api.voice.models import ToneAnalysis
 _SENSITIVE_FIELDS = {"email", "new_password"}
 
 
-def _require_current_password(user: User, current_password: str | None, reason: str) -> None:
+EMAIL_CHANGE_TTL = timedelta(hours=24)
+
+
+def _password_matches(user: User, password: str, settings: Settings, limiter: RateLimiter) -> bool:
+    """Check the user's password, at most a few wrong tries a minute (then 429 with Retry-After)."""
+    limiter.check(settings.rate_limit_password_checks, "password_check", str(user.id))
+    valid, _ = verify_password(password, user.password_hash)
+    if not valid:
+        limiter.record(settings.rate_limit_password_checks, "password_check", str(user.id))
+    return valid
+
+
+def _require_current_password(
+    user: User, current_password: str | None, reason: str, settings: Settings, limiter: RateLimiter
+) -> None:
     if not current_password:
         raise Unprocessable(
             [{"loc": ["body", "current_password"], "msg": f"current_password is required to {reason}"}]
         )
-    valid, _ = verify_password(current_password, user.password_hash)
-    if not valid:
+    if not _password_matches(user, current_password, settings, limiter):
         # 401 would make clients drop a perfectly valid session; the password is just wrong.
         raise Unprocessable([{"loc": ["body", "current_password"], "msg": "current_password is incorrect"}])
 
 
-def update_profile(session: Session, settings: Settings, user: User, changes: ProfileUpdate) -> User:
-    """Apply only the fields that were sent; email and password need the current password."""
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _request_email_change(
+    session: Session, settings: Settings, user: User, new_email: str, limiter: RateLimiter
+) -> None:
+    """Keep the new address pending and send it a confirmation link. An address that belongs to another
+    account gets nothing, and the answer is the same either way: nobody learns who has an account."""
+    if new_email == user.email.lower():
+        user.pending_email = user.email_change_token_hash = user.email_change_expires_at = None
+        return
+    limiter.hit(settings.rate_limit_email_changes, "email_change", str(user.id))
+    token = secrets.token_urlsafe(32)
+    user.pending_email = new_email
+    user.email_change_token_hash = _token_hash(token)
+    user.email_change_expires_at = datetime.now(UTC) + EMAIL_CHANGE_TTL
+    existing = auth_service.get_user_by_email(session, new_email)
+    if existing is None:
+        link = f"{settings.public_base_url.rstrip('/')}/confirm-email?token={token}"
+        mail.send(
+            settings,
+            new_email,
+            "Confirm your new Postwright e-mail address",
+            f"Hello {user.name},\n\nconfirm that {new_email} is your new Postwright address: {link}\n"
+            f"(or POST the token to /api/users/email/confirm). The link works for 24 hours.\n\n"
+            f"Token: {token}\n\nIf you did not ask for this, ignore this message.\n",
+        )
+
+
+def confirm_email_change(session: Session, token: str) -> User:
+    """Make the pending address the account's e-mail, once, within 24 hours."""
+    user = session.scalar(
+        select(User)
+        .where(
+            User.email_change_token_hash == _token_hash(token),
+            User.email_change_expires_at > datetime.now(UTC),
+        )
+        .with_for_update()
+    )
+    if user is None or user.pending_email is None:
+        raise Forbidden(
+            "This confirmation link is invalid, already used or expired; change the e-mail again."
+        )
+    existing = auth_service.get_user_by_email(session, user.pending_email)
+    if existing is not None and existing.id != user.id:
+        raise Conflict("That address now belongs to another account.")
+    user.email = user.pending_email
+    user.pending_email = user.email_change_token_hash = user.email_change_expires_at = None
+    session.flush()
+    return user
+
+
+def update_profile(
+    session: Session, settings: Settings, user: User, changes: ProfileUpdate, limiter: RateLimiter
+) -> User:
+    """Apply only the fields that were sent; email and password need the current password, and a new
+    email only takes effect once its confirmation link is used."""
     sent = changes.model_dump(exclude_unset=True)
     current_password = sent.pop("current_password", None)
     if _SENSITIVE_FIELDS & sent.keys():
-        _require_current_password(user, current_password, "change the email or password")
-    for field in ("name", "platforms", "goals", "timezone"):
+        _require_current_password(user, current_password, "change the email or password", settings, limiter)
+    for field in ("name", "platforms", "goals", "timezone", "email"):
         if field in sent and sent[field] is None:
             raise Unprocessable([{"loc": ["body", field], "msg": f"{field} cannot be null"}])
     if "email" in sent:
-        new_email = auth_service.normalise_email(sent.pop("email"))
-        existing = auth_service.get_user_by_email(session, new_email)
-        if existing is not None and existing.id != user.id:
-            raise Conflict("An account with this email already exists.")
-        user.email = new_email
+        _request_email_change(
+            session, settings, user, auth_service.normalise_email(sent.pop("email")), limiter
+        )
     if "new_password" in sent:
         new_password = sent.pop("new_password")
         auth_service.validate_password(new_password, settings, user.email)
@@ -92,10 +163,9 @@ def export(session: Session, user: User) -> UserExport:
     )
 
 
-def erase(session: Session, user: User, password: str) -> None:
+def erase(session: Session, user: User, password: str, settings: Settings, limiter: RateLimiter) -> None:
     """Delete the account; foreign keys cascade to everything it owns."""
-    valid, _ = verify_password(password, user.password_hash)
-    if not valid:
+    if not _password_matches(user, password, settings, limiter):
         raise Unauthorized("Password is incorrect; the account was not deleted.")
     session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)

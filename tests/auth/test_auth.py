@@ -268,6 +268,23 @@ class TestRateLimits:
         user_factory(email="other@example.com")
         assert login(client, email="other@example.com", password=TEST_PASSWORD).status_code == 200
 
+    def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(self, client, app, user_factory):
+        from fastapi.testclient import TestClient
+
+        user_factory(email="owner@example.com")
+        limit = int(get_settings().rate_limit_login_per_account.split("/")[0])
+        for _ in range(limit + 1):  # an attacker's address
+            login(client, email="owner@example.com", password="wrong password!")
+        assert login(client, email="owner@example.com", password=TEST_PASSWORD).status_code == 429
+        with TestClient(app, client=("198.51.100.7", 40000)) as owners_browser:
+            assert login(owners_browser, email="owner@example.com", password=TEST_PASSWORD).status_code == 200
+
+    def test_a_successful_login_spends_no_failure_budget(self, client, user_factory):
+        user_factory(email="daily@example.com")
+        limit = int(get_settings().rate_limit_login_per_account.split("/")[0])
+        for _ in range(limit + 2):
+            assert login(client, email="daily@example.com", password=TEST_PASSWORD).status_code == 200
+
     def test_login_is_limited_per_client_address(self, client):
         limit = int(get_settings().rate_limit_login_per_ip.split("/")[0])
         statuses = [

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from api.auth.models import RefreshToken
+from api.core.config import get_settings
+from api.core.mail import outbox_messages
 from api.posts.models import UserPost
 from api.users.models import User
 from tests.conftest import TEST_PASSWORD
@@ -87,17 +90,51 @@ class TestProfile:
             headers=headers,
         )
         assert ok.status_code == 200
-        assert ok.json()["email"] == "new@example.com"
+        # Nothing changes until the new address confirms it.
+        assert ok.json()["email"] == me.email and ok.json()["pending_email"] == "new@example.com"
+        [message] = [m for m in outbox_messages(get_settings()) if "To: new@example.com" in m]
+        token = re.search(r"Token: (\S+)", message)[1]
+        assert token not in str(ok.json())
+        confirmed = client.post("/api/users/email/confirm", json={"token": token})
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["email"] == "new@example.com" and confirmed.json()["pending_email"] is None
+        again = client.post("/api/users/email/confirm", json={"token": token})
+        assert again.status_code == 403  # used once
 
-    def test_email_taken_by_someone_else_is_409(self, client, user_factory, auth_headers):
+    def test_an_address_taken_by_someone_else_is_not_revealed(self, client, user_factory, auth_headers):
         user_factory(email="taken@example.com")
-        me = user_factory()
-        response = client.put(
+        me, other = user_factory(), user_factory()
+        sent_before = len(outbox_messages(get_settings()))
+        taken = client.put(
             "/api/users/profile",
             json={"email": "TAKEN@example.com", "current_password": TEST_PASSWORD},
             headers=auth_headers(me),
         )
-        assert response.status_code == 409
+        free = client.put(
+            "/api/users/profile",
+            json={"email": "free-address@example.com", "current_password": TEST_PASSWORD},
+            headers=auth_headers(other),
+        )
+        assert taken.status_code == free.status_code == 200
+        assert set(taken.json()) == set(free.json()) and taken.json()["pending_email"] == "taken@example.com"
+        sent = outbox_messages(get_settings())[sent_before:]
+        assert len(sent) == 1 and "To: free-address@example.com" in sent[0]  # nothing goes to the taken one
+
+    def test_wrong_current_passwords_are_throttled(self, client, user_factory, auth_headers):
+        me = user_factory()
+        headers = auth_headers(me)
+        limit = int(get_settings().rate_limit_password_checks.split("/")[0])
+        body = {"new_password": "another long passphrase", "current_password": "wrong guess!"}
+        statuses = [
+            client.put("/api/users/profile", json=body, headers=headers).status_code for _ in range(limit + 1)
+        ]
+        assert statuses == [422] * limit + [429]
+        right = body | {"current_password": TEST_PASSWORD}
+        assert client.put("/api/users/profile", json=right, headers=headers).status_code == 429
+        erase = client.request(
+            "DELETE", "/api/users/profile", json={"password": "wrong guess!"}, headers=headers
+        )
+        assert erase.status_code == 429
 
     def test_password_change_signs_out_other_sessions(self, client, user_factory, auth_headers, db):
         me = user_factory(email="pw@example.com")
