@@ -18,6 +18,8 @@ from api.users.models import User
 # scope="function": the session's exit (commit) runs when the handler returns, before the response is sent,
 # so a 2xx always means the write is committed and a failed commit becomes an error response.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Read-only endpoints that stream their answer keep their session until the last byte is sent.
+StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 

@@ -7,6 +7,7 @@ promotion between reading the version and predicting can never mislabel a result
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,6 +59,15 @@ class ModelClient(Protocol[I_contra, R]):
         ...
 
 
+# (tracking URI, model name) -> (champion version or None, when it was looked up)
+_CHAMPIONS: dict[tuple[str, str], tuple[str | None, float]] = {}
+
+
+def forget_champions() -> None:
+    """Drop the cached champion lookups (tests that promote a model and predict at once)."""
+    _CHAMPIONS.clear()
+
+
 class InProcessClient(Generic[I, R]):
     """Loads `models:/<name>@champion` from MLflow into this process, once per version."""
 
@@ -66,15 +76,24 @@ class InProcessClient(Generic[I, R]):
         self._settings = settings or get_ml_settings()
 
     def champion(self) -> str:
-        """The registry version the champion alias points at now."""
-        configure_tracking(self._settings)
-        champion = champion_version(MlflowClient(), self.spec.name)
-        if champion is None:
+        """The registry version the champion alias points at (looked up at most every
+        CHAMPION_POLL_SECONDS: a registry query per prediction would cost more than the prediction)."""
+        key = (self._settings.mlflow_tracking_uri, self.spec.name)
+        cached = _CHAMPIONS.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < self._settings.champion_poll_seconds:
+            version = cached[0]
+        else:
+            configure_tracking(self._settings)
+            found = champion_version(MlflowClient(), self.spec.name)
+            version = None if found is None else str(found.version)
+            _CHAMPIONS[key] = (version, now)
+        if version is None:
             raise ModelUnavailable(
                 f"the MLflow registry has no {self.spec.name}@{CHAMPION_ALIAS} yet: "
                 f"{self.spec.preparing_message}"
             )
-        return str(champion.version)
+        return version
 
     def ready(self) -> str | None:
         try:

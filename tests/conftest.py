@@ -136,6 +136,14 @@ def app(database_url: str) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_champion_lookups() -> None:
+    """Each test looks the champions up afresh (the API caches the lookup for CHAMPION_POLL_SECONDS)."""
+    from ml.client import forget_champions
+
+    forget_champions()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
     from api.core.ratelimit import get_rate_limiter
 

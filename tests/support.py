@@ -129,6 +129,9 @@ def publish_champion(classifier: Any, example_texts: list[str], test_macro_f1: f
         MlflowClient(), TONE, version, registry.PromotionDecision(True, "published by a test")
     )
     ensure_imported(TONE, version)
+    from ml.client import forget_champions
+
+    forget_champions()  # this process sees the new champion at once
     return version
 
 
@@ -245,6 +248,9 @@ def publish_engagement_champion(model: Any, example: Any) -> str:
     registry.apply_promotion(
         MlflowClient(), ENGAGEMENT, version, registry.PromotionDecision(True, "published by a test")
     )
+    from ml.client import forget_champions
+
+    forget_champions()  # this process sees the new champion at once
     return version
 
 

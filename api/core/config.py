@@ -38,7 +38,9 @@ class Settings(MLSettings):
 
     # PostgreSQL everywhere: `make up` starts an embedded server and sets this when it is unset.
     database_url: str | None = None
-    db_pool_size: int = 5
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout_seconds: float = 10.0
     var_dir: Path = PROJECT_ROOT / "var"
 
     # Tokens

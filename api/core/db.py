@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import anyio
+import anyio.to_thread
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +21,9 @@ def get_engine() -> Engine:
     return create_engine(
         settings.require_database_url(),
         pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # Past this wait for a connection the request is a 503 (overload), not a 500.
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         # Bound parameters never reach an exception message or a log line (they hold password hashes).
         hide_parameters=True,
@@ -51,10 +56,29 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def get_session() -> Iterator[Session]:
+# Committing and closing a request's session get their own threads: were they to wait for one of the
+# worker threads, a burst that fills every worker with requests waiting for a database connection would
+# never release the connections those commits hold (a deadlock until the pool times out).
+_SESSION_END_THREADS = 16
+
+
+@lru_cache
+def _session_end_limiter() -> anyio.CapacityLimiter:
+    return anyio.CapacityLimiter(_SESSION_END_THREADS)
+
+
+async def get_session() -> AsyncIterator[Session]:
     """FastAPI dependency owning the request's transaction; services only flush."""
-    with session_scope() as session:
+    session = get_sessionmaker()()
+    limiter = _session_end_limiter()
+    try:
         yield session
+        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
+    except BaseException:
+        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(session.close, limiter=limiter)
 
 
 def database_ready(engine: Engine | None = None) -> bool:

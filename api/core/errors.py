@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -204,6 +205,12 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body("internal_error", "Something went wrong on our side."), status_code=500)
 
 
+async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
+    """No database connection came free in time: the server is overloaded, try again shortly."""
+    logger.warning("database pool exhausted")
+    return await _app_error(request, ServiceUnavailable("The server is busy; retry shortly.", 2))
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     # A bug, not the client's fault: log it with the stack, tell the client nothing internal.
     logger.exception("unhandled error", exc_info=exc)
@@ -217,4 +224,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ModelUnavailable, _model_unavailable)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(Exception, _unexpected)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +41,7 @@ from ml.registry import champion_version, configure_tracking
 from models.engagement.habits import habits_of
 from models.engagement.history import WINDOW, add_history
 from models.engagement.model import EngagementConfig
+from models.engagement.reasons import Habits
 
 logger = logging.getLogger("postwright.engagement")
 
@@ -48,24 +51,46 @@ TRAINING_FLOW = "train-engagement-model"
 LEVEL = EngagementConfig().level
 
 
-def _history(session: Session, user: User, platform: str) -> tuple[pd.DataFrame, int]:
-    """The user's dated posts with engagement on the platform, and how many there are."""
-    # Most drafts of a new user have no history: one count answers them without building a frame.
-    dated = int(
-        session.scalar(
-            select(func.count())
-            .select_from(UserPost)
-            .where(
-                UserPost.user_id == user.id, UserPost.platform == platform, UserPost.posted_at.is_not(None)
-            )
+# A user's history frame and habits, per platform, while their posts do not change: building them reads
+# every post and measures each one's form (tens of milliseconds for a few hundred posts), and every draft
+# written or edited asks for a prediction. The key holds the posts' count and newest change, so an import
+# or a new post is seen at once; habits look a week ahead from `now`, kept to ten-minute steps.
+_HISTORY_CACHE: OrderedDict[tuple[Any, ...], tuple[pd.DataFrame, int, Habits]] = OrderedDict()
+_HISTORY_CACHE_SIZE = 256
+_HISTORY_LOCK = threading.Lock()
+_HABITS_STEP_SECONDS = 600
+
+
+def _history(session: Session, user: User, platform: str, now: datetime) -> tuple[pd.DataFrame, int, Habits]:
+    """The user's dated posts with engagement on the platform, how many there are, and their habits."""
+    dated, changed = session.execute(
+        select(func.count(), func.max(UserPost.updated_at)).where(
+            UserPost.user_id == user.id, UserPost.platform == platform, UserPost.posted_at.is_not(None)
         )
-        or 0
+    ).one()
+    # Most drafts of a new user have no history: one count answers them without building a frame.
+    if int(dated or 0) < MIN_HISTORY:
+        return pd.DataFrame(columns=["engagements"]), int(dated or 0), Habits()
+    key = (
+        user.id,
+        platform,
+        int(dated),
+        changed,
+        user.timezone,
+        int(now.timestamp()) // _HABITS_STEP_SECONDS,
     )
-    if dated < MIN_HISTORY:
-        return pd.DataFrame(columns=["engagements"]), dated
+    with _HISTORY_LOCK:
+        if key in _HISTORY_CACHE:
+            _HISTORY_CACHE.move_to_end(key)
+            return _HISTORY_CACHE[key]
     frame = history_frame(session, [user.id])
     frame = frame[(frame["platform"] == platform) & frame["engagements"].notna()].reset_index(drop=True)
-    return frame, len(frame)
+    entry = (frame, len(frame), habits_of(frame.tail(WINDOW * 4), user.timezone, now))
+    with _HISTORY_LOCK:
+        _HISTORY_CACHE[key] = entry
+        while len(_HISTORY_CACHE) > _HISTORY_CACHE_SIZE:
+            _HISTORY_CACHE.popitem(last=False)
+    return entry
 
 
 def predict(
@@ -77,13 +102,14 @@ def predict(
     now: datetime | None = None,
 ) -> list[tuple[datetime, EngagementOut]]:
     """One prediction per time (409 with too little history; ModelUnavailable -> 503 with no model)."""
-    history, known = _history(session, user, platform)
+    client = get_client(ENGAGEMENT, get_settings())
+    now = now or datetime.now(UTC)
+    history, known, habits = _history(session, user, platform, now)
     if known < MIN_HISTORY:
         raise Conflict(
             f"Predictions need at least {MIN_HISTORY} of your {platform} posts with engagement counts; "
             f"you have {known}. Import more of your history (POST /api/posts/import)."
         )
-    now = now or datetime.now(UTC)
     followers = history["followers"].dropna()
     drafts = pd.DataFrame(
         {
@@ -99,10 +125,7 @@ def predict(
     )
     annotated = add_history(pd.concat([history, drafts], ignore_index=True))
     draft_rows = annotated.iloc[len(history) :]
-    habits = habits_of(history.tail(WINDOW * 4), user.timezone, now)
-    prediction = get_client(ENGAGEMENT, get_settings()).predict(
-        rows_from_frame(draft_rows, [habits] * len(times))
-    )
+    prediction = client.predict(rows_from_frame(draft_rows, [habits] * len(times)))
     return [
         (time, _present(result, prediction.version, history))
         for time, result in zip(times, prediction.results, strict=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import StreamingResponse
 
 from api.core.errors import (
     Conflict,
@@ -14,7 +14,7 @@ from api.core.errors import (
     Unprocessable,
     responses,
 )
-from api.deps import CurrentUser, RateLimiterDep, SessionDep, SettingsDep
+from api.deps import CurrentUser, RateLimiterDep, SessionDep, SettingsDep, StreamingSessionDep
 from api.users import service
 from api.users.schemas import (
     DeleteAccountIn,
@@ -87,11 +87,19 @@ def onboarding(body: OnboardingIn, user: CurrentUser, session: SessionDep) -> Us
     return UserOut.model_validate(service.onboard(session, user, body))
 
 
-@router.get("/export", response_model=UserExport)
-def export(user: CurrentUser, session: SessionDep) -> JSONResponse:
-    """Everything stored about you, as one JSON document."""
-    data = service.export(session, user)
-    return JSONResponse(
-        content=data.model_dump(mode="json"),
+@router.get(
+    "/export",
+    response_model=UserExport,
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/UserExport"}}}}
+    },
+)
+def export(user: CurrentUser, session: StreamingSessionDep) -> StreamingResponse:
+    """Everything stored about you, as one JSON document, streamed as it is read (flat memory for any
+    history size)."""
+    return StreamingResponse(
+        service.export_chunks(session, user),
+        media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="postwright-export.json"'},
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from pydantic_core import to_json
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
@@ -20,7 +22,7 @@ from api.core.security import hash_password, verify_password
 from api.posts.models import UserPost
 from api.schedules.models import RecurringSchedule
 from api.users.models import User
-from api.users.schemas import OnboardingIn, ProfileUpdate, UserExport, UserOut
+from api.users.schemas import OnboardingIn, ProfileUpdate, UserOut
 from api.voice.models import ToneAnalysis
 
 _SENSITIVE_FIELDS = {"email", "new_password"}
@@ -139,28 +141,39 @@ def onboard(session: Session, user: User, data: OnboardingIn) -> User:
     return user
 
 
-def _row(obj: Any) -> dict[str, Any]:
-    """A table row as a JSON-ready dict, without the owner column."""
-    return {c.key: getattr(obj, c.key) for c in inspect(obj).mapper.column_attrs if c.key != "user_id"}
+# Exported per row: everything but the owner column (and nothing secret: no table exported holds one).
+_EXPORTED = (
+    ("posts", UserPost, UserPost.posted_at),
+    ("drafts", ContentDraft, ContentDraft.created_at),
+    ("recurring_schedules", RecurringSchedule, RecurringSchedule.created_at),
+)
+EXPORT_BATCH = 1000
 
 
-def export(session: Session, user: User) -> UserExport:
-    """All the user's rows, table by table."""
+def _columns(model: Any) -> list[Any]:
+    return [column for column in model.__table__.columns if column.key != "user_id"]
 
-    def rows(model: Any, order: Any) -> list[dict[str, Any]]:
-        return [
-            _row(r) for r in session.scalars(select(model).where(model.user_id == user.id).order_by(order))
-        ]
 
-    tone = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user.id))
-    return UserExport(
-        exported_at=datetime.now(UTC),
-        profile=UserOut.model_validate(user),
-        posts=rows(UserPost, UserPost.posted_at),
-        drafts=rows(ContentDraft, ContentDraft.created_at),
-        recurring_schedules=rows(RecurringSchedule, RecurringSchedule.created_at),
-        tone_analysis=_row(tone) if tone else None,
+def export_chunks(session: Session, user: User) -> Iterator[bytes]:
+    """All the user's rows as one JSON document, produced piece by piece: rows are read through a
+    server-side cursor in batches and written as they come, so memory stays flat however many there are."""
+    profile = UserOut.model_validate(user).model_dump(mode="json")
+    yield b'{"exported_at":' + to_json(datetime.now(UTC)) + b',"profile":' + to_json(profile)
+    for name, model, order in _EXPORTED:
+        yield f',"{name}":['.encode()
+        rows = session.execute(
+            select(*_columns(model)).where(model.user_id == user.id).order_by(order, model.id),
+            execution_options={"yield_per": EXPORT_BATCH},
+        ).mappings()
+        for index, row in enumerate(rows):
+            yield (b"," if index else b"") + to_json(dict(row))
+        yield b"]"
+    tone = (
+        session.execute(select(*_columns(ToneAnalysis)).where(ToneAnalysis.user_id == user.id))
+        .mappings()
+        .first()
     )
+    yield b',"tone_analysis":' + to_json(dict(tone) if tone is not None else None) + b"}"
 
 
 def erase(session: Session, user: User, password: str, settings: Settings, limiter: RateLimiter) -> None:

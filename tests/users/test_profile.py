@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -233,6 +234,33 @@ class TestExportAndErasure:
         assert "their secret post" not in response.text
         assert "password_hash" not in response.text
         assert body["profile"]["id"] == str(me.id)
+
+    def test_a_large_export_is_streamed_as_one_valid_document(self, client, user_factory, auth_headers, db):
+        me = user_factory()
+        db.add_all(
+            UserPost(
+                user_id=me.id,
+                platform="twitter",
+                content=f"post {i}",
+                posted_at=datetime(2024, 1, 1, tzinfo=UTC),
+            )
+            for i in range(2500)
+        )
+        db.commit()
+        with client.stream("GET", "/api/users/export", headers=auth_headers(me)) as response:
+            assert response.status_code == 200
+            assert "content-length" not in response.headers  # sent as it is read, not built in memory
+            chunks = list(response.iter_bytes())
+        body = json.loads(b"".join(chunks))
+        assert len(body["posts"]) == 2500 and body["posts"][0]["content"].startswith("post ")
+        assert set(body) == {
+            "exported_at",
+            "profile",
+            "posts",
+            "drafts",
+            "recurring_schedules",
+            "tone_analysis",
+        }
 
     def test_delete_erases_the_account_and_everything_it_owns(self, client, user_factory, auth_headers, db):
         me, other = user_factory(email="gone@example.com"), user_factory()

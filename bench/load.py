@@ -1,0 +1,137 @@
+"""Load on the product API as `make up` serves it: p50/p99 and errors at 100 and 500 requests/s.
+
+The API runs as `make up` runs it (one uvicorn process, the same options) on a throwaway database of
+TEST_DATABASE_URL's server, with a user who has 300 imported posts and some drafts. Locust (headless)
+offers a constant load for a minute each of: the drafts list, the dashboard, the templates and draft
+creation, mixed 3:2:2:1, at 100 and at 500 requests/s; then, in the same run, as fast as it can for 20 s,
+the same mix and the bare `/healthz` (the server's ceiling). 429s are counted apart from errors.
+Figures go to bench/results/load.json.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "load.json"
+LOCUSTFILE = ROOT / "bench" / "loadgen" / "locustfile.py"
+LOCUST = Path(sys.executable).parent / "locust"
+
+
+def _seed(base: str) -> str:
+    account = {"email": "load@example.com", "password": "a-long-load-password"}
+    httpx.post(f"{base}/api/auth/register", json=account | {"name": "Load"}).raise_for_status()
+    token = httpx.post(f"{base}/api/auth/login", json=account).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    start = datetime(2025, 1, 6, 9, tzinfo=UTC)
+    posts = [
+        {"platform": "linkedin" if i % 2 else "twitter", "content": f"Post {i} about shipping and hiring",
+         "posted_at": (start + timedelta(hours=13 * i)).isoformat(), "likes": i % 40, "comments": i % 7,
+         "shares": i % 3, "impressions": 900 + i, "followers": 1200}
+        for i in range(300)
+    ]  # fmt: skip
+    files = {"file": ("posts.json", json.dumps(posts).encode(), "application/json")}
+    httpx.post(f"{base}/api/posts/import", headers=headers, files=files, timeout=120).raise_for_status()
+    for i in range(50):
+        body = {"platform": "linkedin", "content": f"Seed draft {i}"}
+        httpx.post(f"{base}/api/content/drafts", headers=headers, json=body).raise_for_status()
+    return str(token)
+
+
+def _locust(
+    base: str, token: str, scenario: str, users: int, rate: float, seconds: int, out: Path
+) -> dict[str, Any]:
+    prefix = out / f"{scenario}-{users}x{rate}"
+    env = os.environ | {"BENCH_TOKEN": token, "BENCH_SCENARIO": scenario, "BENCH_USER_RATE": str(rate)}
+    subprocess.run(
+        [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", base, "-u", str(users), "-r", str(users),
+         "--run-time", f"{seconds}s", "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
+        env=env, check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
+    too_many = errors = 0
+    with open(f"{prefix}_failures.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if "429" in row["Error"]:
+                too_many += int(row["Occurrences"])
+            else:
+                errors += int(row["Occurrences"])
+    return {
+        "offered_rps": round(users * rate) if rate else "as fast as possible",
+        "seconds": seconds,
+        "requests": int(total["Request Count"]),
+        "achieved_rps": round(float(total["Requests/s"]), 1),
+        "p50_ms": float(total["50%"]),
+        "p99_ms": float(total["99%"]),
+        "errors": errors,
+        "rate_limited_429": too_many,
+    }
+
+
+def main() -> dict[str, Any]:
+    from tests.conftest import create_database
+    from tests.support import free_port, stop_group, wait_ready
+
+    server_url = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    url, drop = create_database(server_url, "pw_bench_load")
+    work = Path(tempfile.mkdtemp(prefix="pw-load-"))
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "JWT_SECRET": secrets.token_urlsafe(48),
+        "VAR_DIR": str(work / "var"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
+        "PREFECT_API_URL": "",
+    }
+    subprocess.run(
+        [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
+    )
+    port = free_port()
+    # As `make up` serves it: one uvicorn process with the CLI's options.
+    code = (
+        "import uvicorn; from api.cli import UVICORN_OPTIONS; "
+        f"uvicorn.run('api.main:app', host='127.0.0.1', port={port}, **UVICORN_OPTIONS)"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(server, base, timeout=60)
+        token = _seed(base)
+        time.sleep(20)  # the import's tone analysis (in-process) settles first
+        runs = {
+            "mix_100_rps": _locust(base, token, "mix", 50, 2.0, 60, work),
+            "mix_500_rps": _locust(base, token, "mix", 250, 2.0, 60, work),
+            "mix_max": _locust(base, token, "mix", 64, 0.0, 20, work),
+            "bare_healthz_max": _locust(base, token, "bare", 64, 0.0, 20, work),
+        }
+    finally:
+        stop_group(server)
+        drop()
+    ceiling = runs["bare_healthz_max"]["achieved_rps"] or 1.0
+    result = {
+        "machine": f"{os.cpu_count()} cores; load generator and API on the same cores",
+        "runs": runs,
+        "mix_max_vs_bare_ceiling": round(runs["mix_max"]["achieved_rps"] / ceiling, 3),
+        "aims": {"p99_ms_at_100_rps": 50, "errors_at_500_rps": 0, "share_of_bare_throughput": 0.4},
+    }
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))

@@ -1,0 +1,57 @@
+"""Locust users for bench/load.py: the drafts list, the dashboard, the templates and draft creation.
+
+BENCH_TOKEN is a bearer token; BENCH_USER_RATE the requests per second each user makes (constant
+throughput, so users x rate is the offered load); BENCH_SCENARIO `mix` or `bare` (GET /healthz only).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from locust import FastHttpUser, constant, constant_throughput, task
+
+HEADERS = {"Authorization": f"Bearer {os.environ.get('BENCH_TOKEN', '')}"}
+RATE = float(os.environ.get("BENCH_USER_RATE", "0"))
+SCENARIO = os.environ.get("BENCH_SCENARIO", "mix")
+_counter = itertools.count()
+
+
+def _check(response) -> None:  # type: ignore[no-untyped-def]
+    """2xx is a success; a 429 is counted apart (under its own name), anything else is a failure."""
+    if response.status_code == 429:
+        response.failure("429")
+    elif response.status_code >= 300:
+        response.failure(f"status {response.status_code}")
+    else:
+        response.success()
+
+
+class ApiUser(FastHttpUser):
+    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+
+    @task(3 if SCENARIO == "mix" else 0)
+    def drafts(self) -> None:
+        with self.client.get("/api/content/drafts?limit=20", headers=HEADERS, catch_response=True) as r:
+            _check(r)
+
+    @task(2 if SCENARIO == "mix" else 0)
+    def dashboard(self) -> None:
+        with self.client.get("/api/analytics/dashboard", headers=HEADERS, catch_response=True) as r:
+            _check(r)
+
+    @task(2 if SCENARIO == "mix" else 0)
+    def templates(self) -> None:
+        with self.client.get("/api/templates?limit=20", headers=HEADERS, catch_response=True) as r:
+            _check(r)
+
+    @task(1 if SCENARIO == "mix" else 0)
+    def create_draft(self) -> None:
+        body = {"platform": "linkedin", "content": f"Load test draft {next(_counter)}: what we shipped."}
+        with self.client.post("/api/content/drafts", json=body, headers=HEADERS, catch_response=True) as r:
+            _check(r)
+
+    @task(1 if SCENARIO == "bare" else 0)
+    def bare(self) -> None:
+        with self.client.get("/healthz", catch_response=True) as r:
+            _check(r)
