@@ -7,6 +7,7 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
@@ -15,6 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
 from api import health
+from api.core.admission import AdmissionMiddleware
 from api.core.config import get_settings
 from api.core.edge import EdgeMiddleware
 from api.core.errors import install_error_handlers
@@ -49,6 +51,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     settings.require_database_url()
     settings.jwt_signing_key()
     settings.encryption_keys()
+    # Request code runs on worker threads; never more of them than database connections, so a burst
+    # queues cheaply for a thread instead of holding threads that wait for a connection.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = (
+        settings.db_pool_size + settings.db_max_overflow
+    )
     yield
 
 
@@ -99,6 +106,12 @@ def create_app() -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    # Innermost of the edge: requests refused at the edge never take a slot.
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.db_pool_size + settings.db_max_overflow,
+        wait_seconds=settings.db_pool_timeout_seconds * 3,
+    )
     app.add_middleware(
         EdgeMiddleware,
         json_limit=settings.max_json_body_bytes,

@@ -51,7 +51,7 @@ def list_drafts(
     "/drafts",
     response_model=DraftOut,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(Unprocessable),
+    responses=responses(Conflict, Unprocessable),
 )
 def create_draft(
     body: DraftCreate, user: CurrentUser, session: SessionDep, key: IdempotencyKey = None

@@ -12,12 +12,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.content.length import check_length
 from api.content.models import ContentDraft
+from api.core.config import get_settings
 from api.core.errors import Conflict, NotFound, Unprocessable
 from api.core.pagination import paginate
 from api.posts.platforms import Platform
@@ -108,8 +109,11 @@ def create_draft(
     template_id: uuid.UUID | None = None,
     first_comment: str | None = None,
 ) -> ContentDraft:
-    """A new draft (status `draft`) after checking it fits the platform."""
+    """A new draft (status `draft`) after checking it fits the platform and the user's quota."""
     ensure_fits(platform, content, content_type)
+    quota = get_settings().max_drafts_per_user
+    if (session.scalar(select(func.count()).where(ContentDraft.user_id == user_id)) or 0) >= quota:
+        raise Conflict(f"You have {quota:,} drafts, your quota; delete some first.")
     _check_first_comment(platform, first_comment)
     draft = ContentDraft(
         user_id=user_id,

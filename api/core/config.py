@@ -38,8 +38,10 @@ class Settings(MLSettings):
 
     # PostgreSQL everywhere: `make up` starts an embedded server and sets this when it is unset.
     database_url: str | None = None
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Connections kept open (no reconnect churn under load) and the extra ones a burst may open; the API
+    # runs at most this many requests' code at once, so no worker thread ever waits for a connection.
+    db_pool_size: int = 20
+    db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 10.0
     var_dir: Path = PROJECT_ROOT / "var"
 
@@ -76,6 +78,9 @@ class Settings(MLSettings):
 
     # Imports
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # Per-user quotas: posts kept (imports past it reject the extra rows) and drafts.
+    max_posts_per_user: int = Field(default=100_000, ge=1)
+    max_drafts_per_user: int = Field(default=20_000, ge=1)
 
     # The largest JSON body any endpoint reads (the import has IMPORT_MAX_BYTES).
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from api.core.config import get_settings
 from api.core.errors import NotFound, Unprocessable, UnsupportedMediaType
 from api.engagement import service as engagement_service
 from api.posts import queries
@@ -65,7 +66,11 @@ def import_posts(
     try:
         reader = open_import(stream, declared_format, as_of=as_of, default_followers=default_followers)
         result = ImportResult(format=reader.format)
-        counts = queries.bulk_upsert(session, user_id, reader.format.value, _keep_posts(reader.rows, result))
+        stored = int(session.scalar(select(func.count()).where(UserPost.user_id == user_id)) or 0)
+        room = max(0, get_settings().max_posts_per_user - stored)
+        counts = queries.bulk_upsert(
+            session, user_id, reader.format.value, _keep_posts(reader.rows, result, room)
+        )
     except NotCsvOrJson as exc:
         raise UnsupportedMediaType(str(exc)) from exc
     except ImportFileError as exc:
@@ -91,15 +96,24 @@ def import_posts(
     return result
 
 
-def _keep_posts(rows: Iterator[ImportRow], result: ImportResult) -> Iterator[ParsedPost]:
-    """Pass parsed posts on to the database and tally the rejected rows on the way."""
+def _keep_posts(rows: Iterator[ImportRow], result: ImportResult, room: int) -> Iterator[ParsedPost]:
+    """Pass parsed posts on to the database (at most `room`, the user's quota left) and tally the rejected
+    rows on the way."""
     for row in rows:
-        if isinstance(row, ParsedPost):
+        if isinstance(row, ParsedPost) and room > 0:
+            room -= 1
             yield row
+        elif isinstance(row, ParsedPost):
+            quota = get_settings().max_posts_per_user
+            _reject(result, RejectedRow(row.line, f"over your quota of {quota:,} posts; delete some first"))
         else:
-            result.rejected_count += 1
-            if len(result.rejected) < MAX_REJECTED_LISTED:
-                result.rejected.append(row)
+            _reject(result, row)
+
+
+def _reject(result: ImportResult, row: RejectedRow) -> None:
+    result.rejected_count += 1
+    if len(result.rejected) < MAX_REJECTED_LISTED:
+        result.rejected.append(row)
 
 
 def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID, result: ImportResult) -> None:
