@@ -30,6 +30,10 @@ LOCUSTFILE = ROOT / "bench" / "loadgen" / "locustfile.py"
 LOCUST = Path(sys.executable).parent / "locust"
 
 
+def _metrics(i: int) -> dict[str, int]:
+    return {"likes": i % 40, "comments": i % 7, "shares": i % 3, "impressions": 900 + i}
+
+
 def _seed(base: str, database_url: str) -> str:
     """A user with 300 dated posts (written straight to the database: an import would start the tone
     analysis and the first engagement training, which `make up` runs in the flow runner, not the API)
@@ -46,8 +50,7 @@ def _seed(base: str, database_url: str) -> str:
             "VALUES (%s, %s, %s, %s, %s, %s)",
             [
                 (user_id, "linkedin" if i % 2 else "twitter", f"Post {i} about shipping and hiring",
-                 start + timedelta(hours=13 * i),
-                 json.dumps({"likes": i % 40, "comments": i % 7, "shares": i % 3, "impressions": 900 + i}), 1200)
+                 start + timedelta(hours=13 * i), json.dumps(_metrics(i)), 1200)
                 for i in range(300)
             ],
         )  # fmt: skip
