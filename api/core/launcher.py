@@ -3,20 +3,23 @@
 A flow is named as in `prefect.yaml` (the one source of truth for deployments). When the configured Prefect
 server has that deployment, the run is created from it and a worker (or `python -m flows.serve`) runs it.
 Otherwise (the embedded default, tests) the run is recorded in Prefect and executed on this process's
-background thread, one run at a time. The flow object is looked up by its `prefect.yaml` entrypoint when
-a run starts, so the API never imports a flow module at import time.
+background thread, one run at a time, users taking turns. The flow object is looked up by its
+`prefect.yaml` entrypoint when a run starts, so the API never imports a flow module at import time.
 """
 
 from __future__ import annotations
 
 import contextvars
 import importlib
+import json
 import logging
 import threading
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -77,44 +80,108 @@ class Launcher(Protocol):
     def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID: ...
 
 
+@dataclass
+class _Job:
+    key: str
+    run_id: uuid.UUID
+    call: Callable[[], None]
+    future: Future[None]
+
+
+class FairQueue:
+    """Runs jobs one at a time on a background thread, taking their owners in turn (round robin), so one
+    user's twenty requests do not make another user wait behind all of them; a job identical to one still
+    waiting is not queued again (its run id is returned instead)."""
+
+    def __init__(self, thread_name: str = "flow-run") -> None:
+        self._owners: OrderedDict[str, deque[_Job]] = OrderedDict()
+        self._waiting: dict[str, uuid.UUID] = {}
+        self._futures: dict[uuid.UUID, Future[None]] = {}
+        self._ready = threading.Condition()
+        self._thread_name = thread_name
+        self._worker: threading.Thread | None = None
+
+    def waiting(self, key: str) -> uuid.UUID | None:
+        """The run id of an identical job that has not started yet."""
+        with self._ready:
+            return self._waiting.get(key)
+
+    def submit(self, owner: str, key: str, run_id: uuid.UUID, call: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        with self._ready:
+            self._owners.setdefault(owner, deque()).append(_Job(key, run_id, call, future))
+            self._waiting[key] = run_id
+            self._futures[run_id] = future
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name=self._thread_name, daemon=True)
+                self._worker.start()
+            self._ready.notify()
+        return future
+
+    def future(self, run_id: uuid.UUID) -> Future[None] | None:
+        with self._ready:
+            return self._futures.get(run_id)
+
+    def _next(self) -> _Job:
+        with self._ready:
+            while not self._owners:
+                self._ready.wait()
+            owner, jobs = next(iter(self._owners.items()))
+            job = jobs.popleft()
+            del self._owners[owner]
+            if jobs:  # back of the line: everyone else with work goes first
+                self._owners[owner] = jobs
+            if self._waiting.get(job.key) == job.run_id:
+                del self._waiting[job.key]
+            return job
+
+    def _work(self) -> None:
+        while True:
+            job = self._next()
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            try:
+                job.call()
+            except BaseException as error:  # recorded for whoever waits; the worker goes on
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(None)
+
+
 class InProcessLauncher:
-    """Creates the flow run, then executes it on this process's single background thread."""
+    """Creates the flow run, then executes it on this process's background thread (see `FairQueue`)."""
 
     def __init__(self) -> None:
-        self._executor: ThreadPoolExecutor | None = None
-        self._futures: dict[uuid.UUID, Future[Any]] = {}
-        self._lock = threading.Lock()
+        self._queue = FairQueue()
 
     def start(self, flow_name: str, parameters: dict[str, Any]) -> uuid.UUID:
-        """Record a flow run and queue its execution; return the run id at once."""
+        """Record a flow run and queue its execution; return the run id at once. The same flow with the same
+        parameters still waiting to run is not queued twice: its run id is returned."""
         from prefect import get_client
         from prefect.states import Scheduled
 
+        key = f"{flow_name}:{json.dumps(parameters, sort_keys=True, default=str)}"
+        if (existing := self._queue.waiting(key)) is not None:
+            logger.info("%s already queued in-process", flow_name, extra={"flow_run_id": str(existing)})
+            return existing
         flow = flow_for(flow_name)
         with get_client(sync_client=True) as client:
             flow_run = client.create_flow_run(flow, parameters=parameters, state=Scheduled())
         # Prefect's settings (API URL, test harness) live in context variables a new thread would not see.
         context = contextvars.copy_context()
-        future = self._pool().submit(context.run, _execute, flow, flow_run, parameters)
-        with self._lock:
-            self._futures[flow_run.id] = future
+        owner = str(parameters.get("user_id", "everyone"))
+        self._queue.submit(
+            owner, key, flow_run.id, partial(context.run, _execute, flow, flow_run, parameters)
+        )
         logger.info("%s queued in-process", flow_name, extra={"flow_run_id": str(flow_run.id)})
         return flow_run.id
 
     def wait(self, flow_run_id: uuid.UUID, timeout: float | None = None) -> None:
         """Block until a run started here has finished (tests and scripts)."""
-        with self._lock:
-            future = self._futures.get(flow_run_id)
+        future = self._queue.future(flow_run_id)
         if future is None:
             raise KeyError(f"flow run {flow_run_id} was not started by this process")
         future.result(timeout=timeout)
-
-    def _pool(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                # One at a time: each run loads models and uses every core it is given.
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow-run")
-            return self._executor
 
 
 def _execute(flow: Any, flow_run: Any, parameters: dict[str, Any]) -> None:
