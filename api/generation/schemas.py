@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.content.schemas import DraftOut
 from api.core.types import JsonInt
-from api.posts.platforms import Platform
+from api.posts.platforms import Platform, normalise_platform
+
+
+def _platform(value: object) -> object:
+    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class GenerateIn(BaseModel):
@@ -16,7 +20,7 @@ class GenerateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform
+    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
     topic: str = Field(min_length=1, max_length=500)
     content_type: str | None = Field(default=None, max_length=50)
     variants: JsonInt = Field(default=3, ge=1, le=5)
@@ -25,6 +29,8 @@ class GenerateIn(BaseModel):
         default=False, description="X only: a thread of several posts separated by ---"
     )
     notes: str | None = Field(default=None, max_length=2000, description="anything else the post must say")
+
+    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class GenerateOut(BaseModel):
@@ -38,8 +44,10 @@ class VoiceMatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform
+    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
     content: str = Field(min_length=1, max_length=25_000)
+
+    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class VoiceMatchOut(BaseModel):

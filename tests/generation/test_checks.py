@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.content.length import x_weighted_length
 from api.generation.checks import Allowed, check, repair, tells
 
 ALLOWED = Allowed.from_texts(["I write about #hiring with @ada at https://example.com/jobs"], max_hashtags=1)
@@ -66,3 +67,26 @@ class TestRules:
         first = "Hiring is a team sport. Who on your team runs the interviews these days?"
         checked = check(first + "!", "linkedin", None, ALLOWED, [], [first])
         assert any("another variant" in problem for problem in checked.problems)
+
+
+class TestThreads:
+    LONG = " ".join(
+        f"Sentence {i} of a long thought about hiring engineers and keeping the bar high for everyone."
+        for i in range(9)
+    )
+
+    def test_a_long_text_asked_for_as_a_thread_is_split_at_sentences_into_fitting_posts(self):
+        checked = check(self.LONG, "twitter", "thread", ALLOWED, [], [])
+        parts = checked.text.split("\n---\n")
+        assert len(parts) >= 3 and all(x_weighted_length(part) <= 280 for part in parts)
+        assert " ".join(parts) == self.LONG  # nothing lost or reordered
+        assert checked.problems == [] and any("split into a thread" in r for r in checked.repairs)
+
+    def test_parts_the_model_wrote_are_kept_and_one_too_long_is_a_problem(self):
+        written = "First part.\n---\nSecond part."
+        assert check(written, "twitter", "thread", ALLOWED, [], []).text == written
+        one_sentence = "word " * 80
+        assert check(one_sentence, "twitter", "thread", ALLOWED, [], []).problems  # written again
+
+    def test_a_single_post_is_not_split(self):
+        assert check(self.LONG, "twitter", None, ALLOWED, [], []).problems  # too long, no thread asked

@@ -115,6 +115,18 @@ class TestGenerate:
         assert delivery.event == "draft.generated" and delivery.status == "pending"
         assert delivery.payload["data"]["draft_ids"] == [response.json()["drafts"][0]["id"]]
 
+    def test_an_x_thread_is_stored_as_a_thread_of_fitting_posts(self, client, auth_headers, writer, llm):
+        long = " ".join(
+            f"Point {i}: the scorecard comes before the first interview, every time." for i in range(10)
+        )
+        llm([long])
+        response = generate(client, auth_headers(writer), platform="x", thread=True, variants=1)
+        assert response.status_code == 201, response.text
+        [draft] = response.json()["drafts"]
+        parts = draft["content"].split("\n---\n")
+        assert draft["content_type"] == "thread" and len(parts) >= 3
+        assert "split into a thread" in " ".join(draft["generation"]["repairs"])
+
     def test_a_variant_with_a_machine_writing_tell_is_regenerated(self, client, auth_headers, writer, llm):
         fake = llm(["Let's delve into hiring.", "Hiring is a team sport: who interviews on your team?"])
         response = generate(client, auth_headers(writer), variants=1)
