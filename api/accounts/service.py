@@ -47,7 +47,8 @@ def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings:
     """The platform's authorisation URL for this user (state and, for X, the PKCE challenge in it)."""
     if (missing := missing_setting(platform, settings)) is not None:
         raise ServiceUnavailable(
-            f"Connecting {platform} is not configured on this server: set {missing} (and its secret).",
+            f"Connecting {'X' if platform == 'twitter' else 'LinkedIn'} is not configured on this server: "
+            f"set {missing} (and its secret).",
             retry_after=3600,
         )
     now = datetime.now(UTC)
