@@ -38,9 +38,6 @@ def get_current_user(
     except InvalidToken as exc:
         raise Unauthorized("Invalid or expired access token.") from exc
     user = session.get(User, user_id)
-    # End this read here: the handler runs in another worker-thread turn, and a connection held across
-    # the wait for that turn could leave every worker waiting for a connection (a stall under load).
-    session.commit()
     if user is None:
         raise Unauthorized("Invalid or expired access token.")
     return user

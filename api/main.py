@@ -7,7 +7,6 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
@@ -51,11 +50,6 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     settings.require_database_url()
     settings.jwt_signing_key()
     settings.encryption_keys()
-    # Request code runs on worker threads; never more of them than database connections, so a burst
-    # queues cheaply for a thread instead of holding threads that wait for a connection.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = (
-        settings.db_pool_size + settings.db_max_overflow
-    )
     yield
 
 

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import Field
 
 from api.publishing import metrics
 
@@ -20,7 +23,7 @@ def collect_due(limit: int) -> dict[str, int]:
 
 
 @flow(name="collect-post-metrics", log_prints=True)
-def collect_post_metrics(limit: int = 500) -> dict[str, int]:
+def collect_post_metrics(limit: Annotated[int, Field(ge=1, le=100_000)] = 500) -> dict[str, int]:
     """Write the platforms' metrics for recently published posts into the posts analytics reads."""
     return collect_due(limit)
 

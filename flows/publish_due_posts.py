@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import Field
 
 from api.publishing import publisher
 from api.webhooks import service as webhooks
@@ -29,7 +32,7 @@ def deliver_webhooks(limit: int) -> dict[str, int]:
 
 
 @flow(name="publish-due-posts", log_prints=True)
-def publish_due_posts(limit: int = 1000) -> dict[str, dict[str, int]]:
+def publish_due_posts(limit: Annotated[int, Field(ge=1, le=100_000)] = 1000) -> dict[str, dict[str, int]]:
     """Publish the scheduled posts that are due, then deliver the webhook events that are due."""
     return {"posts": publish_due(limit), "webhooks": deliver_webhooks(limit)}
 

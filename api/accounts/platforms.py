@@ -166,9 +166,22 @@ class _Base:
     client_secret: str | None
     scopes: str
 
+    # The settings' prefix for this platform: X_TOKEN_URL, LINKEDIN_CLIENT_ID, ...
+    prefix: str
+
     def __init__(self, settings: Settings, http: httpx.Client) -> None:
         self.settings = settings
         self.http = http
+        self.authorize_url = str(self._setting("authorize_url"))
+        self.token_url = str(self._setting("token_url"))
+        self.api = str(self._setting("api_base_url")).rstrip("/")
+        self.client_id = self._setting("client_id") or ""
+        secret = self._setting("client_secret")
+        self.client_secret = secret.get_secret_value() if secret else None
+        self.scopes = str(self._setting("scopes"))
+
+    def _setting(self, name: str) -> Any:
+        return getattr(self.settings, f"{self.prefix}_{name}")
 
     def authorization_url(self, state: str, code_challenge: str | None) -> str:
         params = {
@@ -209,16 +222,8 @@ class XClient(_Base):
     """X API v2 with OAuth 2.0 user context (authorization code with PKCE)."""
 
     platform: PlatformName = "twitter"
+    prefix = "x"
     uses_pkce = True
-
-    def __init__(self, settings: Settings, http: httpx.Client) -> None:
-        super().__init__(settings, http)
-        self.authorize_url, self.token_url = settings.x_authorize_url, settings.x_token_url
-        self.api = settings.x_api_base_url.rstrip("/")
-        self.client_id = settings.x_client_id or ""
-        secret = settings.x_client_secret
-        self.client_secret = secret.get_secret_value() if secret else None
-        self.scopes = settings.x_scopes
 
     def _token_request(self, data: dict[str, str]) -> httpx.Response:
         # Confidential clients authenticate with HTTP Basic; public ones send only client_id.
@@ -277,16 +282,8 @@ class LinkedInClient(_Base):
     """LinkedIn's three-legged OAuth, OpenID userinfo, the versioned Posts API and social actions."""
 
     platform: PlatformName = "linkedin"
+    prefix = "linkedin"
     uses_pkce = False  # LinkedIn's web-app flow authenticates the client with its secret
-
-    def __init__(self, settings: Settings, http: httpx.Client) -> None:
-        super().__init__(settings, http)
-        self.authorize_url, self.token_url = settings.linkedin_authorize_url, settings.linkedin_token_url
-        self.api = settings.linkedin_api_base_url.rstrip("/")
-        self.client_id = settings.linkedin_client_id or ""
-        secret = settings.linkedin_client_secret
-        self.client_secret = secret.get_secret_value() if secret else None
-        self.scopes = settings.linkedin_scopes
 
     def _token_request(self, data: dict[str, str]) -> httpx.Response:
         if self.client_secret:
@@ -366,9 +363,8 @@ def client_for(platform: str, settings: Settings, http: httpx.Client) -> Platfor
 
 def missing_setting(platform: str, settings: Settings) -> str | None:
     """The setting that must be set before `platform` can be connected, if any."""
-    prefix = "X" if platform == "twitter" else "LINKEDIN"
-    client_id = settings.x_client_id if platform == "twitter" else settings.linkedin_client_id
-    return None if client_id else f"{prefix}_CLIENT_ID"
+    prefix = XClient.prefix if platform == "twitter" else LinkedInClient.prefix
+    return None if getattr(settings, f"{prefix}_client_id") else f"{prefix.upper()}_CLIENT_ID"
 
 
 def http_client(settings: Settings) -> httpx.Client:

@@ -39,7 +39,7 @@ class Settings(MLSettings):
     # PostgreSQL everywhere: `make up` starts an embedded server and sets this when it is unset.
     database_url: str | None = None
     # Connections kept open (no reconnect churn under load) and the extra ones a burst may open; the API
-    # runs at most this many requests' code at once, so no worker thread ever waits for a connection.
+    # admits at most this many requests at once (api.core.admission), the rest wait for a slot.
     db_pool_size: int = 20
     db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 10.0

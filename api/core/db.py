@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-import anyio
-import anyio.to_thread
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,29 +54,11 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-# Committing and closing a request's session get their own threads: were they to wait for one of the
-# worker threads, a burst that fills every worker with requests waiting for a database connection would
-# never release the connections those commits hold (a deadlock until the pool times out).
-_SESSION_END_THREADS = 16
-
-
-@lru_cache
-def _session_end_limiter() -> anyio.CapacityLimiter:
-    return anyio.CapacityLimiter(_SESSION_END_THREADS)
-
-
-async def get_session() -> AsyncIterator[Session]:
-    """FastAPI dependency owning the request's transaction; services only flush."""
-    session = get_sessionmaker()()
-    limiter = _session_end_limiter()
-    try:
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency owning the request's transaction; services only flush. (Requests inside the
+    app never outnumber the connections: see `api.core.admission`.)"""
+    with session_scope() as session:
         yield session
-        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
-    except BaseException:
-        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
-        raise
-    finally:
-        await anyio.to_thread.run_sync(session.close, limiter=limiter)
 
 
 def database_ready(engine: Engine | None = None) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings, get_settings
@@ -87,7 +87,7 @@ def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) ->
     """A new endpoint and its secret (returned this once)."""
     if (reason := refused_address(url, get_settings())) is not None:
         raise Unprocessable([{"loc": ["body", "url"], "msg": reason}])
-    count = len(list(session.scalars(select(Webhook.id).where(Webhook.user_id == user_id))))
+    count = session.scalar(select(func.count()).where(Webhook.user_id == user_id)) or 0
     if count >= MAX_WEBHOOKS_PER_USER:
         raise Conflict(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per user; delete one first.")
     secret = "whsec_" + secrets.token_urlsafe(32)
