@@ -74,6 +74,9 @@ def database_url(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -
     os.environ.update(
         DATABASE_URL=url,
         ENVIRONMENT="test",
+        # Flows without a deployment run on a thread here, sharing the session's settings and fixtures;
+        # tests/flows/test_flow_execution.py runs them in child processes as the API does.
+        FLOW_EXECUTION="thread",
         JWT_SECRET=secrets.token_urlsafe(48),
         VAR_DIR=str(tmp_path_factory.mktemp("var")),
         MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path_factory.mktemp('mlruns')}/mlflow.db",

@@ -122,6 +122,10 @@ class Settings(MLSettings):
     mail_from: str = "Postwright <no-reply@localhost>"
     # Webhook URLs on private, loopback or link-local addresses are refused unless this is set.
     webhook_allow_private: bool = False
+    # Flow runs without a Prefect deployment (no flow runner: `--api-only`, scripts) execute in a child
+    # process, so CPU-heavy work never holds the API's interpreter; `thread` runs them on a thread of this
+    # process instead (the test suite, whose flows share its settings and fixtures).
+    flow_execution: Literal["process", "thread"] = "process"
 
     def docs_enabled(self) -> bool:
         """Whether the interactive docs and the OpenAPI document are served."""

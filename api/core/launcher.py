@@ -2,17 +2,23 @@
 
 A flow is named as in `prefect.yaml` (the one source of truth for deployments). When the configured Prefect
 server has that deployment, the run is created from it and a worker (or `python -m flows.serve`) runs it.
-Otherwise (the embedded default, tests) the run is recorded in Prefect and executed on this process's
-background thread, one run at a time, users taking turns. The flow object is looked up by its
-`prefect.yaml` entrypoint when a run starts, so the API never imports a flow module at import time.
+Otherwise (`--api-only`, scripts, tests) the run is recorded in Prefect and executed here, one run at a
+time, users taking turns: in a child process (`FLOW_EXECUTION=process`, the default, so a CPU-heavy
+analysis never holds the API's interpreter) or on a background thread (`thread`, the test suite). The flow
+object is looked up by its `prefect.yaml` entrypoint when a run starts, so the API never imports a flow
+module at import time.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import importlib
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -25,7 +31,7 @@ from typing import Any, Protocol, cast
 
 import yaml
 
-from api.core.config import PROJECT_ROOT
+from api.core.config import PROJECT_ROOT, get_settings
 from api.core.errors import ServiceUnavailable
 
 logger = logging.getLogger("postwright.flows")
@@ -149,7 +155,8 @@ class FairQueue:
 
 
 class InProcessLauncher:
-    """Creates the flow run, then executes it on this process's background thread (see `FairQueue`)."""
+    """Creates the flow run, then executes it from this process's background thread (see `FairQueue`): in a
+    child process, or on that thread itself (`FLOW_EXECUTION`)."""
 
     def __init__(self) -> None:
         self._queue = FairQueue()
@@ -167,12 +174,14 @@ class InProcessLauncher:
         flow = flow_for(flow_name)
         with get_client(sync_client=True) as client:
             flow_run = client.create_flow_run(flow, parameters=parameters, state=Scheduled())
-        # Prefect's settings (API URL, test harness) live in context variables a new thread would not see.
-        context = contextvars.copy_context()
+            api_url = str(client.api_url)
         owner = str(parameters.get("user_id", "everyone"))
-        self._queue.submit(
-            owner, key, flow_run.id, partial(context.run, _execute, flow, flow_run, parameters)
-        )
+        if get_settings().flow_execution == "process":
+            call = partial(_execute_in_child, flow_name, flow_run.id, api_url)
+        else:
+            # Prefect's settings (API URL, test harness) live in context variables a new thread would not see.
+            call = partial(contextvars.copy_context().run, _execute, flow, flow_run, parameters)
+        self._queue.submit(owner, key, flow_run.id, call)
         logger.info("%s queued in-process", flow_name, extra={"flow_run_id": str(flow_run.id)})
         return flow_run.id
 
@@ -192,6 +201,60 @@ def _execute(flow: Any, flow_run: Any, parameters: dict[str, Any]) -> None:
     state = run_flow_sync(flow, flow_run=flow_run, parameters=parameters, return_type="state")
     if isinstance(state, State) and not state.is_completed():
         logger.warning("flow run %s ended %s: %s", flow_run.id, state.name, state.message)
+
+
+_CHILDREN: set[subprocess.Popen[bytes]] = set()
+
+
+def _execute_in_child(flow_name: str, flow_run_id: uuid.UUID, api_url: str) -> None:
+    """Run the flow in `python -m api.core.launcher NAME RUN_ID` against this process's Prefect API and
+    wait for it; a child that dies before the run reached a final state marks the run Crashed."""
+    command = [sys.executable, "-m", "api.core.launcher", flow_name, str(flow_run_id)]
+    child = subprocess.Popen(command, env=os.environ | {"PREFECT_API_URL": api_url}, cwd=PROJECT_ROOT)
+    _CHILDREN.add(child)
+    logger.info("%s runs in child process %s", flow_name, child.pid, extra={"flow_run_id": str(flow_run_id)})
+    try:
+        code = child.wait()
+    finally:
+        _CHILDREN.discard(child)
+    if code != 0:
+        _mark_crashed(flow_run_id, f"the flow's child process exited with code {code}")
+
+
+def _mark_crashed(flow_run_id: uuid.UUID, message: str) -> None:
+    from prefect import get_client
+    from prefect.states import Crashed
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+        if state is None or not state.is_final():
+            client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
+    logger.warning("flow run %s: %s", flow_run_id, message)
+
+
+@atexit.register
+def _stop_children() -> None:
+    """Flow runs still executing when the API stops are stopped with it (their runs end Crashed)."""
+    for child in list(_CHILDREN):
+        child.terminate()
+    for child in list(_CHILDREN):
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def run_child(flow_name: str, flow_run_id: str) -> int:
+    """The child process's side: execute the recorded flow run; 0 when it completed."""
+    from prefect import get_client
+    from prefect.client.schemas.objects import State
+    from prefect.flow_engine import run_flow_sync
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(uuid.UUID(flow_run_id))
+    flow = flow_for(flow_name)
+    state = run_flow_sync(flow, flow_run=flow_run, parameters=dict(flow_run.parameters), return_type="state")
+    return 0 if isinstance(state, State) and state.is_completed() else 1
 
 
 class DeploymentLauncher:
@@ -276,3 +339,10 @@ def read_flow_run(flow_run_id: uuid.UUID) -> FlowRunView | None:
         succeeded=state.is_completed(),
         message=state.message,
     )
+
+
+if __name__ == "__main__":
+    from api.core.logging import configure_logging
+
+    configure_logging(get_settings().log_level)
+    sys.exit(run_child(*sys.argv[1:3]))
