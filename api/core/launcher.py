@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -106,6 +107,7 @@ class FairQueue:
         self._ready = threading.Condition()
         self._thread_name = thread_name
         self._worker: threading.Thread | None = None
+        self._running = False
 
     def waiting(self, key: str) -> uuid.UUID | None:
         """The run id of an identical job that has not started yet."""
@@ -121,7 +123,7 @@ class FairQueue:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name=self._thread_name, daemon=True)
                 self._worker.start()
-            self._ready.notify()
+            self._ready.notify_all()  # the worker and any drain wait on this condition
         return future
 
     def future(self, run_id: uuid.UUID) -> Future[None] | None:
@@ -139,19 +141,35 @@ class FairQueue:
                 self._owners[owner] = jobs
             if self._waiting.get(job.key) == job.run_id:
                 del self._waiting[job.key]
+            self._running = True
             return job
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until nothing is queued or running (at most `timeout` seconds); True when idle."""
+        deadline = time.monotonic() + timeout
+        with self._ready:
+            while self._owners or self._running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._ready.wait(remaining)
+        return True
 
     def _work(self) -> None:
         while True:
             job = self._next()
-            if not job.future.set_running_or_notify_cancel():
-                continue
             try:
+                if not job.future.set_running_or_notify_cancel():
+                    continue
                 job.call()
             except BaseException as error:  # recorded for whoever waits; the worker goes on
                 job.future.set_exception(error)
             else:
                 job.future.set_result(None)
+            finally:
+                with self._ready:
+                    self._running = False
+                    self._ready.notify_all()
 
 
 class InProcessLauncher:
@@ -184,6 +202,10 @@ class InProcessLauncher:
         self._queue.submit(owner, key, flow_run.id, call)
         logger.info("%s queued in-process", flow_name, extra={"flow_run_id": str(flow_run.id)})
         return flow_run.id
+
+    def drain(self, timeout: float) -> bool:
+        """Wait for every queued run to finish (at most `timeout` seconds); True when all did."""
+        return self._queue.drain(timeout)
 
     def wait(self, flow_run_id: uuid.UUID, timeout: float | None = None) -> None:
         """Block until a run started here has finished (tests and scripts)."""

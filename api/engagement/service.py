@@ -39,7 +39,7 @@ from ml.client import ModelUnavailable, get_client
 from ml.engagement import ENGAGEMENT, EngagementResult, rows_from_frame
 from ml.registry import champion_version, configure_tracking
 from models.engagement.habits import habits_of
-from models.engagement.history import WINDOW, add_history
+from models.engagement.history import WINDOW, add_history_to_new
 from models.engagement.model import EngagementConfig
 from models.engagement.reasons import Habits
 
@@ -123,8 +123,7 @@ def predict(
             "engagements": np.nan,
         }
     )
-    annotated = add_history(pd.concat([history, drafts], ignore_index=True))
-    draft_rows = annotated.iloc[len(history) :]
+    draft_rows = add_history_to_new(history, drafts)
     prediction = client.predict(rows_from_frame(draft_rows, [habits] * len(times)))
     return [
         (time, _present(result, prediction.version, history))

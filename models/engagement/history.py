@@ -71,3 +71,49 @@ def add_history(frame: pd.DataFrame) -> pd.DataFrame:
     for name, values in columns.items():
         out[name] = values
     return out
+
+
+def add_history_to_new(history: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The history columns for `new` rows (drafts, no engagement of their own) against `history`: the
+    same values `add_history(pd.concat([history, new]))` gives those rows, without recomputing every
+    history row's own features (a draft write costs one pass over its author's history, not a median per
+    past post)."""
+    out = new.copy()
+    out["posted_at"] = pd.to_datetime(out["posted_at"], utc=True)
+    counts = ("history_posts", "cadence_7d")  # zero without history; the medians stay NaN
+    columns = {
+        name: np.zeros(len(out)) if name in counts else np.full(len(out), np.nan) for name in HISTORY_COLUMNS
+    }
+    values = pd.to_numeric(history["engagements"], errors="coerce").to_numpy(dtype=float)
+    engaged = ~np.isnan(values)
+    times = (
+        pd.to_datetime(history["posted_at"], utc=True).dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    )
+    keys = history["author"].astype(str).to_numpy() + "\x00" + history["platform"].astype(str).to_numpy()
+    week = np.timedelta64(CADENCE_DAYS, "D")
+    moments = out["posted_at"].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    new_keys = out["author"].astype(str).to_numpy() + "\x00" + out["platform"].astype(str).to_numpy()
+    by_key: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for i, (key, moment) in enumerate(zip(new_keys, moments, strict=True)):
+        if key not in by_key:
+            chosen = np.flatnonzero(engaged & (keys == key))
+            order = chosen[np.argsort(times[chosen], kind="stable")]
+            by_key[key] = (times[order], values[order])
+        past_times, past_values = by_key[key]
+        earlier = int(np.searchsorted(past_times, moment, side="left"))  # strictly earlier posts
+        through = int(
+            np.searchsorted(past_times, moment, side="right")
+        )  # same-instant posts count as cadence
+        recent = past_values[:earlier][-WINDOW:]
+        columns["history_posts"][i] = len(recent)
+        columns["cadence_7d"][i] = through - int(np.searchsorted(past_times, moment - week, side="right"))
+        if len(recent):
+            baseline = np.log1p(np.median(recent))
+            columns["baseline_log"][i] = baseline
+            columns["trend_log"][i] = np.log1p(np.median(recent[-SHORT_WINDOW:])) - baseline
+            columns["days_since_last"][i] = (
+                (moment - past_times[earlier - 1]) / np.timedelta64(1, "s") / 86400
+            )
+    for name, column in columns.items():
+        out[name] = column
+    return out

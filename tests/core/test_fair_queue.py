@@ -51,3 +51,15 @@ def test_an_identical_waiting_job_is_found_and_a_failure_reaches_its_waiter() ->
         assert "the flow failed" in str(error)
     else:
         raise AssertionError("the failure was swallowed")
+
+
+def test_drain_waits_for_queued_and_running_jobs_and_reports_a_timeout() -> None:
+    queue = FairQueue(thread_name="test-drain")
+    gate = threading.Event()
+    done: list[int] = []
+    queue.submit("alice", "first", uuid.uuid4(), lambda: (gate.wait(5), done.append(1)))
+    queue.submit("bob", "second", uuid.uuid4(), lambda: done.append(2))
+    assert queue.drain(timeout=0.2) is False  # the first job is still running
+    gate.set()
+    assert queue.drain(timeout=10) is True
+    assert sorted(done) == [1, 2]

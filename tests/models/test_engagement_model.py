@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.engagement.evaluation import score, time_split
-from models.engagement.history import add_history
+from models.engagement.history import HISTORY_COLUMNS, add_history, add_history_to_new
 from models.engagement.model import EngagementModel
 from models.engagement.reasons import Habits
 from tests.support import synthetic_posts, train_synthetic_engagement_model
@@ -49,6 +51,43 @@ class TestHistory:
     def test_a_draft_without_engagement_gets_history_but_enters_no_baseline(self):
         out = add_history(_posts([10, None, 30, 50]))
         assert out["history_posts"].tolist() == [0, 1, 1, 2]
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        past=st.lists(
+            st.tuples(st.integers(0, 24 * 40), st.one_of(st.none(), st.integers(0, 500))), max_size=80
+        ),
+        drafts=st.lists(
+            st.tuples(st.integers(-48, 24 * 45), st.sampled_from(["twitter", "linkedin"])),
+            min_size=1,
+            max_size=4,
+        ),
+    )
+    def test_a_drafts_features_alone_equal_those_of_the_whole_history(self, past, drafts):
+        """The API annotates only the drafts (add_history_to_new); they must get exactly what training's
+        add_history gives them, same-instant posts, other platforms and gaps included."""
+        start = pd.Timestamp("2025-01-01", tz="UTC")
+        past = sorted(past, key=lambda item: item[0])
+        history = pd.DataFrame(
+            {
+                "author": "a",
+                "platform": "twitter",
+                "posted_at": [start + pd.Timedelta(hours=hour) for hour, _ in past],
+                "engagements": [np.nan if value is None else float(value) for _, value in past],
+            }
+        )
+        new = pd.DataFrame(
+            {
+                "author": "a",
+                "platform": [platform for _, platform in drafts],
+                "posted_at": [start + pd.Timedelta(hours=hour) for hour, _ in drafts],
+                "engagements": np.nan,
+            }
+        )
+        whole = add_history(pd.concat([history, new], ignore_index=True)).iloc[len(history) :]
+        alone = add_history_to_new(history, new)
+        for column in HISTORY_COLUMNS:
+            np.testing.assert_allclose(alone[column].to_numpy(float), whole[column].to_numpy(float))
 
 
 class TestTimeSplit:
