@@ -1,15 +1,20 @@
 """Locust users for bench/load.py: the drafts list, the dashboard, the templates and draft creation.
 
-BENCH_TOKEN is a bearer token; BENCH_USER_RATE the requests per second each user makes (constant
-throughput, so users x rate is the offered load); BENCH_SCENARIO `mix` or `bare` (GET /healthz only).
+BENCH_TOKEN is a bearer token; BENCH_USER_RATE the requests per second each user makes, so users x rate is the
+offered load; BENCH_SCENARIO `mix` or `bare` (GET /healthz only). Each user's requests start at the times of a
+Poisson process of that rate (independent clients), not on a fixed beat: with a constant beat, every user's
+phase collapses onto the same instant after the first stall and the load arrives as bursts of all users
+at once, which measures the burst, not the rate.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import random
+import time
 
-from locust import FastHttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 HEADERS = {"Authorization": f"Bearer {os.environ.get('BENCH_TOKEN', '')}"}
 RATE = float(os.environ.get("BENCH_USER_RATE", "0"))
@@ -27,8 +32,21 @@ def _check(response) -> None:  # type: ignore[no-untyped-def]
         response.success()
 
 
+def poisson_pacing(rate: float):  # type: ignore[no-untyped-def]
+    """A wait_time: the next request starts an exponential interval (mean 1/rate) after the previous one
+    started, or at once when that time has passed (one request in flight per user)."""
+
+    def wait(user) -> float:  # type: ignore[no-untyped-def]
+        now = time.monotonic()
+        due = getattr(user, "_due", now) + random.expovariate(rate)
+        user._due = max(due, now)
+        return max(0.0, user._due - now)
+
+    return wait
+
+
 class ApiUser(FastHttpUser):
-    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+    wait_time = poisson_pacing(RATE) if RATE > 0 else constant(0)
 
     @task(3 if SCENARIO == "mix" else 0)
     def drafts(self) -> None:

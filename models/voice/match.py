@@ -1,5 +1,12 @@
 """Voice match: character n-grams, MiniLM sentence embeddings and style habits against the user's posts.
 
+Four signals, each put on the same scale (standardised by its leave-one-out spread over the profile's own
+posts) and summed: the mean character 3-5-gram similarity to the text's 5 nearest own posts, the same with
+sentence embeddings, the embedding similarity to the profile's centre, and how close the form (length,
+lines, hashtags, mentions, links, emoji, questions, lists) is to the user's habits. Nearest posts carry a
+voice that writes several kinds of posts (replies, announcements, threads) where one centre blurs them;
+measured on real accounts in bench/voice.py.
+
 The raw similarity is calibrated on the user's own held-out posts (the newest 20%, kept out of the
 profile), so a score of 0.5 means "as much like you as a typical post of yours" and 1.0 "more like you
 than any of them".
@@ -19,6 +26,7 @@ from models.style.profile import VoiceEmbedder, default_embedder
 STYLE_KEYS = ("chars_log", "lines", "hashtags", "mentions", "links", "emoji", "question", "list_items")
 HELD_OUT_SHARE = 0.2
 MIN_POSTS = 10
+NEAREST = 5
 
 
 @dataclass
@@ -40,24 +48,43 @@ class VoiceProfile:
         held_out = list(posts[cut:])
         self._embedder = embedder or default_embedder()
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
-        char_matrix = self._chars.fit_transform(self.posts)
-        self._char_centroid = _unit(np.asarray(char_matrix.mean(axis=0)).ravel())
+        self._char_matrix = self._chars.fit_transform(self.posts)  # rows are unit length
         self._embeddings = self._embedder.embed(self.posts)
         self._embedding_centroid = _unit(self._embeddings.mean(axis=0))
         styles = np.array([_style(post) for post in self.posts])
         self._style_mean, self._style_std = styles.mean(axis=0), styles.std(axis=0) + 0.5
+        # Each signal's spread over the profile's own posts, each post left out of its own neighbours.
+        char_self = (self._char_matrix @ self._char_matrix.T).toarray()
+        embed_self = self._embeddings @ self._embeddings.T
+        np.fill_diagonal(char_self, -np.inf)
+        np.fill_diagonal(embed_self, -np.inf)
+        own = np.column_stack(
+            [
+                _nearest_mean(char_self),
+                _nearest_mean(embed_self),
+                self._embeddings @ self._embedding_centroid,
+                self._style_closeness(styles),
+            ]
+        )
+        self._signal_mean, self._signal_std = own.mean(axis=0), own.std(axis=0) + 1e-6
         self._reference = np.sort(self._raw(held_out)[0])
+
+    def _style_closeness(self, styles: np.ndarray) -> np.ndarray:
+        closeness: np.ndarray = -np.abs((styles - self._style_mean) / self._style_std).mean(axis=1)
+        return closeness
 
     def _raw(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         chars = self._chars.transform(list(texts))
-        char_cos = np.asarray(chars @ self._char_centroid).ravel() / np.maximum(
-            np.sqrt(np.asarray(chars.multiply(chars).sum(axis=1)).ravel()), 1e-9
-        )
         embedded = self._embedder.embed(list(texts))
-        embed_cos = embedded @ self._embedding_centroid
-        styles = np.array([_style(text) for text in texts])
-        style_gap = np.abs((styles - self._style_mean) / self._style_std).mean(axis=1)
-        return char_cos + embed_cos - 0.25 * style_gap, embedded
+        signals = np.column_stack(
+            [
+                _nearest_mean((chars @ self._char_matrix.T).toarray()),
+                _nearest_mean(embedded @ self._embeddings.T),
+                embedded @ self._embedding_centroid,
+                self._style_closeness(np.array([_style(text) for text in texts])),
+            ]
+        )
+        return ((signals - self._signal_mean) / self._signal_std).sum(axis=1), embedded
 
     def raw_scores(self, texts: Sequence[str]) -> np.ndarray:
         """The uncalibrated similarity (higher: more like the author), for ranking and AUC."""
@@ -97,6 +124,13 @@ class VoiceProfile:
 def _style(text: str) -> np.ndarray:
     features = form_features(text)
     return np.array([features[key] for key in STYLE_KEYS], dtype=float)
+
+
+def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
+    """Per row, the mean of its NEAREST largest similarities (fewer when the profile is smaller)."""
+    k = min(NEAREST, similarity.shape[1] - 1) if similarity.shape[1] > 1 else 1
+    nearest: np.ndarray = np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
+    return nearest
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
