@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator
@@ -50,6 +51,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     settings.require_database_url()
     settings.jwt_signing_key()
     settings.encryption_keys()
+    # What is loaded by now (the app and its libraries: half a million objects) lives as long as the
+    # process. Frozen out of the collector's reach, a full collection scans only what requests made: it
+    # was a pause of a few hundred milliseconds every so often under load, the whole p99.
+    gc.collect()
+    gc.freeze()
     yield
 
 

@@ -2,9 +2,10 @@
 
 For each account: the voice profile from its first 80% of posts; 10 topics taken from its held-out posts;
 each topic written twice by the local llama.cpp server (SmolLM2-135M-Instruct), with the voice prompt
-(profile habits + the account's own closest posts) and without it. Reports the share that passes every
-check on the first try and after repair (stored drafts always pass: the rest are regenerated), the voice
-match percentile of both kinds, tokens per second and seconds per variant.
+(profile habits + the account's own closest posts as earlier turns) and without it. Reports the share that
+passes every check on the first try and after repair (stored drafts always pass: the rest are
+regenerated), how many came out as near copies of the account's own posts, the voice-match percentile of
+both kinds (near copies left out: a copy scores as the user), tokens per second and seconds per variant.
 Figures go to bench/results/generation.json.
 """
 
@@ -87,7 +88,8 @@ def _account(client: openai.OpenAI, name: str) -> dict[str, Any]:
     allowed = Allowed.from_texts(own, max_hashtags=int(np.ceil(habits["hashtags"])))
     user = SimpleNamespace(name=name.split("_")[-1], role=None, company=None, niche=None)
     stats: dict[str, dict[str, Any]] = {
-        kind: {"first_try": 0, "after_repair": 0, "percentiles": []} for kind in ("voice", "no_voice")
+        kind: {"first_try": 0, "after_repair": 0, "near_copies": 0, "percentiles": []}
+        for kind in ("voice", "no_voice")
     }
     seconds, rates = [], []
     topics = _topics(held_out)
@@ -119,13 +121,19 @@ def _account(client: openai.OpenAI, name: str) -> dict[str, Any]:
             checked = check(text, "twitter", None, allowed, own, [])
             stats[kind]["first_try"] += int(not raw.problems and not raw.repairs)
             stats[kind]["after_repair"] += int(not checked.problems)
-            stats[kind]["percentiles"].append(profile.match([checked.text or text])[0].percentile)
+            if any("near copy" in problem for problem in checked.problems):
+                stats[kind]["near_copies"] += 1  # it would score as the user: left out
+            else:
+                stats[kind]["percentiles"].append(profile.match([checked.text or text])[0].percentile)
     out: dict[str, Any] = {"topics": len(topics), "_seconds": seconds, "_rates": rates}
     for kind, values in stats.items():
         out[kind] = {
             "pass_first_try_share": round(values["first_try"] / len(topics), 2),
             "pass_after_repair_share": round(values["after_repair"] / len(topics), 2),
-            "voice_match_percentile_median": round(float(np.median(values["percentiles"])), 1),
+            "near_copies_of_own_posts": values["near_copies"],
+            "voice_match_percentile_median": round(float(np.median(values["percentiles"])), 1)
+            if values["percentiles"]
+            else None,
         }
     return out
 

@@ -148,9 +148,19 @@ def build_messages(
         parts.append(f"It must say: {body.notes}")
     if template is not None:
         parts.append(f"Follow this structure:\n{template.template_content}")
-    if examples:
-        parts.append("Posts they wrote before, to match their voice:\n" + "\n---\n".join(examples))
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+    # The user's own posts go in as earlier turns of the conversation (asked for by their opening words,
+    # answered with the post itself): a small model imitates what it "wrote" before far more than a list
+    # of examples inside the request.
+    shots: list[dict[str, str]] = []
+    for example in examples:
+        opening = " ".join(example.split()[:8])
+        shots.append({"role": "user", "content": f"Write a post about: {opening}"})
+        shots.append({"role": "assistant", "content": example})
+    return [
+        {"role": "system", "content": system},
+        *shots,
+        {"role": "user", "content": "\n\n".join(parts)},
+    ]
 
 
 def _ask(client: openai.OpenAI, settings: Settings, messages: list[dict[str, str]]) -> tuple[str, int, int]:

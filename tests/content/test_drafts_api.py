@@ -57,6 +57,9 @@ class TestListing:
         )
         future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
         assert contents(**{"from": future}) == (0, [])
+        total, items = contents(offset=2, limit=5)
+        assert (total, len(items)) == (3, 1)  # the total rides on the page's rows
+        assert contents(offset=10) == (3, [])  # past the end: no row carries it, and it is still right
 
     def test_bad_filter_values_are_422(self, client, headers):
         assert (
