@@ -100,10 +100,14 @@ class FairQueue:
     user's twenty requests do not make another user wait behind all of them; a job identical to one still
     waiting is not queued again (its run id is returned instead)."""
 
+    KEEP_FINISHED = 1000
+
     def __init__(self, thread_name: str = "flow-run") -> None:
         self._owners: OrderedDict[str, deque[_Job]] = OrderedDict()
         self._waiting: dict[str, uuid.UUID] = {}
-        self._futures: dict[uuid.UUID, Future[None]] = {}
+        # Futures by run id, oldest first: finished ones beyond KEEP_FINISHED are forgotten, so a
+        # long-running API does not keep one per run it ever started.
+        self._futures: OrderedDict[uuid.UUID, Future[None]] = OrderedDict()
         self._ready = threading.Condition()
         self._thread_name = thread_name
         self._worker: threading.Thread | None = None
@@ -120,6 +124,9 @@ class FairQueue:
             self._owners.setdefault(owner, deque()).append(_Job(key, run_id, call, future))
             self._waiting[key] = run_id
             self._futures[run_id] = future
+            finished = [run for run, known in self._futures.items() if known.done()]
+            for run in finished[: max(0, len(finished) - self.KEEP_FINISHED)]:
+                del self._futures[run]
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._work, name=self._thread_name, daemon=True)
                 self._worker.start()

@@ -63,3 +63,15 @@ def test_drain_waits_for_queued_and_running_jobs_and_reports_a_timeout() -> None
     gate.set()
     assert queue.drain(timeout=10) is True
     assert sorted(done) == [1, 2]
+
+
+def test_finished_runs_beyond_the_last_few_are_forgotten() -> None:
+    queue = FairQueue(thread_name="test-forget")
+    queue.KEEP_FINISHED = 3
+    runs = [uuid.uuid4() for _ in range(8)]
+    for run in runs:
+        queue.submit("alice", str(run), run, lambda: None).result(timeout=5)
+    last = uuid.uuid4()
+    queue.submit("alice", "last", last, lambda: None).result(timeout=5)
+    assert [queue.future(run) is not None for run in runs] == [False] * 5 + [True] * 3
+    assert queue.future(last) is not None
