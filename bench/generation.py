@@ -26,7 +26,7 @@ import openai
 from api.engagement.data import export_frame
 from api.generation.checks import Allowed, check
 from api.generation.schemas import GenerateIn
-from api.generation.service import build_messages
+from api.generation.service import FREQUENCY_PENALTY, TEMPERATURE, build_messages
 from models.style.profile import default_embedder
 from models.voice.match import VoiceProfile
 from tests.support import free_port, wait_ready
@@ -101,9 +101,10 @@ def _account(client: openai.OpenAI, name: str) -> dict[str, Any]:
             started = time.perf_counter()
             response = client.chat.completions.create(
                 model="smollm2-135m-instruct",
-                messages=messages,
+                messages=messages,  # type: ignore[arg-type]
                 max_tokens=MAX_TOKENS,
-                temperature=0.9,  # type: ignore[arg-type]
+                temperature=TEMPERATURE,
+                frequency_penalty=FREQUENCY_PENALTY,
             )
             elapsed = time.perf_counter() - started
             text = response.choices[0].message.content or ""

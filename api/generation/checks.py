@@ -3,7 +3,9 @@
 Repairs (the text is changed, the check then passes): a preamble line ("Here's your post:"), quotes
 around the whole post, hashtags beyond the user's habit, @mentions, links and hashtags that appear nowhere
 in the user's input, profile or own posts. Failures (the variant is regenerated): too long for the
-platform, a machine-writing tell, a near copy of one of the user's posts, too close to another variant.
+platform, a machine-writing tell, a near copy of one of the user's posts, too close to another variant,
+and degenerate output (no words at all, one character or emoji run on, the same few words over and over:
+a small model's repetition loop, which otherwise fits every other rule).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ _PREAMBLE = re.compile(
     r"^\s*(?:sure|certainly|of course|here(?:'s| is| are)|absolutely)\b[^\n]*[:!.]\s*\n+", re.IGNORECASE
 )
 _QUOTES = {'"': '"', "\u201c": "\u201d", "'": "'"}
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more, any script
+# One character (or emoji) sixteen times in a row: people write "YAAAAAAAAAAAAAS" or a dozen claps on purpose;
+# a model in a loop writes a hundred bananas.
+_RUN = re.compile(r"(\S)\1{15,}")
+_DISTINCT_PHRASES = 0.5  # at least this share of a post's four-word phrases are different phrases
 
 
 @lru_cache(maxsize=1)
@@ -162,5 +169,24 @@ def check(
         problems.append(f"too close to another variant ({twin:.0%} alike)")
     else:
         passed.append("distinct from the other variants")
+    loop = degenerate(repaired)
+    if loop is not None:
+        problems.append(loop)
+    else:
+        passed.append("reads as written, not a repetition loop")
     passed += ["no invented mentions, links or hashtags", "no preamble or quotes"]
     return Checked(repaired, passed, problems, repairs)
+
+
+def degenerate(text: str) -> str | None:
+    """Why the text is a repetition loop or has no words, or None when it reads as written."""
+    if not _WORD.search(text):
+        return "has no words"
+    run = _RUN.search(text)
+    if run is not None:
+        return f"repeats {run.group(1)!r} {len(run.group(0))} times in a row"
+    tokens = text.lower().split()
+    phrases = [tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)]
+    if len(phrases) >= 8 and len(set(phrases)) / len(phrases) < _DISTINCT_PHRASES:
+        return f"repeats itself ({len(set(phrases))} different phrases in {len(phrases)})"
+    return None

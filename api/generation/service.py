@@ -32,6 +32,10 @@ logger = logging.getLogger("postwright.generation")
 TRIES_PER_VARIANT = 3
 EXAMPLES = 4
 MAX_PROFILE_POSTS = 300
+# Varied wording, and a mild penalty on tokens already used: a small model's repetition loops (a post of
+# one emoji a hundred times) start with a token repeated. Both are standard OpenAI parameters.
+TEMPERATURE = 0.9
+FREQUENCY_PENALTY = 0.5
 # Ranking: predicted engagement percentile and voice-match score weigh the same; without an engagement
 # prediction (too little history, no model) the voice match alone ranks.
 ENGAGEMENT_WEIGHT = 0.5
@@ -169,7 +173,8 @@ def _ask(client: openai.OpenAI, settings: Settings, messages: list[dict[str, str
             model=settings.llm_model,
             messages=messages,  # type: ignore[arg-type]
             max_tokens=settings.llm_max_tokens,
-            temperature=0.9,
+            temperature=TEMPERATURE,
+            frequency_penalty=FREQUENCY_PENALTY,
         )
     except (openai.APIConnectionError, openai.APITimeoutError, openai.InternalServerError) as error:
         raise ServiceUnavailable(

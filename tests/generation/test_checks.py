@@ -63,6 +63,31 @@ class TestRules:
         checked = check(own.replace("this year", "in 2025"), "linkedin", None, ALLOWED, [own], [])
         assert any("near copy" in problem for problem in checked.problems)
 
+    @pytest.mark.parametrize(
+        ("text", "why"),
+        [
+            ("\U0001f34c" * 100, "has no words"),  # what the local model once wrote, a hundred bananas
+            ("Tagalog words I love \U0001f34c\U0001f345" + "\U0001f3b5" * 40, "in a row"),
+            ("Hiring hiring hiring. " * 8, "repeats itself"),
+            ("!!!! ????", "has no words"),
+        ],
+    )
+    def test_a_repetition_loop_or_a_post_without_words_fails(self, text, why):
+        checked = check(text, "twitter", None, ALLOWED, [], [])
+        assert any(why in problem for problem in checked.problems), checked.problems
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Me? Asian? \U0001f34c",
+            "Shipping it!!! \U0001f389\U0001f389\U0001f389 Thanks team.",
+            "YAAAAAAAAAAAAAS #WrestleMania " + "\U0001f44f" * 9,
+            "Sawsawan: dipping sauce. Kilig: the flutter in your chest. Gigil: too cute to bear.",
+        ],
+    )
+    def test_short_and_emoji_rich_posts_that_read_as_written_pass(self, text):
+        assert check(text, "twitter", None, ALLOWED, [], []).problems == []
+
     def test_a_variant_too_close_to_another_fails(self):
         first = "Hiring is a team sport. Who on your team runs the interviews these days?"
         checked = check(first + "!", "linkedin", None, ALLOWED, [], [first])
@@ -71,8 +96,24 @@ class TestRules:
 
 class TestThreads:
     LONG = " ".join(
-        f"Sentence {i} of a long thought about hiring engineers and keeping the bar high for everyone."
-        for i in range(9)
+        f"{opening} hiring engineers, {middle} and keeping the bar high for everyone who joins {i}."
+        for i, (opening, middle) in enumerate(
+            zip(
+                ["First", "Then", "Later", "After that", "Meanwhile", "Next", "Again", "Still", "Finally"],
+                [
+                    "the scorecard",
+                    "a work sample",
+                    "two interviews",
+                    "the debrief",
+                    "references",
+                    "an offer",
+                    "onboarding",
+                    "a buddy",
+                    "the first review",
+                ],
+                strict=True,
+            )
+        )
     )
 
     def test_a_long_text_asked_for_as_a_thread_is_split_at_sentences_into_fitting_posts(self):

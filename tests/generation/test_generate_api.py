@@ -117,8 +117,11 @@ class TestGenerate:
         assert delivery.payload["data"]["draft_ids"] == [response.json()["drafts"][0]["id"]]
 
     def test_an_x_thread_is_stored_as_a_thread_of_fitting_posts(self, client, auth_headers, writer, llm):
+        points = ["the scorecard", "a work sample", "two interviews", "the debrief", "references",
+                  "the offer", "onboarding", "a buddy", "the first review", "a retro"]  # fmt: skip
         long = " ".join(
-            f"Point {i}: the scorecard comes before the first interview, every time." for i in range(10)
+            f"Point {i}: {point} comes before anything else in hiring, every time."
+            for i, point in enumerate(points)
         )
         llm([long])
         response = generate(client, auth_headers(writer), platform="x", thread=True, variants=1)
@@ -135,6 +138,19 @@ class TestGenerate:
         [draft] = response.json()["drafts"]
         assert "delve" not in draft["content"]
         assert draft["generation"]["tries"] == 2 and len(fake.requests) == 2
+
+    def test_a_repetition_loop_is_regenerated_and_the_request_discourages_one(
+        self, client, auth_headers, writer, llm
+    ):
+        """The local model once answered a hundred banana emoji: it fits X's length and every other rule."""
+        fake = llm(["\U0001f34c" * 100, "Hiring is a team sport: who interviews on your team?"])
+        response = generate(client, auth_headers(writer), variants=1)
+        assert response.status_code == 201
+        [draft] = response.json()["drafts"]
+        assert draft["content"].startswith("Hiring is a team sport")
+        assert draft["generation"]["tries"] == 2
+        assert "reads as written, not a repetition loop" in draft["generation"]["checks_passed"]
+        assert all(request["frequency_penalty"] > 0 for request in fake.requests)
 
     def test_an_unreachable_llm_is_503_and_nothing_is_stored(
         self, client, auth_headers, writer, db, monkeypatch
