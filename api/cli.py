@@ -160,6 +160,10 @@ def up(
     # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
     # (the default action would kill us and orphan the embedded database and the children).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # No machine here reaches the internet: the Prefect servers this starts (or that flow runs start
+    # on their own) must not try to report usage. `make up` sets these too; this covers a direct start.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     # The OAuth redirect URIs point back at this API unless a public address is configured.
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}")
     get_settings.cache_clear()

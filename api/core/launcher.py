@@ -247,18 +247,22 @@ def _execute_in_child(flow_name: str, flow_run_id: uuid.UUID, api_url: str) -> N
     finally:
         _CHILDREN.discard(child)
     if code != 0:
-        _mark_crashed(flow_run_id, f"the flow's child process exited with code {code}")
+        _record_exit(flow_run_id, code)
 
 
-def _mark_crashed(flow_run_id: uuid.UUID, message: str) -> None:
+def _record_exit(flow_run_id: uuid.UUID, code: int) -> None:
+    """Log how a run whose child exited non-zero ended; one the child left unfinished is marked Crashed."""
     from prefect import get_client
     from prefect.states import Crashed
 
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(flow_run_id).state
-        if state is None or not state.is_final():
-            client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
-    logger.warning("flow run %s: %s", flow_run_id, message)
+        if state is not None and state.is_final():
+            logger.warning("flow run %s ended %s: %s", flow_run_id, state.name, state.message)
+            return
+        message = f"the flow's child process exited with code {code} before the run finished"
+        client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
+    logger.warning("flow run %s crashed: %s", flow_run_id, message)
 
 
 @atexit.register

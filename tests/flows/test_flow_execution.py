@@ -51,3 +51,11 @@ def test_a_child_that_dies_leaves_its_run_crashed_not_running(process_mode) -> N
     assert view is not None and view.final and not view.succeeded
     assert view.state_type == "CRASHED"
     assert "exited with code -9" in (view.message or "")
+
+
+def test_a_run_that_fails_in_its_child_stays_failed_not_crashed(process_mode) -> None:
+    run_id = process_mode.start(FLOW, {"limit": 0})  # refused by the flow's parameter bounds
+    process_mode.wait(run_id, timeout=180)
+    view = launcher.read_flow_run(run_id)
+    assert view is not None and view.final and not view.succeeded
+    assert view.state_type == "FAILED", view
