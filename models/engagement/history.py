@@ -100,10 +100,9 @@ def add_history_to_new(history: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame
             order = chosen[np.argsort(times[chosen], kind="stable")]
             by_key[key] = (times[order], values[order])
         past_times, past_values = by_key[key]
-        earlier = int(np.searchsorted(past_times, moment, side="left"))  # strictly earlier posts
-        through = int(
-            np.searchsorted(past_times, moment, side="right")
-        )  # same-instant posts count as cadence
+        # Strictly earlier posts make the baseline; posts at the same instant count in the cadence too.
+        earlier = int(np.searchsorted(past_times, moment, side="left"))
+        through = int(np.searchsorted(past_times, moment, side="right"))
         recent = past_values[:earlier][-WINDOW:]
         columns["history_posts"][i] = len(recent)
         columns["cadence_7d"][i] = through - int(np.searchsorted(past_times, moment - week, side="right"))
