@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, TypedDict
 
+import numpy as np
 import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
@@ -67,10 +68,14 @@ def _habits(value: Any) -> Habits:
 
 def inputs_to_frame(rows: Sequence[EngagementInput]) -> pd.DataFrame:
     """The pyfunc input frame (habits travel as JSON text)."""
-    frame = pd.DataFrame(
-        [{**row, "habits": json.dumps(row["habits"])} for row in rows], columns=list(INPUT_COLUMNS)
-    )
-    return frame.astype({"followers": float, "trend_log": float, "days_since_last": float})
+    columns: dict[str, Any] = {
+        name: [json.dumps(row["habits"]) if name == "habits" else row[name] for row in rows]  # type: ignore[literal-required]
+        for name in INPUT_COLUMNS
+    }
+    for name in ("followers", "trend_log", "days_since_last"):  # optional numbers: None is NaN
+        columns[name] = np.array([np.nan if value is None else value for value in columns[name]], dtype=float)
+    # Built column by column with their types (a frame of records then `astype` cost more than the model).
+    return pd.DataFrame(columns, columns=list(INPUT_COLUMNS))
 
 
 def frame_to_results(frame: Any) -> list[EngagementResult]:

@@ -65,7 +65,7 @@ class ApiUser(FastHttpUser):
 
     @task(1 if SCENARIO == "mix" else 0)
     def create_draft(self) -> None:
-        body = {"platform": "linkedin", "content": f"Load test draft {next(_counter)}: what we shipped."}
+        body = {"platform": "twitter", "content": f"Load test draft {next(_counter)}: what we shipped."}
         with self.client.post("/api/content/drafts", json=body, headers=HEADERS, catch_response=True) as r:
             _check(r)
 

@@ -127,7 +127,6 @@ def suggest(
 ) -> list[dict[str, Any]]:
     """Concrete changes, each re-predicted by the model; only those that help, best first."""
     baseline = frame["baseline_log"].to_numpy(dtype=float)
-    current = float(model.predict_matrix_log(matrix, baseline)[0])
     variants: list[tuple[str, str, pd.DataFrame]] = []
     row = matrix.iloc[0]
     for hour, weekday in habits.candidate_times:
@@ -149,10 +148,14 @@ def suggest(
         changed = matrix.copy()
         changed["hashtags"] = float(np.floor(habits.hashtags))
         variants.append(("hashtags", f"use {habits.hashtags:g} hashtags, as you usually do", changed))
+    # The draft as it is and every change, predicted in one call.
+    stacked = pd.concat([matrix, *(changed for _, _, changed in variants)], ignore_index=True)
+    logs = model.predict_matrix_log(stacked, np.repeat(baseline, len(stacked)))
+    current = float(logs[0])
     best_time: dict[str, Any] | None = None
     suggestions: list[dict[str, Any]] = []
-    for kind, text, changed in variants:
-        effect = percent(float(model.predict_matrix_log(changed, baseline)[0]) - current)
+    for (kind, text, _), predicted in zip(variants, logs[1:], strict=True):
+        effect = percent(float(predicted) - current)
         if effect < MIN_EFFECT_PCT:
             continue
         entry = {"change": kind, "text": text, "predicted_change_pct": round(effect, 1)}
