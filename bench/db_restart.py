@@ -10,10 +10,6 @@ draft the API acknowledged (201) is looked up. Figures go to bench/results/db_re
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,6 +20,8 @@ from typing import Any
 import httpx
 import psycopg
 
+from bench._api import api_env, start_api
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "db_restart.json"
 WRITERS = 4
@@ -31,37 +29,21 @@ WRITERS = 4
 
 def main() -> dict[str, Any]:
     from api.embedded_pg import EmbeddedPostgres
-    from tests.support import free_port, stop_group, wait_ready
+    from tests.support import stop_group
 
     work = Path(tempfile.mkdtemp(prefix="pw-restart-"))
     database = EmbeddedPostgres(work / "pgdata")
     database.start()
     url = database.ensure_database("postwright")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "JWT_SECRET": secrets.token_urlsafe(48),
-        "VAR_DIR": str(work / "var"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
-    }
-    subprocess.run(
-        [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
-    )
-    port = free_port()
-    code = (
-        "import uvicorn; from api.cli import UVICORN_OPTIONS; "
-        f"uvicorn.run('api.main:app', host='127.0.0.1', port={port}, **UVICORN_OPTIONS)"
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    try:
+        server, base = start_api(work, api_env(work, url))
+    except BaseException:
+        database.stop()
+        raise
     answers: list[tuple[float, int, str | None]] = []  # (time, status, acknowledged draft id)
     lock = threading.Lock()
     stop_writing = threading.Event()
     try:
-        wait_ready(server, base, timeout=60)
         account = {"email": "restart@example.com", "password": "a-long-restart-password"}
         httpx.post(f"{base}/api/auth/register", json=account | {"name": "R"}).raise_for_status()
         token = httpx.post(f"{base}/api/auth/login", json=account).json()["access_token"]

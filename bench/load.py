@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from typing import Any
 import httpx
 import pandas as pd
 import psycopg
+
+from bench._api import api_env, start_api
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -128,34 +129,17 @@ def _locust(
 
 def main() -> dict[str, Any]:
     from tests.conftest import create_database
-    from tests.support import free_port, stop_group, wait_ready
+    from tests.support import stop_group
 
     server_url = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     url, drop = create_database(server_url, "pw_bench_load")
     work = Path(tempfile.mkdtemp(prefix="pw-load-"))
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "JWT_SECRET": secrets.token_urlsafe(48),
-        "VAR_DIR": str(work / "var"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
-        "PREFECT_API_URL": "",
-    }
-    subprocess.run(
-        [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
-    )
-    port = free_port()
-    # As `make up` serves it: one uvicorn process with the CLI's options.
-    code = (
-        "import uvicorn; from api.cli import UVICORN_OPTIONS; "
-        f"uvicorn.run('api.main:app', host='127.0.0.1', port={port}, **UVICORN_OPTIONS)"
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(server, base, timeout=60)
+        server, base = start_api(work, api_env(work, url, PREFECT_API_URL=""))
+    except BaseException:
+        drop()
+        raise
+    try:
         token, predicted = _seed(base, url, work)
         runs = {
             "mix_100_rps": _locust(base, token, "mix", 50, 2.0, 60, work),

@@ -31,7 +31,7 @@ _META = "engagement_model.json"
 _PARTS = "engagement_model.joblib"
 # Predictions are a few rows at a time inside a request: LightGBM's default team of OpenMP threads (one per
 # core, spinning while they wait) costs more than the trees and takes the cores the other requests need
-# (a draft write: 23 -> 16 ms serially). Training keeps every core.
+# (a draft write: 23 -> 18.5 ms serially). Training keeps every core.
 PREDICT_THREADS = 1
 
 

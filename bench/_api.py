@@ -1,0 +1,52 @@
+"""The product API as `make up` serves it, for the benchmarks that load it: migrated, one uvicorn process with
+the CLI's options, its output in a log file of the benchmark's work folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def api_env(work: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a throwaway API: its database, a fresh secret, state and tracking under `work`."""
+    return os.environ | {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": secrets.token_urlsafe(48),
+        "VAR_DIR": str(work / "var"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{work}/mlflow.db",
+        **extra,
+    }
+
+
+def start_api(work: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Migrate `env`'s database, serve the API and wait until it is ready; returns the process (stop it with
+    `tests.support.stop_group`) and its base URL. Its output (and its flow runs') goes to `work/api.log`, a
+    file: a pipe nobody reads would stall them once full."""
+    from tests.support import free_port, stop_group, wait_ready
+
+    subprocess.run(
+        [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
+    )
+    port = free_port()
+    code = (
+        "import uvicorn; from api.cli import UVICORN_OPTIONS; "
+        f"uvicorn.run('api.main:app', host='127.0.0.1', port={port}, **UVICORN_OPTIONS)"
+    )
+    log = work / "api.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(server, base, timeout=60)
+    except AssertionError as error:
+        stop_group(server)
+        raise RuntimeError(f"the API did not start: see {log}") from error
+    return server, base
