@@ -9,9 +9,36 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install up test lint bench clean
+.PHONY: install up test lint bench clean browser web-client
 
-install: $(STAMP)
+# The web app: Node.js 20.19+ and npm (both from the OS packages); `npm ci` installs the exact
+# package-lock.json, and the build runs again only when a source changed.
+WEB_STAMP   := web/node_modules/.installed
+WEB_BUILD   := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+               web/tsconfig.json web/package.json web/scripts/compress.mjs
+CHROMIUM    ?= /usr/bin/chromium
+
+install: $(STAMP) $(WEB_BUILD)
+
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the web app needs Node.js 20.19+ and npm (apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+# The end-to-end tests drive Debian's Chromium (never a browser download).
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } \
+		|| { echo "Chromium is missing: install Debian's chromium package (apt-get install chromium)"; exit 1; }
+
+# Regenerate the web app's typed client after an API change (a test fails while they differ).
+web-client: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python -m api.cli openapi web/openapi.json
+	cd web && npm run gen:api --silent
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +53,8 @@ $(STAMP): pyproject.toml constraints.txt
 up: install
 	$(BIN)/python -m api.cli up
 
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
@@ -37,4 +64,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var mlruns/*
+	rm -rf $(VENV) var mlruns/* web/node_modules web/dist

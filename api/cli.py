@@ -250,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         "--api-only", action="store_true", help="serve only the API (no Prefect, MLflow UI or model training)"
     )
     sub.add_parser("migrate", help="apply migrations to DATABASE_URL")
+    openapi_parser = sub.add_parser(
+        "openapi", help="write the API's OpenAPI document (no server, no database) for the web app's client"
+    )
+    openapi_parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)
     if args.command == "up":
@@ -264,7 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif args.command == "migrate":
         migrate()
+    elif args.command == "openapi":
+        write_openapi(args.out)
     return 0
+
+
+def write_openapi(out: Path) -> None:
+    """The document exactly as the API serves it at /openapi.json."""
+    from api.main import create_app
+
+    out.write_text(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -46,3 +46,12 @@ class TokenPair(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_expires_in: int = Field(description="Seconds until the refresh token expires.")
+
+
+class SessionOut(BaseModel):
+    """A browser session: the access token in the body, the refresh token only in an HttpOnly cookie."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    refresh_expires_in: int = Field(description="Seconds until the session cookie's refresh token expires.")

@@ -65,6 +65,9 @@ class Settings(MLSettings):
     rate_limit_email_changes: str = "5/hour"
     rate_limit_register_per_ip: str = "5/minute"
     rate_limit_refresh_per_ip: str = "60/minute"
+    # The web app's refresh cookie is `Secure` (browsers accept it over plain http on 127.0.0.1 and
+    # localhost only); set false only behind a proxy on a private network that terminates TLS elsewhere.
+    session_cookie_secure: bool = True
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default,
     # so a client can never choose its own address (and with it, its rate-limit bucket).
     forwarded_allow_ips: list[str] = Field(default_factory=list)
@@ -88,6 +91,8 @@ class Settings(MLSettings):
     api_docs: bool | None = None
 
     cors_origins: list[str] = Field(default_factory=list)
+    # The built web app (`make install` builds it); the API serves it at `/`.
+    web_dist_dir: Path = PROJECT_ROOT / "web" / "dist"
 
     # Publishing. The platforms' endpoints are settings so tests and staging setups point them elsewhere;
     # with no client id a platform cannot be connected (503 naming the setting).

@@ -1,0 +1,62 @@
+import { useEffect, useRef, type ReactNode } from "react";
+import { NavLink, useLocation, useNavigate } from "react-router";
+import { signOut } from "../api/session";
+
+const LINKS: { to: string; label: string }[] = [
+  { to: "/", label: "Home" },
+  { to: "/import", label: "Import" },
+  { to: "/voice", label: "Your voice" },
+  { to: "/generate", label: "Generate" },
+  { to: "/drafts/new", label: "Write" },
+  { to: "/onboarding", label: "Profile" },
+];
+
+export function Layout(props: { children: ReactNode }) {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const mainRef = useRef<HTMLElement>(null);
+  // A new screen: its heading takes the focus, so keyboard and screen-reader users start at the top of it.
+  useEffect(() => {
+    document.title = `${mainRef.current?.querySelector("h1")?.textContent ?? "Postwright"} · Postwright`;
+    const heading = mainRef.current?.querySelector<HTMLElement>("h1");
+    if (heading && document.activeElement === document.body) heading.focus();
+  }, [location.pathname]);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <div className="app-header-inner">
+          <a className="brand" href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>
+            Postwright
+          </a>
+          <nav className="main-nav" aria-label="Main">
+            <ul>
+              {LINKS.map((link) => (
+                <li key={link.to}>
+                  <NavLink to={link.to} end>
+                    {link.label}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <div className="header-end">
+            <button
+              type="button"
+              onClick={() => {
+                void signOut().then(() => navigate("/sign-in"));
+              }}
+            >
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {props.children}
+      </main>
+    </>
+  );
+}
