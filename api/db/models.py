@@ -6,6 +6,7 @@ from api.content.models import ContentDraft
 from api.core.idempotency import IdempotentResponse
 from api.db.base import Base
 from api.engagement.models import PredictionAudit
+from api.generation.models import GenerationJob
 from api.posts.models import UserPost
 from api.publishing.models import MetricPull, PostingSlot, PublishAttempt
 from api.schedules.models import RecurringSchedule, ScheduleSlot
@@ -19,6 +20,7 @@ __all__ = [
     "ConnectedAccount",
     "ContentDraft",
     "ContentTemplate",
+    "GenerationJob",
     "IdempotentResponse",
     "MetricPull",
     "OAuthState",

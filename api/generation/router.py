@@ -1,16 +1,19 @@
-"""POST /api/content/generate: drafts in your own voice."""
+"""POST /api/content/generate: drafts in your own voice, at once or as a job to follow."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from api.content.schemas import DraftOut
 from api.core import idempotency
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
-from api.generation import service
-from api.generation.schemas import GenerateIn, GenerateOut, VoiceMatchIn, VoiceMatchOut
+from api.generation import jobs, service
+from api.generation.schemas import GenerateIn, GenerateOut, GenerationJobOut, VoiceMatchIn, VoiceMatchOut
 
 router = APIRouter(prefix="/api/content", tags=["generation"], responses=responses(Unauthorized))
 
@@ -35,6 +38,69 @@ def generate(
     out = GenerateOut(drafts=[DraftOut.model_validate(draft) for draft in drafts])
     idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
     return out
+
+
+RunnerDep = Annotated[jobs.Runner, Depends(jobs.get_runner)]
+
+_JOB_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_202_ACCEPTED: {
+        "headers": {
+            "Location": {
+                "description": "the job, to poll: /api/content/generate/jobs/{id}",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
+@router.post(
+    "/generate/jobs",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=GenerationJobOut,
+    responses=_JOB_ACCEPTED | responses(NotFound, Conflict, Unprocessable, ServiceUnavailable),
+)
+def start_generation_job(
+    body: GenerateIn,
+    user: CurrentUser,
+    session: SessionDep,
+    runner: RunnerDep,
+    background: BackgroundTasks,
+    request: Request,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> GenerationJobOut | JSONResponse:
+    """Start the same generation as `POST /api/content/generate` and follow it at `Location`: each
+    variant shows in `drafts` as soon as it is stored. What can be refused up front is, with the same
+    404/409/503; the LLM's own failures come later, as the job's `error`. With an `Idempotency-Key`, a
+    retry returns the same job (as it is now) and starts nothing twice."""
+    print_ = idempotency.fingerprint("POST /api/content/generate/jobs", body.model_dump_json().encode())
+    if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
+        job = jobs.get_owned(session, user.id, uuid.UUID(stored.body["id"]))
+        return JSONResponse(
+            jobs.to_out(session, job).model_dump(mode="json"),
+            status_code=stored.status_code,
+            headers={"Location": _job_path(request, job.id)},
+        )
+    job = jobs.create(session, user, body, runner)
+    out = jobs.to_out(session, job)
+    idempotency.remember(session, user.id, key, print_, status.HTTP_202_ACCEPTED, out.model_dump(mode="json"))
+    # A background task runs after the response is sent, so after the commit: the worker finds the job.
+    background.add_task(runner.submit, job.id)
+    response.headers["Location"] = _job_path(request, job.id)
+    return out
+
+
+@router.get("/generate/jobs/{job_id}", response_model=GenerationJobOut, responses=responses(NotFound))
+def get_generation_job(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> GenerationJobOut:
+    """One of your generation jobs: its status, the drafts stored so far and, once failed, the error
+    (another user's job is a 404)."""
+    return jobs.to_out(session, jobs.get_owned(session, user.id, job_id))
+
+
+def _job_path(request: Request, job_id: uuid.UUID) -> str:
+    return str(request.url_for("get_generation_job", job_id=job_id).path)
 
 
 @router.post("/voice-match", response_model=VoiceMatchOut, responses=responses(Conflict, Unprocessable))

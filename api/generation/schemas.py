@@ -1,8 +1,10 @@
-"""Request and response bodies of POST /api/content/generate."""
+"""Request and response bodies of POST /api/content/generate and its jobs."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
@@ -59,3 +61,35 @@ class VoiceMatchOut(BaseModel):
     percentile: float = Field(ge=0, le=100, description="the score as a percentile of your own newest posts")
     closest_posts: list[uuid.UUID] = Field(description="your posts that read most like it, closest first")
     differences: list[str] = Field(description="how it differs from your habits, in plain sentences")
+
+
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+
+
+class GenerationRequest(GenerateIn):
+    """The request a job was started with, as validated (`x` reads `twitter`)."""
+
+
+class GenerationJobError(BaseModel):
+    """Why a job failed: the error an HTTP request would have answered."""
+
+    error: str = Field(description="the error code, e.g. service_unavailable, conflict, interrupted")
+    detail: str
+    retry_after: int | None = Field(description="seconds to wait before trying again, when the error says")
+
+
+class GenerationJobOut(BaseModel):
+    """A generation followed by polling: its drafts appear as each is stored."""
+
+    id: uuid.UUID
+    status: JobStatus = Field(description="queued, running, succeeded or failed")
+    request: GenerationRequest
+    variants_requested: int = Field(ge=1, le=5)
+    drafts: list[DraftOut] = Field(
+        description="the drafts stored so far, in the order they were stored; best first once succeeded. "
+        "A failed job keeps those stored before the failure."
+    )
+    error: GenerationJobError | None = Field(description="null unless failed")
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = Field(description="when it succeeded or failed")

@@ -1,10 +1,15 @@
 """Drafts in the user's voice: prompt, LLM (any OpenAI-compatible endpoint), checks and repairs, voice
-match and engagement prediction, ranked and stored. Nothing is stored unless every step succeeded."""
+match and engagement prediction, ranked and stored. One implementation for both callers: the synchronous
+endpoint stores nothing unless every step succeeded (its transaction rolls back), a generation job commits
+each draft as it is stored (api/generation/jobs.py)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -167,7 +172,50 @@ def build_messages(
     ]
 
 
+def _nonsense(settings: Settings, what: str) -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"The LLM at {settings.llm_base_url} did not answer with a chat completion ({what}); check that "
+        "LLM_BASE_URL names an OpenAI-compatible endpoint (its /v1).",
+        retry_after=60,
+    )
+
+
+_MISSING = object()
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _completion(response: object, settings: Settings) -> tuple[str, int, int]:
+    """The text and token counts of a chat completion, read defensively: the client builds its response
+    objects without validating them, so an answer that is not a completion arrives as a string (any
+    non-JSON body, an HTML page), a list, None, or an object whose attributes are missing or of any type."""
+    if isinstance(response, str):
+        raise _nonsense(settings, "a body that is not JSON")
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list):
+        raise _nonsense(settings, "JSON without a list of choices")
+    if not choices:
+        raise _nonsense(settings, "no choices")
+    message = getattr(choices[0], "message", None)
+    content = getattr(message, "content", _MISSING) if message is not None else _MISSING
+    if content is _MISSING:
+        raise _nonsense(settings, "a choice without a message")
+    if content is not None and not isinstance(content, str):
+        raise _nonsense(settings, "a message whose content is not text")
+    usage = getattr(response, "usage", None)
+    return (
+        # PostgreSQL cannot store NUL in text: left in, the model's slip would be refused as the client's.
+        (content or "").replace("\x00", ""),
+        _count(getattr(usage, "prompt_tokens", 0)),
+        _count(getattr(usage, "completion_tokens", 0)),
+    )
+
+
 def _ask(client: openai.OpenAI, settings: Settings, messages: list[dict[str, str]]) -> tuple[str, int, int]:
+    """One completion: its text, prompt tokens and completion tokens. Anything but a chat completion is a
+    503 naming what came back (never a 500: the endpoint is configuration, not our code)."""
     try:
         response = client.chat.completions.create(
             model=settings.llm_model,
@@ -184,14 +232,34 @@ def _ask(client: openai.OpenAI, settings: Settings, messages: list[dict[str, str
         raise ServiceUnavailable(
             f"The LLM at {settings.llm_base_url} refused the request ({error.status_code})", retry_after=60
         ) from error
-    text = (response.choices[0].message.content or "") if response.choices else ""
-    usage = response.usage
-    return text, (usage.prompt_tokens if usage else 0), (usage.completion_tokens if usage else 0)
+    except openai.APIResponseValidationError as error:
+        raise _nonsense(settings, "a response the client could not read") from error
+    # A JSON content type over a body that is not JSON (an empty body, a page) fails while the client
+    # decodes it: json's error, or a UnicodeDecodeError for bytes in no encoding.
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _nonsense(settings, "a body that is not valid JSON") from error
+    return _completion(response, settings)
 
 
-def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraft]:
-    """Generate, check, score and store `body.variants` drafts; best first."""
-    settings = get_settings()
+@dataclass
+class Plan:
+    """Everything a generation needs from the database and settings, read once before the first LLM call
+    (so a caller can end its transaction while the LLM writes)."""
+
+    user: User
+    body: GenerateIn
+    settings: Settings
+    client: openai.OpenAI
+    messages: list[dict[str, str]]
+    own_texts: list[str]
+    profile: VoiceProfile | None
+    allowed: Allowed
+    content_type: str | None
+
+
+def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
+    """What can be refused before anything is generated: a thread off X (409), an unknown template (404),
+    no LLM configured (503). Returns the template, if any."""
     if body.thread and body.platform != "twitter":
         raise Conflict("Threads are an X format; set platform to twitter or thread to false.")
     template = None
@@ -199,6 +267,15 @@ def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraf
         template = session.get(ContentTemplate, body.template_id)
         if template is None:
             raise NotFound(f"No template {body.template_id}.")
+    _client(get_settings())
+    return template
+
+
+def prepare(session: Session, user: User, body: GenerateIn) -> Plan:
+    """Validate the request and read what the prompt and the checks need (the user's posts, habits and
+    voice profile)."""
+    settings = get_settings()
+    template = validate(session, body)
     posts = _own_posts(session, user, body.platform)
     own_texts = [post.content for post in posts]
     profile = voice_profile(posts) if len(own_texts) >= MIN_POSTS else None
@@ -211,70 +288,98 @@ def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraf
         [body.topic, body.notes or "", *own_texts],
         max_hashtags=int(np.ceil(habits["hashtags"])),
     )
-    client = _client(settings)
-    messages = build_messages(user, body, _examples(posts, body.topic), template, habits)
-    content_type = "thread" if body.thread else body.content_type
-    generated: list[Generated] = []
-    for _ in range(body.variants):
-        for attempt in range(1, TRIES_PER_VARIANT + 1):
-            started = time.perf_counter()
-            text, prompt_tokens, completion_tokens = _ask(client, settings, messages)
-            checked = check(
-                text, body.platform, content_type, allowed, own_texts, [g.text for g in generated]
+    return Plan(
+        user=user,
+        body=body,
+        settings=settings,
+        client=_client(settings),
+        messages=build_messages(user, body, _examples(posts, body.topic), template, habits),
+        own_texts=own_texts,
+        profile=profile,
+        allowed=allowed,
+        content_type="thread" if body.thread else body.content_type,
+    )
+
+
+def _variant(plan: Plan, others: list[str]) -> Generated | None:
+    """One variant that passes the checks, or None after TRIES_PER_VARIANT tries."""
+    for attempt in range(1, TRIES_PER_VARIANT + 1):
+        started = time.perf_counter()
+        text, prompt_tokens, completion_tokens = _ask(plan.client, plan.settings, plan.messages)
+        checked = check(text, plan.body.platform, plan.content_type, plan.allowed, plan.own_texts, others)
+        if not checked.problems and checked.text:
+            return Generated(
+                checked.text,
+                checked,
+                prompt_tokens,
+                completion_tokens,
+                time.perf_counter() - started,
+                attempt,
             )
-            if not checked.problems and checked.text:
-                generated.append(
-                    Generated(
-                        checked.text,
-                        checked,
-                        prompt_tokens,
-                        completion_tokens,
-                        time.perf_counter() - started,
-                        attempt,
-                    )
-                )
-                break
-            logger.info("variant regenerated", extra={"problems": checked.problems, "attempt": attempt})
-    if not generated:
+        logger.info("variant regenerated", extra={"problems": checked.problems, "attempt": attempt})
+    return None
+
+
+def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
+    body = plan.body
+    draft = content_service.create_draft(
+        session, plan.user.id, platform=body.platform, content=item.text, content_type=plan.content_type,
+        template_id=body.template_id,
+    )  # fmt: skip
+    [match] = plan.profile.match([item.text]) if plan.profile is not None else [None]
+    draft.voice_match = (
+        None
+        if match is None
+        else {"score": match.score, "percentile": match.percentile, "differences": match.differences}
+    )
+    draft.generation = {
+        "model": plan.settings.llm_model,
+        "prompt_tokens": item.prompt_tokens,
+        "completion_tokens": item.completion_tokens,
+        "seconds": round(item.seconds, 2),
+        "tries": item.tries,
+        "checks_passed": item.checked.passed,
+        "repairs": item.checked.repairs,
+    }
+    session.flush()
+    return draft
+
+
+def write(session: Session, plan: Plan) -> Iterator[ContentDraft]:
+    """Write the variants one by one, each stored as a draft (flushed, with its voice match, engagement
+    prediction and generation record) before it is yielded. A variant that fails its checks
+    TRIES_PER_VARIANT times is left out; 503 when none passes, or when the LLM fails (the drafts yielded
+    before stay in the session: the caller's transaction decides whether they are kept)."""
+    texts: list[str] = []
+    for _ in range(plan.body.variants):
+        item = _variant(plan, texts)
+        if item is None:
+            continue
+        texts.append(item.text)
+        yield _store(session, plan, item)
+    if not texts:
         raise ServiceUnavailable(
             f"The LLM produced no post that passes the checks in {TRIES_PER_VARIANT} tries; try again or "
             "rephrase the topic.",
             retry_after=5,
         )
-    matches = profile.match([g.text for g in generated]) if profile is not None else [None] * len(generated)
-    drafts = []
-    for item, match in zip(generated, matches, strict=True):
-        draft = content_service.create_draft(
-            session, user.id, platform=body.platform, content=item.text, content_type=content_type,
-            template_id=body.template_id,
-        )  # fmt: skip
-        draft.voice_match = (
-            None
-            if match is None
-            else {
-                "score": match.score,
-                "percentile": match.percentile,
-                "differences": match.differences,
-            }
-        )
-        draft.generation = {
-            "model": settings.llm_model,
-            "prompt_tokens": item.prompt_tokens,
-            "completion_tokens": item.completion_tokens,
-            "seconds": round(item.seconds, 2),
-            "tries": item.tries,
-            "checks_passed": item.checked.passed,
-            "repairs": item.checked.repairs,
-        }
-        drafts.append(draft)
-    session.flush()
-    drafts.sort(key=rank_score, reverse=True)
+
+
+def announce(session: Session, user_id: uuid.UUID, body: GenerateIn, draft_ids: list[uuid.UUID]) -> None:
+    """Tell the user's webhooks of generated drafts (`draft.generated`), once per generation."""
     webhooks.emit(
         session,
-        user.id,
+        user_id,
         "draft.generated",
-        {"draft_ids": [str(d.id) for d in drafts], "platform": body.platform, "topic": body.topic},
+        {"draft_ids": [str(i) for i in draft_ids], "platform": body.platform, "topic": body.topic},
     )
+
+
+def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraft]:
+    """Generate, check, score and store `body.variants` drafts; best first. Raises before the end leave
+    the drafts in the session, so the caller's rollback stores nothing."""
+    drafts = sorted(write(session, prepare(session, user, body)), key=rank_score, reverse=True)
+    announce(session, user.id, body, [draft.id for draft in drafts])
     return drafts
 
 

@@ -2,62 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from api.content.models import ContentDraft
 from api.core.config import get_settings
-from api.posts.models import UserPost
-from tests.generation.fake_llm import FakeLLM, serve
-
-OWN_POSTS = [
-    "Hiring lesson {i}: write the scorecard before the first interview. It saves everyone a week.",
-    "We shipped release {i} today. Small steps, every week, no heroics. Proud of this team.",
-    "Question for engineering managers: how do you run onboarding number {i}? Mine is a checklist.",
-]
-
-
-@pytest.fixture
-def writer(db, user_factory):
-    """A user with 15 LinkedIn posts of their own (rolled back with the test)."""
-    me = user_factory(name="Ada Lovelace", role="Engineering manager", company="Analytical Engines")
-    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
-    for i in range(15):
-        db.add(
-            UserPost(
-                user_id=me.id,
-                platform="linkedin",
-                content=OWN_POSTS[i % 3].format(i=i),
-                posted_at=start + timedelta(days=i),
-                engagement_metrics={"likes": 10 + i},
-                external_id=f"w{i}",
-            )
-        )
-    db.commit()
-    return me
-
-
-@pytest.fixture
-def llm(monkeypatch):
-    def configure(replies):
-        fake = FakeLLM(replies)
-        context = serve(fake)
-        url = context.__enter__()
-        monkeypatch.setattr(get_settings(), "llm_base_url", url)
-        return fake, context
-
-    contexts = []
-
-    def make(replies):
-        fake, context = configure(replies)
-        contexts.append(context)
-        return fake
-
-    yield make
-    for context in contexts:
-        context.__exit__(None, None, None)
+from tests.generation.fake_llm import Raw
 
 
 def drafts_of(db, user) -> int:
@@ -168,6 +118,63 @@ class TestGenerate:
         response = generate(client, auth_headers(writer), variants=2)
         assert response.status_code == 503
         assert drafts_of(db, writer) == 0
+
+    @pytest.mark.parametrize(
+        "answer",
+        [
+            Raw("<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>", "text/html"),
+            Raw("upstream connect error", "text/plain"),
+            Raw("<html><body>Bad gateway</body></html>", "application/json"),
+            Raw("", "application/json"),
+            Raw(b"\xff\xfe\xfa", "application/json"),
+            Raw("{}"),
+            Raw("[]"),
+            Raw('"a completion"'),
+            Raw("null"),
+            Raw('{"id": "cmpl-1", "object": "chat.completion"}'),
+            Raw('{"choices": []}'),
+            Raw('{"choices": "Hiring is a team sport."}'),
+            Raw('{"choices": [{"index": 0, "finish_reason": "stop"}]}'),
+            Raw('{"choices": [{"index": 0, "message": "Hiring is a team sport."}]}'),
+            Raw('{"choices": [{"index": 0, "message": {"role": "assistant", "content": 42}}]}'),
+        ],
+        ids=[
+            "html-page", "plain-text", "html-as-json", "empty-body", "not-utf8", "empty-object", "list",
+            "string", "null", "no-choices", "choices-empty", "choices-not-a-list", "choice-without-message",
+            "message-not-an-object", "content-not-text",
+        ],
+    )  # fmt: skip
+    def test_an_answer_that_is_not_a_chat_completion_is_503_and_nothing_is_stored(
+        self, client, auth_headers, user_factory, llm, db, answer
+    ):
+        """An endpoint answering 200 with something else (a proxy's page, another service) is the LLM
+        being unavailable, not a bug of ours: never a 500."""
+        me = user_factory()  # no history: the answer is refused before any voice profile is built
+        llm([answer])
+        response = generate(client, auth_headers(me))
+        assert response.status_code == 503, response.text
+        assert int(response.headers["Retry-After"]) > 0
+        body = response.json()
+        assert set(body) == {"error", "detail"} and body["error"] == "service_unavailable"
+        assert "did not answer with a chat completion" in body["detail"] and "LLM_BASE_URL" in body["detail"]
+        assert drafts_of(db, me) == 0
+
+    def test_nonsense_after_a_good_variant_stores_nothing(self, client, auth_headers, writer, llm, db):
+        llm(["Hiring is a team sport: who interviews on your team?", Raw("<html></html>", "text/html")])
+        response = generate(client, auth_headers(writer), variants=2)
+        assert response.status_code == 503 and "not JSON" in response.json()["detail"]
+        assert drafts_of(db, writer) == 0
+
+    def test_a_nul_in_the_llms_answer_is_removed_not_blamed_on_the_client(
+        self, client, auth_headers, user_factory, llm
+    ):
+        """PostgreSQL refuses NUL in text; left in, the model's slip was a 422 about the request."""
+        llm(["Hiring is a team sport:\x00 who interviews on your team?"])
+        response = generate(client, auth_headers(user_factory()), variants=1)
+        assert response.status_code == 201, response.text
+        assert (
+            response.json()["drafts"][0]["content"] == "Hiring is a team sport: who interviews on your team?"
+        )
 
     def test_no_llm_configured_is_503_naming_the_setting(self, client, auth_headers, writer, monkeypatch):
         monkeypatch.setattr(get_settings(), "llm_base_url", None)
