@@ -51,6 +51,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     settings.require_database_url()
     settings.jwt_signing_key()
     settings.encryption_keys()
+    from api.generation import jobs  # generation jobs a stopped process left unfinished are failed
+
+    jobs.on_startup()
     # What is loaded by now (the app and its libraries: half a million objects) lives as long as the
     # process. Frozen out of the collector's reach, a full collection scans only what requests made
     # instead of a pause of about 300 ms (measured) every so often under load.
