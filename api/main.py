@@ -23,6 +23,7 @@ from api.core.errors import install_error_handlers
 from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.metrics import InFlightMiddleware, in_flight_gauge
 from api.core.security import InvalidToken, decode_access_token
+from api.core.webapp import WebAppMiddleware
 
 
 def discover_routers() -> list[APIRouter]:
@@ -115,6 +116,8 @@ def create_app() -> FastAPI:
         limit=settings.db_pool_size + settings.db_max_overflow,
         wait_seconds=settings.db_pool_timeout_seconds * 3,
     )
+    # The web app's files never wait for a database slot.
+    app.add_middleware(WebAppMiddleware, dist=settings.web_dist_dir)
     app.add_middleware(
         EdgeMiddleware,
         json_limit=settings.max_json_body_bytes,
