@@ -47,7 +47,9 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const wait = useCountdown(error?.retryAfter ?? null);
   const next = safeNext(params.get("next"));
-  if (getState() === "signed-in") return <Navigate to={next} replace />;
+  // Only someone who arrives signed in is sent on; signing in here navigates by itself.
+  const [arrivedSignedIn] = useState(() => getState() === "signed-in");
+  if (arrivedSignedIn) return <Navigate to={next} replace />;
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -117,7 +119,8 @@ export function SignUp() {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const wait = useCountdown(error?.retryAfter ?? null);
-  if (getState() === "signed-in") return <Navigate to="/" replace />;
+  const [arrivedSignedIn] = useState(() => getState() === "signed-in");
+  if (arrivedSignedIn) return <Navigate to="/" replace />;
   const problems = passwordProblems(password, email);
 
   async function submit(event: FormEvent): Promise<void> {

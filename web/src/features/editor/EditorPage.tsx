@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
@@ -108,7 +108,8 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
   const counts = countParts(local.platform, content, local.platform === "twitter" && local.thread);
   const tooLong = counts.some((c) => c.over);
   const scheduledIso = scheduleLocal ? zonedToIso(scheduleLocal, props.timeZone) : null;
-  const forecast = useForecast(local.platform, content, contentType, scheduledIso);
+  const readiness = useReadiness(local.platform);
+  const forecast = useForecast(local.platform, content, contentType, scheduledIso, readiness);
 
   // Every keystroke is kept in this browser until the server has it: a reload or a failed save loses nothing.
   useEffect(() => {
@@ -337,6 +338,37 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
       </div>
     </>
   );
+}
+
+const MIN_VOICE_POSTS = 10;
+const MIN_FORECAST_POSTS = 5;
+
+/** Whether a voice match and a forecast can be asked for on this platform: the user's history there and
+ * the engagement model. Null while it is being found out. */
+function useReadiness(platform: Platform): { voice: ApiError | null; engagement: ApiError | null } | null {
+  const posts = useQuery({
+    queryKey: ["posts", "count", platform],
+    queryFn: () => call(api.GET("/api/posts", { params: { query: { platform, limit: 1 } } })),
+  });
+  const model = useQuery({ queryKey: ["engagement-model"], queryFn: () => call(api.GET("/api/users/engagement-model")) });
+  const count = posts.data?.total;
+  const available = model.data?.available;
+  const reason = model.data?.reason;
+  return useMemo(() => {
+    if (count === undefined || available === undefined) return null;
+    const name = platform === "twitter" ? "X" : "LinkedIn";
+    const more = (needed: number, what: string): ApiError =>
+      new ApiError(`${what} needs at least ${needed} of your ${name} posts; you have ${count}. Import your ${name} history to see it.`, 409, "not_enough_history");
+    return {
+      voice: count < MIN_VOICE_POSTS ? more(MIN_VOICE_POSTS, "A voice match") : null,
+      engagement:
+        count < MIN_FORECAST_POSTS
+          ? more(MIN_FORECAST_POSTS, "A forecast")
+          : available
+            ? null
+            : new ApiError(reason ?? "No engagement model yet.", 503, "no_model"),
+    };
+  }, [count, available, reason, platform]);
 }
 
 function DraftState(props: { draft: Draft | null; timeZone: string }) {

@@ -19,25 +19,32 @@ export function useForecast(
   content: string,
   contentType: string | null,
   scheduledFor: string | null,
+  ready: { voice: ApiError | null; engagement: ApiError | null } | null,
   delayMs = 600,
 ): LiveForecast {
   const [state, setState] = useState<LiveForecast>(EMPTY);
   useEffect(() => {
-    if (!content.trim()) {
+    if (!content.trim() || ready === null) {
       setState(EMPTY);
       return;
     }
+    // What cannot be asked yet (too little history, no model) is said without asking.
+    const notYet = <T,>(error: ApiError): Promise<T> => Promise.reject(error);
     const controller = new AbortController();
     setState((s) => ({ ...s, pending: true }));
     const timer = setTimeout(() => {
       const signal = controller.signal;
-      const engagement = call(
-        api.POST("/api/content/predict", {
-          body: { platform, content, content_type: contentType, scheduled_for: scheduledFor },
-          signal,
-        }),
-      );
-      const voice = call(api.POST("/api/content/voice-match", { body: { platform, content }, signal }));
+      const engagement = ready.engagement
+        ? notYet<Schemas["PredictOut"]>(ready.engagement)
+        : call(
+            api.POST("/api/content/predict", {
+              body: { platform, content, content_type: contentType, scheduled_for: scheduledFor },
+              signal,
+            }),
+          );
+      const voice = ready.voice
+        ? notYet<Schemas["VoiceMatchOut"]>(ready.voice)
+        : call(api.POST("/api/content/voice-match", { body: { platform, content }, signal }));
       void Promise.allSettled([engagement, voice]).then(([e, v]) => {
         if (signal.aborted) return;
         setState({
@@ -53,6 +60,6 @@ export function useForecast(
       clearTimeout(timer);
       controller.abort();
     };
-  }, [platform, content, contentType, scheduledFor, delayMs]);
+  }, [platform, content, contentType, scheduledFor, ready, delayMs]);
   return state;
 }

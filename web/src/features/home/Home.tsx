@@ -82,7 +82,7 @@ export function Home() {
       {failed?.error ? <ErrorNote error={asApiError(failed.error)} what="Part of this page did not load" /> : null}
       {next ? (
         <section className="card" aria-labelledby="next-step">
-          <h2 id="next-step">Next step: {next.title.toLowerCase()}</h2>
+          <h2 id="next-step">Next step: {next.title}</h2>
           <p>{next.detail}</p>
           <Link className="button" to={next.to}>
             {next.action}

@@ -75,7 +75,7 @@ export default function VoicePage() {
             {chars !== null ? (<><dt>Length</dt><dd>about {formatNumber(chars)} characters a post</dd></>) : null}
             {words !== null ? (<><dt>Sentences</dt><dd>about {formatNumber(words, 1)} words each</dd></>) : null}
             {emojiPerPost !== null ? (
-              <><dt>Emoji</dt><dd>{formatNumber(emojiPerPost, 1)} a post{emojiShare !== null ? `, in ${formatPercent(emojiShare)} of your posts` : ""}</dd></>
+              <><dt>Emoji</dt><dd>{emojiPerPost === 0 ? "none" : `${formatNumber(emojiPerPost, 1)} a post${emojiShare !== null ? `, in ${formatPercent(emojiShare)} of your posts` : ""}`}</dd></>
             ) : null}
           </dl>
           {insights.data?.platforms.map((p) => (
