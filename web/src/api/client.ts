@@ -28,7 +28,11 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+// Same origin as the page (an absolute base, so a Request can be built outside a browser too).
+export const api = createClient<paths>({
+  baseUrl: typeof window !== "undefined" ? window.location.origin : "",
+  credentials: "same-origin",
+});
 api.use(auth);
 
 export type Schemas = import("./schema").components["schemas"];
