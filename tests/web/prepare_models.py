@@ -1,4 +1,4 @@
-"""Give a throwaway registry the champions the web app's end-to-end run needs: `python -m tests.web.prepare_models`.
+"""Champions for the end-to-end run of the web app: `python -m tests.web.prepare_models`.
 
 A quick tone model (logistic regression on MiniLM embeddings of the tiny three-tone set) and an engagement
 model trained on synthetic posts, both logged, registered and promoted through the real ML layer, in the

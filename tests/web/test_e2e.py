@@ -122,7 +122,9 @@ def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Ite
     }
     for name in ("REDIS_URL", "SERVING_URLS", "PREFECT_API_URL"):
         env.pop(name, None)
-    subprocess.run([sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
+    )
     subprocess.run([sys.executable, "-m", "tests.web.prepare_models"], env=env, check=True, cwd=ROOT)
     port = free_port()
     log = (tmp_path / "api.log").open("w")
@@ -145,9 +147,7 @@ def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Ite
         drop()
 
 
-def test_the_web_app_end_to_end_in_chromium(
-    web_api: str, llm: tuple[FakeLLM, str], tmp_path: Path
-) -> None:
+def test_the_web_app_end_to_end_in_chromium(web_api: str, llm: tuple[FakeLLM, str], tmp_path: Path) -> None:
     assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
     out = WEB / "e2e" / "out"
     shutil.rmtree(out, ignore_errors=True)

@@ -24,7 +24,10 @@ def test_the_committed_client_is_generated_from_the_current_api(tmp_path: Path) 
     subprocess.run([sys.executable, "-m", "api.cli", "openapi", str(document)], cwd=ROOT, check=True)
     fresh = tmp_path / "schema.d.ts"
     subprocess.run(
-        [_tool("openapi-typescript"), str(document), "-o", str(fresh)], cwd=WEB, check=True, capture_output=True
+        [_tool("openapi-typescript"), str(document), "-o", str(fresh)],
+        cwd=WEB,
+        check=True,
+        capture_output=True,
     )
     committed = WEB / "src" / "api" / "schema.d.ts"
     assert fresh.read_text() == committed.read_text(), (
@@ -33,7 +36,9 @@ def test_the_committed_client_is_generated_from_the_current_api(tmp_path: Path) 
 
 
 def test_typescript_strict_finds_nothing() -> None:
-    result = subprocess.run([_tool("tsc"), "-b", "--pretty", "false"], cwd=WEB, capture_output=True, text=True)
+    result = subprocess.run(
+        [_tool("tsc"), "-b", "--pretty", "false"], cwd=WEB, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

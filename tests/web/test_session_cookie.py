@@ -49,7 +49,9 @@ class TestOpenSession:
         flag = cookies["pw_session"]["pw_session"]
         assert flag.value == "1" and not flag["httponly"] and flag["path"] == "/"
         # The access token works as any bearer token does.
-        profile = client.get("/api/users/profile", headers={"Authorization": f"Bearer {body['access_token']}"})
+        profile = client.get(
+            "/api/users/profile", headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
         assert profile.status_code == 200
 
     def test_wrong_password_is_401_and_sets_nothing(self, client, user_factory):

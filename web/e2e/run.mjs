@@ -313,6 +313,7 @@ try {
   for (const [name, path] of [["home", "/"], ["onboarding", "/onboarding"], ["import", "/import"], ["voice", "/voice"], ["generate", "/generate"], ["editor", draftUrl.replace(BASE, "")]]) {
     await page.goto(BASE + path);
     await page.locator("h1").first().waitFor();
+    if (name === "editor") await page.getByTestId("band").waitFor({ timeout: 60_000 });
     await page.waitForLoadState("networkidle");
     await sideways(page, `phone-${name}`);
     await smallTargets(page, `phone-${name}`);
