@@ -26,7 +26,13 @@ function savedForm(): Request {
 
 function jobError(job: Job): ApiError | null {
   if (job.status !== "failed" || !job.error) return null;
-  return new ApiError(job.error.detail, 503, job.error.error, {}, job.error.retry_after ?? null);
+  const stored = job.drafts.length;
+  const kept = stored ? ` The ${stored} variant${stored === 1 ? "" : "s"} written before it stopped are kept below.` : "";
+  const words =
+    job.error.error === "service_unavailable"
+      ? `The writing model is not available right now; your request is kept, so you can try again.${kept} (${job.error.detail})`
+      : `${job.error.detail}${kept}`;
+  return new ApiError(words, 503, job.error.error, {}, job.error.retry_after ?? null);
 }
 
 export default function GeneratePage() {
