@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from bench.tone_common import REPO, TWEETEVAL_EMOTION, TWEETEVAL_MODEL, machine, require, write_result
-from models.tone.classifier import ToneClassifier, cpu_supports_bf16
+from models.tone.classifier import ToneClassifier
 from models.tone.corpus import TONES, load_tweeteval_emotion
 
 logger = logging.getLogger("postwright.bench")
@@ -125,6 +125,7 @@ def main() -> dict[str, Any]:
             import mlflow.pyfunc
 
             model = mlflow.pyfunc.load_model(f"models:/tone-classifier/{version}")
+            backend = str(model.unwrap_python_model().classifier.backend)
             paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]] = {
                 "in_process_batched": lambda texts: frame_to_results(model.predict(texts_to_frame(texts)))
             }
@@ -141,8 +142,9 @@ def main() -> dict[str, Any]:
             "posts": len(posts),
             "posts_source": "TweetEval emotion test + validation + first train tweets",
             "weights": weights,
-            # Both paths load the logged model with precision "auto": bf16 only on CPUs with native bf16.
-            "inference_precision": "bf16" if cpu_supports_bf16() else "fp32",
+            # Both paths load the logged model with precision "auto": bf16 on CPUs with native bf16,
+            # otherwise the int8 ONNX copy logged with it (the in-process backend is the served one).
+            "inference_backend": backend,
             "clients": CLIENTS,
             "repeats": REPEATS,
             "machine": machine()

@@ -3,11 +3,14 @@
 Paths: the original design's loop (one tokenizer call and one forward pass per post, `padding=True`), the
 batched fp32 path (length-sorted batches, dynamic padding, `torch.inference_mode()`), the batched bf16
 path where the CPU has native bf16 units (the product's bf16 copy of the weights, and fp32 weights under
-bf16 autocast for comparison), and int8 dynamic quantization of the linear layers, per tensor and per
-channel (measured to show the trade-off, not used by the product: activations are quantized per batch, so
-a post's scores depend on the posts batched with it). Each path's macro-F1 on the TweetEval emotion test
-split shows what the faster paths cost in quality, and a batch-invariance check compares batched scores
-with one-post-at-a-time scores.
+bf16 autocast for comparison), torch's int8 dynamic quantization of the linear layers, per tensor and per
+channel, and ONNX Runtime over the exported model: fp32, int8 per tensor, int8 per channel (the product's
+copy, what `ToneClassifier.load` serves with on CPUs without native bf16), the product's int8 copy
+without length bucketing (batches in input order, padded to their longest post), with ONNX Runtime's own
+thread defaults instead of intra-op = torch's threads and inter-op = 1, and one post per call.
+Each path's macro-F1 on the TweetEval emotion test split shows what it costs in quality, with its label
+agreement with batched fp32; a batch-invariance check compares batched scores with one-post-at-a-time
+scores (int8 activations are quantized per call, so a post's scores move a little with its batch).
 Repeats are interleaved across paths so that load from other processes on a shared machine spreads over
 all paths alike.
 
@@ -21,15 +24,18 @@ import json
 import logging
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from bench.tone_common import TWEETEVAL_EMOTION, TWEETEVAL_MODEL, machine, require, write_result
-from models.tone.classifier import ToneClassifier, _report, cpu_supports_bf16
+from models.tone import onnx_int8
+from models.tone.classifier import ToneClassifier, cpu_supports_bf16, report_for
 from models.tone.corpus import load_tweeteval_emotion
 from models.tone.text import normalize_for_model
 
@@ -100,6 +106,39 @@ def int8_dynamic(classifier: ToneClassifier, per_channel: bool) -> Predict:
     return predict
 
 
+def onnx_path(
+    classifier: ToneClassifier, model_file: Any, bucketed: bool = True, batch_size: int = BATCH_SIZE
+) -> Predict:
+    """ONNX Runtime over one exported file (the session object the product uses, or ORT's defaults).
+
+    Without bucketing, batches keep the input order and pad to their own longest post.
+    """
+    session = model_file
+    if not isinstance(session, onnx_int8.OnnxSession):
+        session = onnx_int8.OnnxSession(model_file, thread_settings=False)
+    runner = ToneClassifier(
+        classifier._module,
+        classifier._tokenizer,
+        classifier.labels,
+        classifier.max_length,
+        precision="int8",
+        int8_session=session,
+    )
+    if bucketed:
+        return lambda texts: runner.predict_proba(texts, batch_size=batch_size)
+
+    def unsorted(texts: Sequence[str]) -> np.ndarray:
+        encoded = runner._encode(texts)
+        rows = []
+        for start in range(0, len(encoded), batch_size):
+            batch = runner._collate(encoded, list(range(start, min(start + batch_size, len(encoded)))))
+            logits = session.logits(batch.input_ids.numpy(), batch.attention_mask.numpy())
+            rows.append(torch.softmax(torch.from_numpy(logits).float(), dim=-1).numpy())
+        return np.vstack(rows)
+
+    return unsorted
+
+
 def _batch_invariance(predict: Predict, texts: list[str]) -> dict[str, float]:
     """How much a post's scores depend on the other posts of its batch: batched vs one post at a time."""
     together = predict(texts)
@@ -122,7 +161,10 @@ def _model() -> ToneClassifier:
         from bench.tone_tweeteval import train_reference_model
 
         train_reference_model()
-    return ToneClassifier.load(TWEETEVAL_MODEL, precision="fp32")
+    if not (TWEETEVAL_MODEL / onnx_int8.ONNX_INT8_FILE).is_file() or os.environ.get("BENCH_REWRITE_ONNX"):
+        # A model saved before the int8 copy existed (or with other settings): write it as `save` does.
+        onnx_int8.write_int8(ToneClassifier.load(TWEETEVAL_MODEL, precision="fp32")._module, TWEETEVAL_MODEL)
+    return ToneClassifier.load(TWEETEVAL_MODEL, precision="int8")
 
 
 def main() -> dict[str, Any]:
@@ -131,7 +173,16 @@ def main() -> dict[str, Any]:
     frame = load_tweeteval_emotion(TWEETEVAL_EMOTION)
     posts = _posts(frame)
     test = frame[frame["split"] == "test"]
-    classifier = _model()
+    product = _model()
+    assert product.backend == "onnxruntime-int8", product.backend
+    product_session = product._int8_session
+    assert product_session is not None
+    product.set_precision("fp32")
+    classifier = product
+    scratch = tempfile.TemporaryDirectory(prefix="tone-speed-")
+    folder = Path(scratch.name)
+    onnx_fp32 = onnx_int8.export_fp32(classifier._module, folder / "fp32.onnx")
+    per_tensor = onnx_int8.quantize_int8(onnx_fp32, folder / "int8_per_tensor.onnx", per_channel=False)
     paths: dict[str, Predict] = {"per_post_loop_fp32": per_post_loop(classifier)}
     paths["batched_fp32"] = batched(classifier, "fp32")
     if cpu_supports_bf16():
@@ -139,6 +190,12 @@ def main() -> dict[str, Any]:
         paths["batched_bf16_autocast"] = bf16_autocast(classifier)
     paths["batched_int8_dynamic_per_tensor"] = int8_dynamic(classifier, per_channel=False)
     paths["batched_int8_dynamic_per_channel"] = int8_dynamic(classifier, per_channel=True)
+    paths["onnx_fp32"] = onnx_path(classifier, onnx_int8.OnnxSession(onnx_fp32))
+    paths["onnx_int8_per_tensor"] = onnx_path(classifier, onnx_int8.OnnxSession(per_tensor))
+    paths["onnx_int8_per_channel"] = onnx_path(classifier, product_session)
+    paths["onnx_int8_per_channel_unbucketed"] = onnx_path(classifier, product_session, bucketed=False)
+    paths["onnx_int8_per_channel_ort_default_threads"] = onnx_path(classifier, product_session.path)
+    paths["onnx_int8_per_channel_one_post_per_call"] = onnx_path(classifier, product_session, batch_size=1)
     for predict in paths.values():  # warm-up: first-call allocations and kernel selection
         predict(posts[:64])
 
@@ -151,17 +208,22 @@ def main() -> dict[str, Any]:
             logger.info("repeat %d %s: %.1f posts/s", repeat + 1, name, rates[name][-1])
 
     baseline = statistics.median(rates["per_post_loop_fp32"])
+    reference = paths["batched_fp32"](test["text"].tolist())
     summary = {}
     for name, predict in paths.items():
         probabilities = predict(test["text"].tolist())
         predicted = [classifier.labels[i] for i in probabilities.argmax(axis=1)]
-        report = _report(classifier.labels, test["label"].tolist(), predicted)
+        report = report_for(classifier.labels, test["label"].tolist(), predicted)
         median = statistics.median(rates[name])
         summary[name] = {
             "posts_per_s_median": round(median, 1),
             "posts_per_s_repeats": [round(rate, 1) for rate in rates[name]],
             "speedup_vs_per_post_loop": round(median / baseline, 2),
             "test_macro_f1": round(100 * report.macro_f1, 2),
+            "label_agreement_vs_batched_fp32": round(
+                float((probabilities.argmax(axis=1) == reference.argmax(axis=1)).mean()), 4
+            ),
+            "max_abs_prob_diff_vs_batched_fp32": round(float(np.abs(probabilities - reference).max()), 4),
         }
     for name, predict in paths.items():
         summary[name].update(_batch_invariance(predict, test["text"].tolist()[:INVARIANCE_POSTS]))
@@ -175,11 +237,25 @@ def main() -> dict[str, Any]:
         "batch_size": BATCH_SIZE,
         "max_length": classifier.max_length,
         "quality_set": f"TweetEval emotion test split ({len(test)} tweets)",
+        "product_backend_without_native_bf16": "onnx_int8_per_channel",
+        "onnx": {
+            "exporter": f"torch.onnx.export(dynamo=False), opset {onnx_int8.OPSET}",
+            "quantization": "onnxruntime quantize_dynamic, QInt8 weights, MatMul only; product: per channel",
+            "session": "ORT_ENABLE_ALL, intra-op threads = torch threads, inter-op 1, sequential",
+            "onnxruntime": _onnxruntime_version(),
+        },
         "paths": summary,
         "machine": machine(),
     }
     write_result("tone_speed", result)
+    scratch.cleanup()
     return result
+
+
+def _onnxruntime_version() -> str:
+    import onnxruntime
+
+    return str(onnxruntime.__version__)
 
 
 if __name__ == "__main__":

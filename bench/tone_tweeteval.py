@@ -28,7 +28,7 @@ from bench.tone_common import (
     require,
     write_result,
 )
-from models.tone.classifier import ToneClassifier, TrainConfig, _report
+from models.tone.classifier import ToneClassifier, TrainConfig, report_for
 from models.tone.corpus import load_tweeteval_emotion
 
 logger = logging.getLogger("postwright.bench")
@@ -147,7 +147,7 @@ def main() -> dict[str, Any]:
         classifier, val_scores, seconds, reused = _seed_run(frame, seed)
         probs = classifier.predict_proba(test_texts)
         labels = classifier.labels
-        report = _report(labels, test_labels, [labels[i] for i in probs.argmax(axis=1)])
+        report = report_for(labels, test_labels, [labels[i] for i in probs.argmax(axis=1)])
         per_seed.append(
             {
                 "seed": seed,
@@ -163,7 +163,7 @@ def main() -> dict[str, Any]:
         probabilities.append(probs)
     assert labels is not None
     ensemble = np.mean(probabilities, axis=0)
-    ensemble_report = _report(labels, test_labels, [labels[i] for i in ensemble.argmax(axis=1)])
+    ensemble_report = report_for(labels, test_labels, [labels[i] for i in ensemble.argmax(axis=1)])
     f1s = [row["test_macro_f1"] for row in per_seed]
     result = {
         "dataset": "TweetEval emotion (official train / validation / test splits)",

@@ -108,6 +108,8 @@ TONE: ModelSpec[str, ToneResult] = ModelSpec(
         "mlflow",
         "torch",
         "transformers",
+        "onnxruntime",
+        "onnx",
         "sentence-transformers",
         "scikit-learn",
         "pandas",

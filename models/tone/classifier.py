@@ -2,8 +2,10 @@
 
 The encoder is mean-pooled rather than read at [CLS]: the packaged checkpoint was trained as a sentence
 encoder with mean pooling, so the pooled vector is meaningful from the first step and fine-tunes faster.
-Inference sorts texts by length, pads each batch only to its own longest text and runs under
-`torch.inference_mode()`, with bf16 only on CPUs that have native bf16 units.
+Inference sorts texts by length and pads each batch only to its own longest text. It runs one of three
+backends: ONNX Runtime over the int8 copy that `save` writes beside the weights (models/tone/onnx_int8.py,
+the default wherever the CPU has no native bf16), torch bf16 on CPUs with native bf16 units, or torch fp32
+under `torch.inference_mode()` (the fallback, always announced with a warning when it replaces int8).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from models.tone import onnx_int8
 from models.tone.base import force_offline, minilm_dir
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 
 logger = logging.getLogger("postwright.models")
 
-Precision = Literal["fp32", "bf16"]
+Precision = Literal["fp32", "bf16", "int8"]
+_BACKENDS: dict[str, str] = {"fp32": "torch-fp32", "bf16": "torch-bf16", "int8": "onnxruntime-int8"}
 FORMAT_VERSION = 1
 _META_FILE = "tone_classifier.json"
 _WEIGHTS_FILE = "model.safetensors"
@@ -133,6 +137,7 @@ class ToneClassifier:
         max_length: int = 128,
         precision: Precision = "fp32",
         train_config: TrainConfig | None = None,
+        int8_session: onnx_int8.OnnxSession | None = None,
     ) -> None:
         if len(set(labels)) != len(labels) or len(labels) < 2:
             raise ValueError(f"labels must be at least two distinct names, got {list(labels)!r}")
@@ -143,6 +148,7 @@ class ToneClassifier:
         self.train_config = train_config
         self._fresh_head = train_config is None
         self._bf16_module: nn.Module | None = None
+        self._int8_session = int8_session
         self.precision = "fp32"
         self.set_precision(precision)
 
@@ -171,7 +177,8 @@ class ToneClassifier:
         return cls(module, tokenizer, labels)
 
     def save(self, path: Path) -> None:
-        """Write a self-contained folder: fp32 weights, encoder config, tokenizer, labels and settings."""
+        """Write a self-contained folder: fp32 weights, encoder config, tokenizer, labels and settings,
+        and the int8 ONNX copy that `load` serves with (only a warning where ONNX Runtime is missing)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         state = {key: value.detach().contiguous() for key, value in self._module.state_dict().items()}
@@ -188,10 +195,20 @@ class ToneClassifier:
             "train_config": self.train_config.model_dump() if self.train_config else None,
         }
         (path / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        stale = path / onnx_int8.ONNX_INT8_FILE
+        stale.unlink(missing_ok=True)  # never leave a copy of other weights beside these ones
+        if onnx_int8.onnx_runtime_available():
+            onnx_int8.write_int8(self._module, path)
+        else:
+            logger.warning("onnxruntime or onnx is not installed: %s saved without its int8 ONNX copy", path)
 
     @classmethod
-    def load(cls, path: Path, precision: Literal["auto", "fp32", "bf16"] = "auto") -> ToneClassifier:
-        """Load a folder written by `save`; "auto" picks bf16 only where the CPU runs it natively."""
+    def load(cls, path: Path, precision: Literal["auto", "fp32", "bf16", "int8"] = "auto") -> ToneClassifier:
+        """Load a folder written by `save`.
+
+        "auto" picks bf16 where the CPU runs it natively, otherwise the int8 ONNX copy, and falls back to
+        fp32 torch with a warning when that copy or ONNX Runtime is missing; "int8" refuses to fall back.
+        """
         force_offline()
         from transformers import AutoTokenizer, BertConfig, BertModel
 
@@ -215,15 +232,33 @@ class ToneClassifier:
         module.load_state_dict(load_file(str(path / _WEIGHTS_FILE)), strict=True)
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         train_config = TrainConfig(**meta["train_config"]) if meta.get("train_config") else None
-        chosen: Precision = precision if precision != "auto" else ("bf16" if cpu_supports_bf16() else "fp32")
-        classifier = cls(module, tokenizer, meta["labels"], int(meta["max_length"]), chosen, train_config)
+        chosen: Precision = precision if precision != "auto" else ("bf16" if cpu_supports_bf16() else "int8")
+        session = onnx_int8.open_int8(path) if chosen == "int8" else None
+        if session is None and chosen == "int8":
+            if precision == "int8":
+                raise FileNotFoundError(f"{path}: no usable int8 ONNX copy (see the warning above)")
+            chosen = "fp32"
+        classifier = cls(
+            module, tokenizer, meta["labels"], int(meta["max_length"]), chosen, train_config, session
+        )
+        logger.info("tone model %s: inference with %s", path, classifier.backend)
         classifier._fresh_head = False
         return classifier
 
+    @property
+    def backend(self) -> str:
+        """What runs inference now: "onnxruntime-int8", "torch-bf16" or "torch-fp32"."""
+        return _BACKENDS[self.precision]
+
     def set_precision(self, precision: Precision) -> None:
-        """Switch inference precision; fp32 master weights are kept, so switching back is lossless."""
-        if precision not in ("fp32", "bf16"):
-            raise ValueError(f"precision must be 'fp32' or 'bf16', got {precision!r}")
+        """Switch inference precision; fp32 master weights are kept, so switching back is lossless.
+
+        "int8" needs the ONNX copy this classifier was loaded with (weights changed since are not in it).
+        """
+        if precision not in _BACKENDS:
+            raise ValueError(f"precision must be one of {sorted(_BACKENDS)}, got {precision!r}")
+        if precision == "int8" and self._int8_session is None:
+            raise ValueError("int8 needs the model's ONNX copy: load a saved model to use it")
         if precision == "bf16" and not cpu_supports_bf16():
             logger.warning("bf16 requested on a CPU without native bf16 units: it will run, slowly")
         self.precision = precision
@@ -330,6 +365,12 @@ class ToneClassifier:
             logger.info("tone fit: kept the epoch with the best validation macro-F1 (%.4f)", best_f1)
         self._module.eval()
         self._bf16_module = None
+        if self._int8_session is not None:
+            # The ONNX copy holds the weights from before this training: only `save` writes a new one.
+            self._int8_session = None
+            if self.precision == "int8":
+                logger.warning("tone fit: the int8 ONNX copy is stale; inference falls back to fp32")
+                self.precision = "fp32"
         self._fresh_head = False
         self.train_config = config
         return history
@@ -379,14 +420,14 @@ class ToneClassifier:
             raise ValueError("batch_size must be at least 1")
         if len(texts) == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        module = self._inference_module()
+        logits_of = self._logits_function()
         encoded = self._encode(texts)
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         probabilities = np.empty((len(encoded), len(self.labels)), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 batch = self._collate(encoded, order[start : start + batch_size])
-                logits = module(batch.input_ids, batch.attention_mask).float()
+                logits = logits_of(batch).float()
                 probabilities[batch.indices] = torch.softmax(logits, dim=-1).numpy()
         return probabilities
 
@@ -417,6 +458,16 @@ class ToneClassifier:
             return self.evaluate(texts, labels)
         finally:
             self.precision = chosen
+
+    def _logits_function(self) -> Callable[[_Batch], torch.Tensor]:
+        """One padded batch to logits with the current backend: ONNX Runtime int8 or a torch module."""
+        session = self._int8_session
+        if self.precision == "int8" and session is not None:
+            return lambda batch: torch.from_numpy(
+                session.logits(batch.input_ids.numpy(), batch.attention_mask.numpy())
+            )
+        module = self._inference_module()
+        return lambda batch: cast(torch.Tensor, module(batch.input_ids, batch.attention_mask))
 
     def _inference_module(self) -> nn.Module:
         """The fp32 module, or a bf16 copy of it built once (master weights stay fp32 for save and fit).

@@ -83,12 +83,12 @@ class TestSaveLoad:
         assert loaded.train_config == TINY
         np.testing.assert_allclose(loaded.predict_proba(PROBES), model.predict_proba(PROBES), atol=1e-6)
 
-    def test_auto_precision_is_fp32_without_native_bf16(
+    def test_auto_precision_is_int8_onnx_without_native_bf16(
         self, trained: tuple[ToneClassifier, Path], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _, folder = trained
         monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512f"})
-        assert ToneClassifier.load(folder, precision="auto").precision == "fp32"
+        assert ToneClassifier.load(folder, precision="auto").precision == "int8"
 
     def test_auto_precision_is_bf16_with_native_bf16(
         self, trained: tuple[ToneClassifier, Path], monkeypatch: pytest.MonkeyPatch

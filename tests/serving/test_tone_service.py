@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from ml.client import HttpClient, InProcessClient, ModelUnavailable
 from ml.config import PROJECT_ROOT, get_ml_settings
 from ml.tone import TONE
-from models.tone.classifier import ToneClassifier
+from models.tone.classifier import ToneClassifier, cpu_supports_bf16
 from serving.tone_service import ToneService
 from tests.support import (
     free_port,
@@ -90,10 +90,11 @@ class TestToneService:
 
         with ThreadPoolExecutor(max_workers=len(TEXTS)) as pool:
             answers = list(pool.map(one, range(len(TEXTS))))
+
         for index, answer in enumerate(answers):
-            # Merged with other requests a text is padded differently; under bf16 inference that moves
-            # the third decimal at most, never which text the answer belongs to.
-            assert answer[0]["scores"] == pytest.approx(expected[index]["scores"], abs=5e-3)
+            # Merged with other requests a text is padded and batched differently; under bf16 or int8
+            # inference (int8 activations are quantized per batch) that moves the second decimal at most.
+            assert answer[0]["scores"] == pytest.approx(expected[index]["scores"], abs=2e-2)
 
     def test_not_ready_and_unavailable_without_a_model(self, champion, tmp_path):
         # A second ASGI app per process would re-register BentoML's metrics, so the hook is called directly.
@@ -105,6 +106,16 @@ class TestToneService:
                 empty.classify(["hello"])
             with pytest.raises(ModelUnavailable, match="being trained"):
                 InProcessClient(TONE).predict(["hello"])
+
+
+class TestServedBackend:
+    @pytest.mark.skipif(cpu_supports_bf16(), reason="CPUs with native bf16 units serve with torch bf16")
+    def test_the_logged_champion_serves_with_onnx_runtime_int8(self, champion):
+        import mlflow.pyfunc
+
+        # What ToneService and the in-process client both load: the registry's champion pyfunc.
+        model = mlflow.pyfunc.load_model(f"models:/{TONE.name}@champion")
+        assert model.unwrap_python_model().classifier.backend == "onnxruntime-int8"
 
 
 class TestBentomlServe:
