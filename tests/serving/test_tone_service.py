@@ -113,6 +113,9 @@ class TestServedBackend:
     def test_the_logged_champion_serves_with_onnx_runtime_int8(self, champion):
         import mlflow.pyfunc
 
+        from ml import registry
+
+        registry.configure_tracking()  # this module's registry, whatever an earlier test pointed at
         # What ToneService and the in-process client both load: the registry's champion pyfunc.
         model = mlflow.pyfunc.load_model(f"models:/{TONE.name}@champion")
         assert model.unwrap_python_model().classifier.backend == "onnxruntime-int8"
