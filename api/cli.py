@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,59 +57,57 @@ def _use_embedded_database(settings: Settings) -> EmbeddedPostgres:
     return server
 
 
-def _platform_services(settings: Settings, prefect_port: int, mlflow_port: int) -> list[ChildService]:
+def _platform_services(
+    settings: Settings, prefect_port: int, mlflow_port: int
+) -> tuple[ChildService | None, ChildService | None]:
     """The Prefect server (unless PREFECT_API_URL names one) and the MLflow UI (for a local store)."""
     logs = settings.var_dir / "log"
-    services = []
+    prefect_server = mlflow_ui = None
     if not os.environ.get("PREFECT_API_URL"):
         prefect_home = settings.var_dir / "prefect"
         prefect_home.mkdir(parents=True, exist_ok=True)
         os.environ["PREFECT_HOME"] = str(prefect_home)
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{prefect_port}/api"
-        services.append(
-            ChildService(
-                "Prefect server",
-                [
-                    venv_script("prefect"),
-                    "server",
-                    "start",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(prefect_port),
-                ],
-                logs / "prefect-server.log",
-                health_url=f"http://127.0.0.1:{prefect_port}/api/health",
-            )
+        prefect_server = ChildService(
+            "Prefect server",
+            [
+                venv_script("prefect"),
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(prefect_port),
+            ],
+            logs / "prefect-server.log",
+            health_url=f"http://127.0.0.1:{prefect_port}/api/health",
         )
     tracking_uri = resolve_tracking_uri(settings.mlflow_tracking_uri)
     os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
     if tracking_uri.startswith("sqlite:"):
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        services.append(
-            ChildService(
-                "MLflow UI",
-                [
-                    venv_script("mlflow"),
-                    "server",
-                    "--backend-store-uri",
-                    tracking_uri,
-                    "--default-artifact-root",
-                    settings.mlflow_artifact_root.resolve().as_uri(),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(mlflow_port),
-                    "--workers",
-                    "1",
-                ],
-                logs / "mlflow-ui.log",
-                health_url=f"http://127.0.0.1:{mlflow_port}/health",
-                # Its GenAI job runner (eight worker processes, about 1.5 GiB) serves nothing we use.
-                env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
-            )
+        mlflow_ui = ChildService(
+            "MLflow UI",
+            [
+                venv_script("mlflow"),
+                "server",
+                "--backend-store-uri",
+                tracking_uri,
+                "--default-artifact-root",
+                settings.mlflow_artifact_root.resolve().as_uri(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(mlflow_port),
+                "--workers",
+                "1",
+            ],
+            logs / "mlflow-ui.log",
+            health_url=f"http://127.0.0.1:{mlflow_port}/health",
+            # Its GenAI job runner (eight worker processes, about 1.5 GiB) serves nothing we use.
+            env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
         )
-    return services
+    return prefect_server, mlflow_ui
 
 
 def _served_models(settings: Settings, first_port: int) -> list[tuple[ChildService, str]]:
@@ -171,6 +170,7 @@ def up(
     # Refuse a weak production secret before anything touches the database.
     settings.jwt_signing_key()
     settings.encryption_keys()
+    started_at = datetime.now(UTC)
     embedded = None if settings.database_url else _use_embedded_database(settings)
     children: list[ChildService] = []
     table: list[tuple[str, str, str]] = []
@@ -178,7 +178,7 @@ def up(
         migrate()
         if platform:
             settings = get_settings()
-            children = _platform_services(settings, prefect_port, mlflow_port)
+            prefect_server, mlflow_ui = _platform_services(settings, prefect_port, mlflow_port)
             served = _served_models(settings, bento_port)
             # The API and the flows reach every served model over HTTP.
             os.environ["SERVING_URLS"] = json.dumps(
@@ -186,11 +186,24 @@ def up(
             )
             os.environ["BENTOML_HOME"] = str(settings.var_dir / "bentoml")
             get_settings.cache_clear()
+            logs = settings.var_dir / "log"
+            # The first tone model is what the first analyses wait for and the longest step of a fresh
+            # start: it starts with the platform services (its imports overlap theirs; it waits for the
+            # Prefect API itself), ahead of everything else that wants the cores.
+            platform_children = [child for child in (prefect_server, mlflow_ui) if child is not None]
+            # It waits for the Prefect API and for the MLflow UI, which creates a new store's tables (two
+            # processes creating them at once fail).
+            waits = [arg for child in platform_children for arg in ("--wait-for", str(child.health_url))]
+            first_model = ChildService(
+                "first tone model",
+                python_module("flows.bootstrap", "--started-at", started_at.isoformat(), *waits),
+                logs / "bootstrap.log",
+            )
+            children = [*platform_children, first_model]
             for child in children:
                 child.start()
             for child in children:
                 child.wait_healthy()
-            logs = settings.var_dir / "log"
             llm = _local_llm(logs, llm_port)
             if llm is not None:
                 served_llm = [llm]
@@ -198,13 +211,12 @@ def up(
                 get_settings.cache_clear()
             else:
                 served_llm = []
+            # Flow runs (trainings, scheduled generation, publishing) are background work: at a lower
+            # CPU priority they never take the cores from requests, the model services or the first model.
             runner = ChildService(
-                "flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log"
+                "flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log", nice=10
             )
-            first_model = ChildService(
-                "first tone model", python_module("flows.bootstrap"), logs / "bootstrap.log"
-            )
-            for child in (runner, first_model, *served_llm, *(child for child, _ in served)):
+            for child in (runner, *served_llm, *(child for child, _ in served)):
                 child.start()
                 children.append(child)
             for child in (*served_llm, *(child for child, _ in served)):

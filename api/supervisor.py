@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -27,6 +28,8 @@ class ChildService:
     log_path: Path
     health_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Added to the child's niceness (lower CPU priority) right after it starts; its own children inherit it.
+    nice: int = 0
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -41,6 +44,11 @@ class ChildService:
             env={**os.environ, **self.env},
             start_new_session=True,
         )
+        if self.nice and hasattr(os, "setpriority"):
+            # An OSError: it exited already, and wait_healthy or its log says why.
+            with contextlib.suppress(OSError):
+                niceness = os.getpriority(os.PRIO_PROCESS, 0) + self.nice
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
         if self.health_url is None or self.process is None:

@@ -54,9 +54,15 @@ def build_deployments(path: Path = PREFECT_FILE) -> list[RunnerDeployment]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__)
     parser.add_argument("--limit", type=int, default=1, help="flow runs executed at the same time")
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=2.0,
+        help="how often to look for runs to start (a user's analysis waits at most this long to begin)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    serve(*build_deployments(), limit=args.limit)
+    serve(*build_deployments(), limit=args.limit, query_seconds=args.poll_seconds)
 
 
 if __name__ == "__main__":

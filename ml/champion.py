@@ -24,6 +24,9 @@ I = TypeVar("I")  # noqa: E741
 R = TypeVar("R")
 
 logger = logging.getLogger("postwright.ml")
+# Until a first champion is loaded the registry is asked this often (seconds): on a fresh install work is
+# waiting for it, and the lookup costs a few milliseconds.
+FIRST_CHAMPION_POLL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,18 +93,25 @@ class LiveChampion(Generic[I, R]):
         return self.spec.from_frame(output), loaded.version
 
     def start_watching(self, interval: float | None = None) -> None:
-        """Poll the registry in a daemon thread and swap a new champion in as soon as it appears."""
+        """Poll the registry in a daemon thread and swap a new champion in as soon as it appears (every
+        second until the first one is loaded)."""
         if self._watcher is not None:
             return
         period = interval if interval is not None else self._settings.champion_poll_seconds
 
+        def next_wait() -> float:
+            return period if self._loaded is not None else min(period, FIRST_CHAMPION_POLL_SECONDS)
+
         def watch() -> None:
-            while not self._stop.wait(period):
+            wait = next_wait()
+            while not self._stop.wait(wait):
                 try:
                     self.refresh()
+                    wait = next_wait()
                 except Exception as error:  # keep serving the current champion; say why loudly
                     self.last_error = f"could not load the new {self.spec.name} champion: {error}"
                     logger.exception("champion refresh of %s failed", self.spec.name)
+                    wait = period
 
         self._watcher = threading.Thread(target=watch, name=f"{self.spec.name}-watcher", daemon=True)
         self._watcher.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
@@ -28,6 +28,8 @@ I_contra = TypeVar("I_contra", contravariant=True)
 HTTP_CHUNK = 64
 # The JSON key every served result carries its model version under.
 VERSION_FIELD = "model_version"
+# A registry without a champion is asked again this soon (seconds): the first one is being waited for.
+MISSING_CHAMPION_TTL = 1.0
 
 
 class ModelUnavailable(RuntimeError):
@@ -81,7 +83,9 @@ class InProcessClient(Generic[I, R]):
         key = (self._settings.mlflow_tracking_uri, self.spec.name)
         cached = _CHAMPIONS.get(key)
         now = time.monotonic()
-        if cached is not None and now - cached[1] < self._settings.champion_poll_seconds:
+        found_one = cached is not None and cached[0] is not None
+        ttl = self._settings.champion_poll_seconds if found_one else MISSING_CHAMPION_TTL
+        if cached is not None and now - cached[1] < ttl:
             version = cached[0]
         else:
             configure_tracking(self._settings)
@@ -194,6 +198,30 @@ class HttpClient(Generic[I, R]):
                 10,
             )
         return response.json()
+
+
+def wait_until_ready(
+    client: ModelClient[Any, Any],
+    timeout: float,
+    *,
+    poll: float = 1.0,
+    report_every: float = 15.0,
+    on_wait: Callable[[float, str], None] | None = None,
+) -> float:
+    """Block until the client's champion can answer and return the seconds waited; ModelUnavailable
+    (saying why) once `timeout` seconds passed without one. `on_wait(waited, reason)` is told on the
+    first miss and then every `report_every` seconds, so a long wait shows its progress."""
+    started = time.monotonic()
+    reported_at: float | None = None
+    while (reason := client.ready()) is not None:
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            raise ModelUnavailable(f"no model after waiting {waited:.0f}s: {reason}")
+        if on_wait is not None and (reported_at is None or waited - reported_at >= report_every):
+            on_wait(waited, reason)
+            reported_at = waited
+        time.sleep(min(poll, max(timeout - waited, 0.0)))
+    return time.monotonic() - started
 
 
 @lru_cache(maxsize=8)

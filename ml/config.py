@@ -24,6 +24,9 @@ class MLSettings(BaseSettings):
     serving_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
     # How often a serving process looks for a new champion (seconds).
     champion_poll_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # How long a flow run that needs a model waits for its first champion before it gives up (seconds);
+    # what it was asked for stays pending and runs again once the first champion is registered.
+    model_wait_seconds: float = Field(default=600.0, ge=0, le=86_400)
 
     def serving_url_for(self, model_name: str) -> str | None:
         """The serving URL of one registered model, or None to run it in-process."""

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict  # type: ignore[attr-defined]
+
+from api.core.types import STRIPPED_SPACE, AccountEmail, PersonName
 
 # argon2 would happily hash megabytes; cap what a client can make us hash.
 PASSWORD_MAX_LENGTH = 256
 # What a new password must look like, as the document shows it (PASSWORD_MIN_LENGTH can raise the minimum;
-# it may also not be the email address).
-NEW_PASSWORD_SCHEMA: JsonDict = {"minLength": 10, "pattern": r"^\S[\s\S]*\S$"}
+# it may also not be the email address): no white space at either end, as the check (strip()) reads it.
+NEW_PASSWORD_SCHEMA: JsonDict = {
+    "minLength": 10,
+    "pattern": rf"^[^{STRIPPED_SPACE}][\s\S]*[^{STRIPPED_SPACE}]$",
+}
 
 
 class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: AccountEmail
     password: str = Field(
         max_length=PASSWORD_MAX_LENGTH,
         description="at least 10 characters, no space at either end, not the email address",
         json_schema_extra=NEW_PASSWORD_SCHEMA,
     )
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName = Field(description="any name you go by, in any script (one line, 200 characters)")
 
 
 class LoginIn(BaseModel):

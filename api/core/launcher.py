@@ -24,12 +24,14 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+import httpx
 import yaml
 
 from api.core.config import PROJECT_ROOT, get_settings
@@ -372,6 +374,28 @@ def read_flow_run(flow_run_id: uuid.UUID) -> FlowRunView | None:
         succeeded=state.is_completed(),
         message=state.message,
     )
+
+
+# Reads of run states for requests: a few threads, so a stalled orchestrator ties up at most these.
+_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="flow-run-read")
+READ_TIMEOUT_SECONDS = 5.0
+
+
+def read_flow_run_within(flow_run_id: uuid.UUID, timeout: float = READ_TIMEOUT_SECONDS) -> FlowRunView | None:
+    """`read_flow_run` for a request: a Prefect API that does not answer within `timeout` seconds (still
+    starting, overloaded, down; its client would retry for a minute) is a 503 with Retry-After."""
+    # Prefect's settings (API URL, test harness) live in context variables the pool's thread would not see.
+    future = _READS.submit(contextvars.copy_context().run, read_flow_run, flow_run_id)
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        logger.warning("Prefect did not answer about flow run %s within %.0fs", flow_run_id, timeout)
+        raise ServiceUnavailable(
+            "The orchestrator (Prefect) did not answer in time; retry shortly.", retry_after=10
+        ) from None
+    except (httpx.HTTPError, OSError) as error:
+        logger.warning("Prefect is unreachable: %s", type(error).__name__)
+        raise ServiceUnavailable("The orchestrator (Prefect) is unreachable; retry shortly.", 10) from error
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, Field, WithJsonSchema
 
 # Query parameters naming a platform: the stored names, and "x" for twitter.
 PlatformParam = Literal["linkedin", "twitter", "x"]
@@ -113,4 +114,75 @@ TimeZoneName = Annotated[
     str,
     AfterValidator(_zone_name),
     WithJsonSchema({"type": "string", "enum": sorted(known_zones()), "description": "an IANA time zone"}),
+]
+
+# Text a person types on one line (a name, a company, a goal): any Unicode, but no control character (C0,
+# DEL, C1: they corrupt logs, e-mails and exports, and PostgreSQL text cannot hold NUL) and no line or
+# paragraph separator. The classes are spelled out rather than written `\s`/`\S`, whose meaning differs
+# between Python, ECMAScript and Rust regexes, so the document and the check read the same rule.
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+# Unicode white space that is not a control character: a value of only these is blank.
+_SPACES = r" \xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+ONE_LINE_PATTERN = rf"^[^{_CONTROLS}]*[^{_CONTROLS}{_SPACES}][^{_CONTROLS}]*$"
+ONE_LINE_OR_EMPTY_PATTERN = rf"^[^{_CONTROLS}]*$"
+# Lone surrogates (JSON can spell them as escapes) are not characters at all: no text can store them.
+_NOT_TEXT = re.compile(rf"[{_CONTROLS}\ud800-\udfff]")
+_VISIBLE = re.compile(rf"[^{_CONTROLS}{_SPACES}]")
+TEXT_MAX_LENGTH = 200
+
+
+def _no_controls(value: str) -> str:
+    if _NOT_TEXT.search(value):
+        raise ValueError("must be one line of text, without control characters")
+    return value
+
+
+def _visible(value: str) -> str:
+    _no_controls(value)
+    if not _VISIBLE.search(value):
+        raise ValueError("must have at least one visible character")
+    return value
+
+
+OneLineText = Annotated[
+    str,
+    Field(min_length=1, max_length=TEXT_MAX_LENGTH),
+    AfterValidator(_visible),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": TEXT_MAX_LENGTH, "pattern": ONE_LINE_PATTERN}
+    ),
+]
+OneLineTextOrEmpty = Annotated[
+    str,
+    Field(max_length=TEXT_MAX_LENGTH),
+    AfterValidator(_no_controls),
+    WithJsonSchema({"type": "string", "maxLength": TEXT_MAX_LENGTH, "pattern": ONE_LINE_OR_EMPTY_PATTERN}),
+]
+# A person's name: any name a person goes by, in any script, with at least one visible character.
+PersonName = OneLineText
+# What Python's str.strip() removes (str.isspace), spelled out for a pattern: a rule that "must not
+# start or end with white space" is checked with strip() and stated with this class.
+STRIPPED_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{char.lower()}{char.upper()}]" if char.isalpha() else re.escape(char) for char in word)
+
+
+# The e-mail check refuses domains without a dot and addresses at special-use names (.test, .localhost,
+# .onion...), where no mail is ever delivered; `format: email` alone allows both. Lookaheads state it
+# (JSON Schema patterns are ECMA-262 regexes, which have them); `(?![\s\S])` is the end of the value in
+# every dialect.
+_SPECIAL_USE = "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+DELIVERABLE_EMAIL_PATTERN = rf"^(?=[\s\S]*@[\s\S]*\.)(?![\s\S]*@(?:[\s\S]*\.)?(?:{_SPECIAL_USE})(?![\s\S]))"
+AccountEmail = Annotated[
+    EmailStr,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "pattern": DELIVERABLE_EMAIL_PATTERN,
+            "description": "an address that can receive mail (not at a special-use name such as .test)",
+        }
+    ),
 ]

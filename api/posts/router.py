@@ -26,6 +26,7 @@ from api.posts import service
 from api.posts.importers import ImportFormat
 from api.posts.platforms import Platform, platform_filter
 from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut, ToneAnalysisOutcome
+from api.voice import service as voice_service
 
 logger = logging.getLogger("postwright.posts")
 
@@ -87,6 +88,10 @@ def import_posts(
     # Committed here, not after the handler: the posts must be stored before the analysis starts, and the
     # response says whether it did (the request dependency's own commit is then a no-op).
     session.commit()
+    if result.tone_analysis_run is not None:
+        # Recorded once started, committed with the rest of this request: the user's runs and what is
+        # pending are answered from the database.
+        voice_service.record_run(session, user.id, result.tone_analysis_run)
     if result.imported:
         _start_first_engagement_training(session)
     out = _import_out(result)

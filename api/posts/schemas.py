@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.posts.importers import ImportFormat
 
-ToneAnalysisOutcome = Literal["started", "failed_to_start", "not_needed"]
+ToneAnalysisOutcome = Literal["started", "waiting_for_model", "failed_to_start", "not_needed"]
 
 
 class RejectedRowOut(BaseModel):
@@ -38,8 +38,10 @@ class ImportResultOut(BaseModel):
     )
     tone_analysis: ToneAnalysisOutcome = Field(
         description="What happened to the tone analysis of your updated history: `started` (poll "
-        "GET /api/users/tone-analysis), `failed_to_start` (your posts are stored; start it again with "
-        "POST /api/users/analyze-posts) or `not_needed` (nothing new was imported)."
+        "GET /api/users/tone-analysis), `waiting_for_model` (started; it waits for the first tone model, "
+        "which a fresh install trains in about a minute, and runs as soon as it is ready), "
+        "`failed_to_start` (your posts are stored; start it again with POST /api/users/analyze-posts) or "
+        "`not_needed` (nothing new was imported)."
     )
 
 

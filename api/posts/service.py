@@ -44,8 +44,11 @@ class ImportResult:
     skipped_duplicates: int = 0
     rejected_count: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
-    # "pending" until the caller commits; then "started" or "failed_to_start". "not_needed": nothing changed.
+    # "pending" until the caller commits; then "started", "waiting_for_model" (started, and waiting for the
+    # first tone model) or "failed_to_start". "not_needed": nothing changed.
     tone_analysis: str = "not_needed"
+    # The run started after the commit; the caller records it as the user's (`voice_service.record_run`).
+    tone_analysis_run: voice_service.StartedRun | None = None
 
 
 def import_posts(
@@ -132,15 +135,19 @@ def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID, res
             return
         pending.clear()
         try:
-            run_id = voice_service.start_tone_analysis(user_id)
+            run = voice_service.start_tone_analysis(user_id)
         except Exception:
             result.tone_analysis = "failed_to_start"
             logger.exception(
                 "could not start the tone analysis after an import", extra={"user_id": str(user_id)}
             )
             return
-        result.tone_analysis = "started"
-        logger.info("tone analysis started", extra={"user_id": str(user_id), "flow_run_id": str(run_id)})
+        result.tone_analysis = "started" if run.status == "queued" else run.status
+        result.tone_analysis_run = run
+        logger.info(
+            "tone analysis started",
+            extra={"user_id": str(user_id), "flow_run_id": str(run.flow_run_id), "status": run.status},
+        )
 
     def cancel(_: Session) -> None:
         if pending:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth.schemas import NEW_PASSWORD_SCHEMA, PASSWORD_MAX_LENGTH
-from api.core.types import TimeZoneName
+from api.core.types import AccountEmail, OneLineText, OneLineTextOrEmpty, PersonName, TimeZoneName
 
 Platform = Literal["linkedin", "twitter"]
-# A goal has at least one visible character; surrounding spaces are trimmed.
-Goal = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# A goal is one line with at least one visible character; surrounding spaces are trimmed.
+Goal = OneLineText
 Tone = Literal["professional", "casual", "inspirational", "educational", "humorous", "authoritative"]
 
 
@@ -49,15 +49,15 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    company: str | None = Field(default=None, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-    niche: str | None = Field(default=None, max_length=200)
+    name: PersonName | None = None
+    company: OneLineTextOrEmpty | None = None
+    role: OneLineTextOrEmpty | None = None
+    niche: OneLineTextOrEmpty | None = None
     tone: Tone | None = None
     platforms: list[Platform] | None = Field(default=None, max_length=2)
     goals: list[Goal] | None = Field(default=None, max_length=10)
     timezone: TimeZoneName | None = None
-    email: EmailStr | None = None
+    email: AccountEmail | None = None
     new_password: str | None = Field(
         default=None, max_length=PASSWORD_MAX_LENGTH, json_schema_extra=NEW_PASSWORD_SCHEMA
     )
@@ -84,9 +84,9 @@ class OnboardingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    company: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=200)
-    niche: str = Field(min_length=1, max_length=200)
+    company: OneLineText
+    role: OneLineText
+    niche: OneLineText
     tone: Tone
     platforms: list[Platform] = Field(min_length=1, max_length=2)
     goals: list[Goal] = Field(min_length=1, max_length=10)

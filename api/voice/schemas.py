@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 RunState = Literal[
     "SCHEDULED", "PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED", "PAUSED", "CANCELLING"
 ]
+# What an analysis run is doing, as the product records it (the orchestrator's RunState says how it runs).
+RunProgress = Literal["queued", "waiting_for_model", "running", "completed", "failed"]
+StartStatus = Literal["queued", "waiting_for_model"]
 
 
 class ToneAnalysisOut(BaseModel):
@@ -49,6 +52,11 @@ class AnalysisRunAccepted(BaseModel):
     flow_run_id: uuid.UUID
     status_url: str
     tone_analysis_url: str
+    analysis_status: StartStatus = Field(
+        description="`queued`, or `waiting_for_model` when no tone model exists yet (a fresh install "
+        "trains its first one in about a minute): the run waits for it and is never dropped"
+    )
+    detail: str | None = Field(default=None, description="why it waits, when it does")
 
 
 class AnalysisRunStatus(BaseModel):
@@ -60,3 +68,6 @@ class AnalysisRunStatus(BaseModel):
     done: bool
     succeeded: bool | None = Field(description="null until the run is done")
     message: str | None = None
+    analysis_status: RunProgress = Field(
+        description="what the analysis is doing: `waiting_for_model` while no tone model exists yet"
+    )

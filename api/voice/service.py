@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from api.core.config import get_settings
-from api.core.errors import Conflict, NotFound, ServiceUnavailable
+from api.core.db import session_scope
+from api.core.errors import Conflict, NotFound
 from api.posts.models import UserPost
-from api.voice.models import ToneAnalysis
-from api.voice.schemas import AnalysisRunStatus, RunState, ToneAnalysisOut
+from api.voice.models import ToneAnalysis, ToneAnalysisRun
+from api.voice.schemas import AnalysisRunStatus, RunProgress, RunState, StartStatus, ToneAnalysisOut
 from ml.client import get_client
 from ml.tone import TONE, ToneResult
 from models.style.profile import StyleProfile
@@ -55,14 +57,6 @@ def post_texts(session: Session, user_id: uuid.UUID, limit: int = MAX_POSTS_ANAL
 def count_posts(session: Session, user_id: uuid.UUID) -> int:
     """How many posts the user has imported."""
     return int(session.scalar(select(func.count()).where(UserPost.user_id == user_id)) or 0)
-
-
-def get_tone_analysis(session: Session, user_id: uuid.UUID) -> ToneAnalysis:
-    """The user's stored analysis, or 404 telling them how to get one."""
-    analysis = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user_id))
-    if analysis is None:
-        raise NotFound(NO_ANALYSIS_MESSAGE)
-    return analysis
 
 
 def to_response(analysis: ToneAnalysis) -> ToneAnalysisOut:
@@ -173,45 +167,223 @@ def save_tone_analysis(
 
 
 ANALYSIS_FLOW = "analyze-user-tone"
+WAITING_FOR_MODEL = (
+    "waiting for the first tone model, which is being trained (about a minute on a fresh install); "
+    "the analysis runs as soon as it is ready."
+)
+STILL_NO_MODEL = (
+    "waiting for the first tone model ({reason}); the analysis runs as soon as one is registered."
+)
 
 
-def tone_model_ready() -> None:
-    """503 with Retry-After while no tone model can answer (the first one is still being prepared)."""
-    reason = get_client(TONE, get_settings()).ready()
-    if reason is not None:
-        raise ServiceUnavailable(reason, retry_after=30)
+@dataclass(frozen=True)
+class StartedRun:
+    """A started analysis run, and whether it waits for the first tone model."""
+
+    flow_run_id: uuid.UUID
+    status: StartStatus
+    detail: str | None
 
 
-def start_tone_analysis(user_id: uuid.UUID) -> uuid.UUID:
-    """Start the analyze-user-tone flow for a user and return its flow run id (call after posts commit)."""
+def tone_model_missing() -> str | None:
+    """None when a tone model can answer now, else what is missing (the first one is being prepared)."""
+    return get_client(TONE, get_settings()).ready()
+
+
+def start_tone_analysis(user_id: uuid.UUID) -> StartedRun:
+    """Start the analyze-user-tone flow for a user (call after the posts commit). Without a tone model
+    it starts all the same: the run waits for the first one. The caller records it with `record_run`."""
     from api.core.launcher import get_launcher
 
-    return get_launcher().start(ANALYSIS_FLOW, {"user_id": str(user_id)})
+    missing = tone_model_missing()
+    flow_run_id = get_launcher().start(ANALYSIS_FLOW, {"user_id": str(user_id)})
+    if missing is None:
+        return StartedRun(flow_run_id, "queued", None)
+    return StartedRun(flow_run_id, "waiting_for_model", WAITING_FOR_MODEL)
 
 
-def request_tone_analysis(session: Session, user_id: uuid.UUID) -> uuid.UUID:
-    """The POST endpoint's logic: refuse early when there is nothing to analyse or no model, else start."""
+def record_run(session: Session, user_id: uuid.UUID, run: StartedRun) -> None:
+    """Remember a started run as the user's (a run id the launcher handed out twice is kept once)."""
+    session.execute(
+        pg_insert(ToneAnalysisRun)
+        .values(flow_run_id=run.flow_run_id, user_id=user_id, status=run.status, detail=run.detail)
+        .on_conflict_do_nothing(index_elements=[ToneAnalysisRun.flow_run_id])
+    )
+
+
+def request_tone_analysis(session: Session, user_id: uuid.UUID) -> StartedRun:
+    """The POST endpoint's logic: refuse when there is nothing to analyse, else start and record a run."""
     if count_posts(session, user_id) == 0:
         raise Conflict(NO_POSTS_MESSAGE)
-    tone_model_ready()
-    return start_tone_analysis(user_id)
+    run = start_tone_analysis(user_id)
+    record_run(session, user_id, run)
+    return run
 
 
-def analysis_run_status(user_id: uuid.UUID, flow_run_id: uuid.UUID) -> AnalysisRunStatus:
-    """The state of one of the user's analysis runs; another user's run id is a 404 like a missing one."""
-    from api.core.launcher import read_flow_run
+def latest_run(session: Session, user_id: uuid.UUID, *, unfinished: bool) -> ToneAnalysisRun | None:
+    """The user's newest unfinished run (or newest finished one)."""
+    done = ToneAnalysisRun.finished_at.is_(None) if unfinished else ToneAnalysisRun.finished_at.is_not(None)
+    return session.scalar(
+        select(ToneAnalysisRun)
+        .where(ToneAnalysisRun.user_id == user_id, done)
+        .order_by(ToneAnalysisRun.requested_at.desc())
+        .limit(1)
+    )
 
-    run = read_flow_run(flow_run_id)
-    if run is None or run.flow_name != ANALYSIS_FLOW or str(run.parameters.get("user_id")) != str(user_id):
+
+class AnalysisPending(NotFound):
+    """No analysis stored yet, but the one asked for is on its way (the detail says what it is doing)."""
+
+    code = "analysis_pending"
+
+
+def get_tone_analysis(session: Session, user_id: uuid.UUID) -> ToneAnalysis:
+    """The user's stored analysis. Without one, a 404 that says where things stand: the analysis on its
+    way (`analysis_pending`: queued, running, or waiting for the first tone model), the last one's
+    failure, or how to get one."""
+    analysis = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user_id))
+    if analysis is not None:
+        return analysis
+    pending = latest_run(session, user_id, unfinished=True)
+    if pending is not None:
+        raise AnalysisPending(
+            f"No tone analysis yet: {run_progress_detail(pending)} "
+            f"Follow it at /api/users/tone-analysis/runs/{pending.flow_run_id}."
+        )
+    finished = latest_run(session, user_id, unfinished=False)
+    if finished is not None and finished.status == "failed":
+        raise NotFound(
+            f"No tone analysis yet: the last run failed ({finished.detail}). "
+            "Start another with POST /api/users/analyze-posts."
+        )
+    raise NotFound(NO_ANALYSIS_MESSAGE)
+
+
+def run_progress_detail(run: ToneAnalysisRun) -> str:
+    """What a pending run is doing, in words."""
+    if run.status == "waiting_for_model":
+        return run.detail or WAITING_FOR_MODEL
+    if run.status == "running":
+        return "your posts are being analysed."
+    return "the analysis is queued and starts shortly."
+
+
+def analysis_run_status(session: Session, user_id: uuid.UUID, flow_run_id: uuid.UUID) -> AnalysisRunStatus:
+    """The state of one of the user's analysis runs. Another user's run, or an id that is no run of
+    theirs, is a 404 answered from the database without asking the orchestrator; an orchestrator that
+    does not answer in time is a 503 with Retry-After."""
+    from api.core.launcher import read_flow_run_within
+
+    run = session.get(ToneAnalysisRun, flow_run_id)
+    if run is None or run.user_id != user_id:
         raise NotFound(f"No tone analysis run {flow_run_id}.")
+    view = read_flow_run_within(flow_run_id)
+    if view is None:  # the orchestrator forgot it (its database was reset): our record is all there is
+        state = _RECORDED_STATE[run.status]
+        return AnalysisRunStatus(
+            flow_run_id=flow_run_id,
+            state=state,
+            state_name=state.title(),
+            done=run.finished_at is not None,
+            succeeded=None if run.finished_at is None else run.status == "completed",
+            message=run.detail,
+            analysis_status=cast(RunProgress, run.status),
+        )
+    message = view.message
+    if not view.final and run.status == "waiting_for_model":
+        message = run_progress_detail(run)
     return AnalysisRunStatus(
         flow_run_id=flow_run_id,
-        state=cast(RunState, run.state_type),
-        state_name=run.state_name,
-        done=run.final,
-        succeeded=run.succeeded if run.final else None,
-        message=run.message,
+        state=cast(RunState, view.state_type),
+        state_name=view.state_name,
+        done=view.final,
+        succeeded=view.succeeded if view.final else None,
+        message=message,
+        analysis_status=cast(RunProgress, run.status),
     )
+
+
+_RECORDED_STATE: dict[str, RunState] = {
+    "queued": "SCHEDULED",
+    "waiting_for_model": "RUNNING",
+    "running": "RUNNING",
+    "completed": "COMPLETED",
+    "failed": "FAILED",
+}
+
+
+# ----- the flow's side of a run --------------------------------------------------------------------------
+
+
+def mark_run(
+    session: Session, flow_run_id: uuid.UUID, status: RunProgress, detail: str | None = None
+) -> None:
+    """Say what an unfinished run is doing (a run the API has not recorded yet is left alone)."""
+    session.execute(
+        update(ToneAnalysisRun)
+        .where(ToneAnalysisRun.flow_run_id == flow_run_id, ToneAnalysisRun.finished_at.is_(None))
+        .values(status=status, detail=detail)
+    )
+
+
+def fail_run(session: Session, flow_run_id: uuid.UUID, detail: str) -> None:
+    """End a run that failed for a reason other than a missing model (the user is told why)."""
+    session.execute(
+        update(ToneAnalysisRun)
+        .where(ToneAnalysisRun.flow_run_id == flow_run_id, ToneAnalysisRun.finished_at.is_(None))
+        .values(status="failed", detail=detail[:2000], finished_at=func.now())
+    )
+
+
+def finish_runs(
+    session: Session, user_id: uuid.UUID, flow_run_id: uuid.UUID | None, posts_read_at: datetime
+) -> None:
+    """Mark done every run a stored analysis covers: its own, and every one asked for before it read the
+    posts (their posts were committed before they were asked for, so it saw them)."""
+    covered = ToneAnalysisRun.requested_at <= posts_read_at
+    if flow_run_id is not None:
+        covered = or_(covered, ToneAnalysisRun.flow_run_id == flow_run_id)
+    session.execute(
+        update(ToneAnalysisRun)
+        .where(ToneAnalysisRun.user_id == user_id, ToneAnalysisRun.finished_at.is_(None), covered)
+        .values(status="completed", detail=None, finished_at=func.now())
+    )
+
+
+def count_unfinished_runs(session: Session, since: datetime) -> int:
+    """How many analyses asked for since `since` are not done yet (all users)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ToneAnalysisRun)
+            .where(ToneAnalysisRun.finished_at.is_(None), ToneAnalysisRun.requested_at >= since)
+        )
+        or 0
+    )
+
+
+def resume_pending_analyses(is_live: Callable[[ToneAnalysisRun], bool]) -> list[uuid.UUID]:
+    """Start a new run for every user whose requested analysis has no live run (one that waited for a
+    model in vain, or that a stop interrupted); return those users. The new run covers the old ones."""
+    with session_scope() as session:
+        pending = session.scalars(
+            select(ToneAnalysisRun)
+            .where(ToneAnalysisRun.finished_at.is_(None))
+            .order_by(ToneAnalysisRun.requested_at)
+        ).all()
+        by_user: dict[uuid.UUID, list[ToneAnalysisRun]] = {}
+        for run in pending:
+            by_user.setdefault(run.user_id, []).append(run)
+        session.expunge_all()
+    resumed = []
+    for user_id, runs in by_user.items():
+        if any(is_live(run) for run in runs):
+            continue
+        started = start_tone_analysis(user_id)
+        with session_scope() as session:
+            record_run(session, user_id, started)
+        resumed.append(user_id)
+    return resumed
 
 
 def classify_with_champion(texts: Sequence[str]) -> tuple[list[ToneResult], str]:

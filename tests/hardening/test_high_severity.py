@@ -174,11 +174,27 @@ class TestAcknowledgedMeansCommitted:
 
 class TestSecretsStayOutOfLogs:
     def test_a_database_error_logs_no_bound_parameters(self, http, email_prefix, caplog):
+        from sqlalchemy import event
+
+        from api.core.db import get_engine
+
+        # The API refuses a NUL in a name before the database sees it; one slipped into the INSERT that
+        # also binds the password hash makes PostgreSQL itself refuse the statement.
+        def nul_in_the_name(conn, cursor, statement, parameters, context, executemany):
+            if statement.startswith("INSERT INTO users") and isinstance(parameters, dict):
+                parameters = {**parameters, "name": "Nul\u0000Name"}
+            return statement, parameters
+
         caplog.set_level("DEBUG")
-        response = http.post(
-            "/api/auth/register",
-            json={"email": f"{email_prefix}@example.com", "password": TEST_PASSWORD, "name": "Nul\u0000Name"},
-        )
+        engine = get_engine()
+        event.listen(engine, "before_cursor_execute", nul_in_the_name, retval=True)
+        try:
+            response = http.post(
+                "/api/auth/register",
+                json={"email": f"{email_prefix}@example.com", "password": TEST_PASSWORD, "name": "Nul Name"},
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", nul_in_the_name)
         assert response.status_code == 422
         assert "NUL" in response.json()["detail"]
         logged = "\n".join(record.getMessage() + str(record.exc_info) for record in caplog.records)

@@ -43,7 +43,11 @@ def champion(mlflow_store, bento_store) -> str:
 
 @pytest.fixture
 def committed_user() -> Iterator[Callable[[int], User]]:
-    """Users with posts committed for real (the flow reads them in its own session); deleted afterwards."""
+    """Users with posts committed for real (the flow reads them in its own session); deleted afterwards.
+
+    Name it before `client` in a test: the request transaction records the user's runs and so locks the
+    user row until it is rolled back, which must happen before these users are deleted.
+    """
     created: list[uuid.UUID] = []
 
     def make(posts: int) -> User:
@@ -127,21 +131,6 @@ class TestAnalyzeUserToneFlow:
         assert stored_analyses(user.id) == []
 
 
-class TestNoModelYet:
-    def test_analyze_posts_answers_503_with_retry_after_while_the_first_model_is_prepared(
-        self, client, committed_user, auth_headers, tmp_path
-    ):
-        from tests.support import throwaway_mlflow
-
-        user = committed_user(2)
-        with throwaway_mlflow(tmp_path / "empty-registry"):
-            response = client.post("/api/users/analyze-posts", headers=auth_headers(user))
-        assert response.status_code == 503
-        assert int(response.headers["Retry-After"]) > 0
-        assert response.json()["error"] == "service_unavailable"
-        assert "being trained" in response.json()["detail"]
-
-
 class TestToneAnalysisApi:
     def test_404_with_a_clear_message_before_any_analysis(self, client, user_factory, auth_headers):
         response = client.get("/api/users/tone-analysis", headers=auth_headers(user_factory()))
@@ -153,7 +142,7 @@ class TestToneAnalysisApi:
         assert response.status_code == 409
         assert "import posts first" in response.json()["detail"]
 
-    def test_analyze_then_read_status_and_analysis(self, client, champion, committed_user, auth_headers):
+    def test_analyze_then_read_status_and_analysis(self, committed_user, client, champion, auth_headers):
         user = committed_user(5)
         headers = auth_headers(user)
         accepted = client.post("/api/users/analyze-posts", headers=headers)
@@ -181,7 +170,7 @@ class TestToneAnalysisApi:
         assert "voice_embedding" not in analysis.text
 
     def test_another_users_analysis_and_runs_are_invisible(
-        self, client, champion, committed_user, user_factory, auth_headers
+        self, committed_user, client, champion, user_factory, auth_headers
     ):
         owner = committed_user(2)
         accepted = client.post("/api/users/analyze-posts", headers=auth_headers(owner)).json()
@@ -192,7 +181,7 @@ class TestToneAnalysisApi:
         assert response.status_code == 404
         assert client.get(f"/api/users/tone-analysis/runs/{uuid.uuid4()}", headers=other).status_code == 404
 
-    def test_with_a_deployment_the_run_is_created_for_the_workers(self, client, committed_user, auth_headers):
+    def test_with_a_deployment_the_run_is_created_for_the_workers(self, committed_user, client, auth_headers):
         from prefect import get_client
 
         user = committed_user(1)
