@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request, status
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized, responses
 from api.deps import CurrentUser, SessionDep
 from api.voice import service
-from api.voice.schemas import AnalysisRunAccepted, AnalysisRunStatus, ToneAnalysisOut
+from api.voice import status as analysis_status
+from api.voice.schemas import AnalysisRunAccepted, AnalysisRunStatus, ToneAnalysisOut, ToneAnalysisStatusOut
 
 router = APIRouter(prefix="/api/users", tags=["voice"], responses=responses(Unauthorized))
 
@@ -39,6 +40,13 @@ def analyze_posts(user: CurrentUser, session: SessionDep, request: Request) -> A
         analysis_status=run.status,
         detail=run.detail,
     )
+
+
+@router.get("/tone-analysis/status", response_model=ToneAnalysisStatusOut)
+def get_tone_analysis_status(user: CurrentUser, session: SessionDep) -> ToneAnalysisStatusOut:
+    """Where your voice analysis stands (none, queued, waiting for the first tone model, running, ready or
+    failed), always a 200: what a page polls while an analysis is on its way."""
+    return analysis_status.analysis_status(session, user.id)
 
 
 @router.get(

@@ -71,3 +71,18 @@ class AnalysisRunStatus(BaseModel):
     analysis_status: RunProgress = Field(
         description="what the analysis is doing: `waiting_for_model` while no tone model exists yet"
     )
+
+
+class ToneAnalysisStatusOut(BaseModel):
+    """Where your voice analysis stands: always a 200, so a page can follow it (`GET /tone-analysis` is the
+    analysis itself, a 404 until the first one is stored)."""
+
+    state: Literal["none", "queued", "waiting_for_model", "running", "ready", "failed"] = Field(
+        description="`ready`: an analysis is stored and none is on its way; `queued`, `waiting_for_model` "
+        "(a fresh install trains its first tone model) and `running`: one is on its way (an older one may be "
+        "stored meanwhile, see computed_at); `failed`: the last run failed; `none`: nothing asked for yet"
+    )
+    detail: str = Field(description="the state in words")
+    computed_at: datetime | None = Field(description="when the stored analysis was made; null without one")
+    posts_analyzed: int | None
+    flow_run_id: uuid.UUID | None = Field(description="the newest analysis run, if any")

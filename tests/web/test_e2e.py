@@ -72,7 +72,7 @@ def history_file(folder: Path) -> Path:
         posts.append(
             {
                 "platform": "linkedin",
-                "content": " ".join(rng.sample(SENTENCES, 3)) + f" (week {day // 7 + 1})",
+                "content": " ".join(rng.sample(SENTENCES, 3)) + f" (day {day + 1})",
                 "posted_at": f"2026-{9 + day // 28:02d}-{day % 28 + 1:02d}T0{8 + day % 2}:30:00+00:00",
                 "likes": rng.randint(5, 120),
                 "comments": rng.randint(0, 20),

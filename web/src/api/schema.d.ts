@@ -1019,7 +1019,9 @@ export interface paths {
         };
         /**
          * Get Tone Analysis
-         * @description Your primary tone, tone distribution, style keywords and phrases, sentence and emoji habits.
+         * @description Your primary tone, tone distribution, style keywords and phrases, sentence and emoji habits. Until
+         *     the first one is stored, a 404 says where things stand: `analysis_pending` with what the analysis on
+         *     its way is doing (for instance waiting for the first tone model of a fresh install), else why not.
          */
         get: operations["get_tone_analysis_api_users_tone_analysis_get"];
         put?: never;
@@ -1041,9 +1043,31 @@ export interface paths {
         put?: never;
         /**
          * Analyze Posts
-         * @description Start a new analysis of your posts; poll `status_url` until it is done (409 without posts).
+         * @description Start a new analysis of your posts; poll `status_url` until it is done (409 without posts). Before
+         *     the first tone model exists the run is accepted all the same and waits for it.
          */
         post: operations["analyze_posts_api_users_analyze_posts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/tone-analysis/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tone Analysis Status
+         * @description Where your voice analysis stands (none, queued, waiting for the first tone model, running, ready or
+         *     failed), always a 200: what a page polls while an analysis is on its way.
+         */
+        get: operations["get_tone_analysis_status_api_users_tone_analysis_status_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1060,6 +1084,8 @@ export interface paths {
         /**
          * Get Tone Analysis Run
          * @description Where one of your analysis runs stands (scheduled, running, completed or failed with the reason).
+         *     An id that is not one of your runs is a 404 at once; 503 with Retry-After while the orchestrator
+         *     (Prefect) does not answer.
          */
         get: operations["get_tone_analysis_run_api_users_tone_analysis_runs__flow_run_id__get"];
         put?: never;
@@ -1196,6 +1222,17 @@ export interface components {
             status_url: string;
             /** Tone Analysis Url */
             tone_analysis_url: string;
+            /**
+             * Analysis Status
+             * @description `queued`, or `waiting_for_model` when no tone model exists yet (a fresh install trains its first one in about a minute): the run waits for it and is never dropped
+             * @enum {string}
+             */
+            analysis_status: "queued" | "waiting_for_model";
+            /**
+             * Detail
+             * @description why it waits, when it does
+             */
+            detail?: string | null;
         };
         /**
          * AnalysisRunStatus
@@ -1223,6 +1260,12 @@ export interface components {
             succeeded: boolean | null;
             /** Message */
             message?: string | null;
+            /**
+             * Analysis Status
+             * @description what the analysis is doing: `waiting_for_model` while no tone model exists yet
+             * @enum {string}
+             */
+            analysis_status: "queued" | "waiting_for_model" | "running" | "completed" | "failed";
         };
         /** AttemptList */
         AttemptList: {
@@ -1912,10 +1955,10 @@ export interface components {
             rejected: components["schemas"]["RejectedRowOut"][];
             /**
              * Tone Analysis
-             * @description What happened to the tone analysis of your updated history: `started` (poll GET /api/users/tone-analysis), `failed_to_start` (your posts are stored; start it again with POST /api/users/analyze-posts) or `not_needed` (nothing new was imported).
+             * @description What happened to the tone analysis of your updated history: `started` (poll GET /api/users/tone-analysis), `waiting_for_model` (started; it waits for the first tone model, which a fresh install trains in about a minute, and runs as soon as it is ready), `failed_to_start` (your posts are stored; start it again with POST /api/users/analyze-posts) or `not_needed` (nothing new was imported).
              * @enum {string}
              */
-            tone_analysis: "started" | "failed_to_start" | "not_needed";
+            tone_analysis: "started" | "waiting_for_model" | "failed_to_start" | "not_needed";
         };
         /** InsightsOut */
         InsightsOut: {
@@ -2371,6 +2414,7 @@ export interface components {
             /**
              * Email
              * Format: email
+             * @description an address that can receive mail (not at a special-use name such as .test)
              */
             email: string;
             /**
@@ -2378,7 +2422,10 @@ export interface components {
              * @description at least 10 characters, no space at either end, not the email address
              */
             password: string;
-            /** Name */
+            /**
+             * Name
+             * @description any name you go by, in any script (one line, 200 characters)
+             */
             name: string;
         };
         /**
@@ -2732,6 +2779,36 @@ export interface components {
              * Format: date-time
              */
             computed_at: string;
+        };
+        /**
+         * ToneAnalysisStatusOut
+         * @description Where your voice analysis stands: always a 200, so a page can follow it (`GET /tone-analysis` is the
+         *     analysis itself, a 404 until the first one is stored).
+         */
+        ToneAnalysisStatusOut: {
+            /**
+             * State
+             * @description `ready`: an analysis is stored and none is on its way; `queued`, `waiting_for_model` (a fresh install trains its first tone model) and `running`: one is on its way (an older one may be stored meanwhile, see computed_at); `failed`: the last run failed; `none`: nothing asked for yet
+             * @enum {string}
+             */
+            state: "none" | "queued" | "waiting_for_model" | "running" | "ready" | "failed";
+            /**
+             * Detail
+             * @description the state in words
+             */
+            detail: string;
+            /**
+             * Computed At
+             * @description when the stored analysis was made; null without one
+             */
+            computed_at: string | null;
+            /** Posts Analyzed */
+            posts_analyzed: number | null;
+            /**
+             * Flow Run Id
+             * @description the newest analysis run, if any
+             */
+            flow_run_id: string | null;
         };
         /**
          * UserExport
@@ -5906,6 +5983,35 @@ export interface operations {
             };
         };
     };
+    get_tone_analysis_status_api_users_tone_analysis_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToneAnalysisStatusOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_tone_analysis_run_api_users_tone_analysis_runs__flow_run_id__get: {
         parameters: {
             query?: never;
@@ -5951,6 +6057,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description A dependency of this endpoint is not available yet; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -179,7 +179,17 @@ function Variant(props: { draft: Draft; index: number; onPick: () => void }) {
         <dt>Expected engagement</dt>
         <dd>{prediction ? <ForecastBand forecast={prediction} /> : "no forecast yet (the engagement model needs more history)"}</dd>
         {generation?.repairs?.length ? (<><dt>Repairs</dt><dd>{generation.repairs.join("; ")}</dd></>) : null}
-        {generation?.checks_passed?.length ? (<><dt>Checks passed</dt><dd>{generation.checks_passed.length} ({generation.checks_passed.join(", ")})</dd></>) : null}
+        {generation?.checks_passed?.length ? (
+          <>
+            <dt>Checks</dt>
+            <dd>
+              <details>
+                <summary>All {generation.checks_passed.length} passed</summary>
+                <ul>{generation.checks_passed.map((c) => <li key={c}>{c}</li>)}</ul>
+              </details>
+            </dd>
+          </>
+        ) : null}
       </dl>
       <div className="actions">
         <button type="button" onClick={props.onPick}>Use variant {props.index + 1}<span className="sr-only"> in the editor</span></button>

@@ -21,20 +21,15 @@ interface Outcome {
   at: number;
 }
 
-/** Polls the tone analysis until one newer than `since` exists. */
+/** Follows the voice analysis an import started until it is ready (or failed). */
 function useAnalysisAfter(since: number | null) {
   return useQuery({
-    queryKey: ["tone-analysis", "after", since],
+    queryKey: ["tone-analysis-status", "after", since],
     enabled: since !== null,
-    queryFn: async () => {
-      const { data, response } = await api.GET("/api/users/tone-analysis");
-      if (response.status === 404) return null;
-      if (!data) throw new ApiError(`The server answered ${response.status}.`, response.status, "http");
-      return data;
-    },
+    queryFn: () => call(api.GET("/api/users/tone-analysis/status")),
     refetchInterval: (query) => {
-      const data = query.state.data;
-      return data && Date.parse(data.computed_at) >= (since ?? 0) - 5000 ? false : 3000;
+      const state = query.state.data?.state;
+      return state === "ready" || state === "failed" ? false : 2000;
     },
   });
 }
@@ -47,9 +42,9 @@ export default function ImportPage() {
   const [current, setCurrent] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
-  const started = outcomes.find((o) => o.result.tone_analysis === "started");
+  const started = outcomes.find((o) => o.result.tone_analysis === "started" || o.result.tone_analysis === "waiting_for_model");
   const analysis = useAnalysisAfter(started ? started.at : null);
-  const analysisDone = Boolean(started && analysis.data && Date.parse(analysis.data.computed_at) >= started.at - 5000);
+  const analysisDone = analysis.data?.state === "ready";
 
   useEffect(() => {
     if (analysisDone) void queryClient.invalidateQueries({ queryKey: ["tone-analysis"] });
@@ -127,10 +122,19 @@ export default function ImportPage() {
           {started ? (
             analysisDone ? (
               <Notice tone="success">Your tone analysis is ready: <Link to="/voice">see your voice</Link>.</Notice>
+            ) : analysis.data?.state === "failed" ? (
+              <div className="alert alert-error" role="alert">
+                <p>{analysis.data.detail}</p>
+                <RestartAnalysis />
+              </div>
             ) : analysis.error ? (
               <ErrorNote error={asApiError(analysis.error)} what="The tone analysis could not be checked" />
             ) : (
-              <Notice><Spinner label="Analysing your tone… this page updates when it is done." /></Notice>
+              <Notice>
+                <Spinner label={analysis.data?.state === "waiting_for_model"
+                  ? "Waiting for the first tone model (a new install trains it in about a minute); your analysis runs as soon as it is ready."
+                  : "Analysing your tone… this page updates when it is done."} />
+              </Notice>
             )
           ) : null}
           {outcomes.map((o) => <OutcomeView key={`${o.file}-${o.at}`} outcome={o} />)}

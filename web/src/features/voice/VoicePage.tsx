@@ -12,16 +12,17 @@ function num(record: Record<string, unknown> | undefined, key: string): number |
 }
 
 export default function VoicePage() {
+  // Where things stand first (always a 200), then the analysis once one is stored.
+  const status = useQuery({
+    queryKey: ["tone-analysis", "status"],
+    queryFn: () => call(api.GET("/api/users/tone-analysis/status")),
+    refetchInterval: (query) => (query.state.data && ["none", "ready", "failed"].includes(query.state.data.state) ? false : 4000),
+  });
+  const stored = status.data?.computed_at ?? null;
   const analysis = useQuery({
-    queryKey: ["tone-analysis"],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET("/api/users/tone-analysis");
-      if (response.status === 404) return null;
-      if (error || !data) throw new ApiError(`The server answered ${response.status}.`, response.status, "http");
-      return data;
-    },
-    // While the first analysis runs, look again every few seconds.
-    refetchInterval: (query) => (query.state.data === null ? 5000 : false),
+    queryKey: ["tone-analysis", stored],
+    enabled: stored !== null,
+    queryFn: () => call(api.GET("/api/users/tone-analysis")),
   });
   const insights = useQuery({ queryKey: ["insights"], queryFn: () => call(api.GET("/api/analytics/insights")) });
   const examples = useQuery({
@@ -29,19 +30,26 @@ export default function VoicePage() {
     queryFn: () => call(api.GET("/api/posts", { params: { query: { limit: 3 } } })),
   });
 
-  if (analysis.isPending) return <Spinner label="Loading your voice…" />;
-  if (analysis.error) return <ErrorNote error={asApiError(analysis.error)} what="Your voice did not load" />;
+  if (status.isPending || (stored !== null && analysis.isPending)) return <Spinner label="Loading your voice…" />;
+  const failed = status.error ?? analysis.error;
+  if (failed) return <ErrorNote error={asApiError(failed)} what="Your voice did not load" />;
   const data = analysis.data;
   if (!data) {
+    const state = status.data?.state;
     return (
       <>
         <PageTitle>Your voice</PageTitle>
         <section className="card">
-          <p>
-            No tone analysis yet. It starts by itself when you <Link to="/import">import your posts</Link>, and this
-            page shows it as soon as it is done.
-          </p>
-          <Spinner label="Waiting for your first analysis…" />
+          {state === "none" ? (
+            <p>
+              No tone analysis yet. It starts by itself when you <Link to="/import">import your posts</Link>, and this
+              page shows it as soon as it is done.
+            </p>
+          ) : state === "failed" ? (
+            <ErrorNote error={new ApiError(status.data?.detail ?? "The analysis failed.", null, "failed")} />
+          ) : (
+            <Spinner label={status.data?.detail ?? "Your analysis is on its way…"} />
+          )}
         </section>
       </>
     );
