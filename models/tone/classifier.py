@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from models.tone import onnx_int8
+import models.tone.onnx_int8 as onnx_int8
 from models.tone.base import force_offline, minilm_dir
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 
