@@ -22,7 +22,7 @@ from alembic.config import Config
 from api.core.config import PROJECT_ROOT, Settings, get_settings
 from api.core.logging import configure_logging
 from api.embedded_pg import EmbeddedPostgres
-from api.supervisor import ChildService, python_module, venv_script
+from api.supervisor import ChildService, ProcessGuard, python_module, venv_script
 from ml.registry import resolve_tracking_uri
 
 logger = logging.getLogger("postwright.cli")
@@ -172,6 +172,9 @@ def up(
     settings.encryption_keys()
     started_at = datetime.now(UTC)
     embedded = None if settings.database_url else _use_embedded_database(settings)
+    # After the embedded database (its server is a daemon of its own): everything started from here on is
+    # stopped together, under one deadline, and a watchdog ends it all should this process be killed.
+    guard = ProcessGuard.start()
     children: list[ChildService] = []
     table: list[tuple[str, str, str]] = []
     try:
@@ -233,8 +236,7 @@ def up(
         print_table(table)
         uvicorn.run("api.main:app", host=host, port=port, **UVICORN_OPTIONS)
     finally:
-        for child in reversed(children):
-            child.stop()
+        guard.stop(children)
         if embedded is not None:
             embedded.stop()
 
