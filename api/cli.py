@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from datetime import UTC, datetime
@@ -29,7 +30,14 @@ logger = logging.getLogger("postwright.cli")
 EMBEDDED_DATABASE = "postwright"
 # How `make up` runs uvicorn. proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from any
 # loopback client, letting it pick its own rate-limit bucket; the app trusts FORWARDED_ALLOW_IPS only.
-UVICORN_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": False}
+# timeout_graceful_shutdown: a stop waits this long for requests in progress, then cuts them off.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "proxy_headers": False,
+    "timeout_graceful_shutdown": 10,
+}
+# One API worker process per core (each is one interpreter: the GIL lets it use one core), at most four.
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Registered model name -> the BentoML service that serves its champion (one port each, from --bento-port).
 SERVED_MODELS = {
     "tone-classifier": "serving.tone_service:ToneService",
@@ -148,14 +156,13 @@ def up(
     bento_port: int,
     platform: bool,
     llm_port: int = 8081,
+    workers: int = DEFAULT_WORKERS,
 ) -> None:
     """Database, migrations, platform services and model services, then the API until interrupted.
 
     The API answers at once; the first tone model is trained in the background (seconds) and the full
     fine-tune follows as a Prefect flow run. Until a model exists, endpoints that need one answer 503.
     """
-    import uvicorn
-
     # Until uvicorn installs its own handlers, a SIGTERM must still unwind through `finally`
     # (the default action would kill us and orphan the embedded database and the children).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -234,11 +241,27 @@ def up(
             ("API metrics", f"http://{host}:{port}/metrics", ""),
         ]
         print_table(table)
-        uvicorn.run("api.main:app", host=host, port=port, **UVICORN_OPTIONS)
+        serve_api(host, port, workers)
     finally:
         guard.stop(children)
         if embedded is not None:
             embedded.stop()
+
+
+def serve_api(host: str, port: int, workers: int) -> None:
+    """The API in `workers` processes on one socket (uvicorn restarts one that dies). With more than one,
+    the processes share their rate limits (through the database unless REDIS_URL is set) and their
+    metrics (a folder of files every process writes, read by whichever answers GET /metrics)."""
+    import uvicorn
+
+    os.environ["API_WORKERS"] = str(workers)
+    if workers > 1:
+        metrics_dir = get_settings().var_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)  # counts of an earlier start are not this one's
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    get_settings.cache_clear()
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, **UVICORN_OPTIONS)
 
 
 def print_table(rows: list[tuple[str, str, str]]) -> None:
@@ -248,6 +271,11 @@ def print_table(rows: list[tuple[str, str, str]]) -> None:
     lines += [f"  {name:<{width}}  {url:<45}  {log}" for name, url, log in rows]
     lines.append("Stop everything with Ctrl+C.")
     print("\n".join(lines), flush=True)
+
+
+def _workers_default() -> int:
+    value = os.environ.get("API_WORKERS")
+    return int(value) if value else DEFAULT_WORKERS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,6 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument(
         "--api-only", action="store_true", help="serve only the API (no Prefect, MLflow UI or model training)"
     )
+    workers_help = f"API worker processes (default: one per core, at most 4; here {DEFAULT_WORKERS})"
+    up_parser.add_argument("--workers", type=int, default=_workers_default(), help=workers_help)
+    api_parser = sub.add_parser(
+        "api",
+        help="serve only the API, on DATABASE_URL (migrated), with the model services SERVING_URLS names",
+    )
+    api_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    api_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    api_parser.add_argument("--workers", type=int, default=_workers_default(), help=workers_help)
     sub.add_parser("migrate", help="apply migrations to DATABASE_URL")
     openapi_parser = sub.add_parser(
         "openapi", help="write the API's OpenAPI document (no server, no database) for the web app's client"
@@ -279,7 +316,13 @@ def main(argv: list[str] | None = None) -> int:
             args.bento_port,
             platform=not args.api_only,
             llm_port=args.llm_port,
+            workers=args.workers,
         )
+    elif args.command == "api":
+        settings = get_settings()
+        settings.require_database_url()  # no embedded database here: say so before anything starts
+        settings.jwt_signing_key()
+        serve_api(args.host, args.port, args.workers)
     elif args.command == "migrate":
         migrate()
     elif args.command == "openapi":

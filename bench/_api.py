@@ -1,5 +1,6 @@
-"""The product API as `make up` serves it, for the benchmarks that load it: migrated, one uvicorn process with
-the CLI's options, its output in a log file of the benchmark's work folder."""
+"""The product API as `make up` serves it, for the benchmarks that load it: migrated, `python -m api.cli api`
+with as many worker processes as `make up` starts (or `workers`), its output in a log file of the
+benchmark's work folder."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def api_env(work: Path, database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def start_api(work: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(
+    work: Path, env: dict[str, str], workers: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Migrate `env`'s database, serve the API and wait until it is ready; returns the process (stop it with
     `tests.support.stop_group`) and its base URL. Its output (and its flow runs') goes to `work/api.log`, a
     file: a pipe nobody reads would stall them once full."""
@@ -32,17 +35,16 @@ def start_api(work: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes],
     subprocess.run(
         [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
     )
+    from api.cli import DEFAULT_WORKERS
+
     port = free_port()
-    code = (
-        "import uvicorn; from api.cli import UVICORN_OPTIONS; "
-        f"uvicorn.run('api.main:app', host='127.0.0.1', port={port}, **UVICORN_OPTIONS)"
-    )
+    argv = [sys.executable, "-m", "api.cli", "api", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers or DEFAULT_WORKERS)]  # fmt: skip
     log = work / "api.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-c", code], env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+            argv, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(server, base, timeout=60)

@@ -223,14 +223,29 @@ GROUP BY platform
 """
 )
 
-_DRAFTS_BY_STATUS = "SELECT status, count(*) FROM content_drafts WHERE user_id = :user_id GROUP BY status"
-
-_SCHEDULED_THIS_WEEK = """
-SELECT count(*) FROM content_drafts
-WHERE user_id = :user_id
-  AND status = 'scheduled'
-  AND scheduled_for >= (date_trunc('week', now() AT TIME ZONE :tz) AT TIME ZONE :tz)
-  AND scheduled_for < ((date_trunc('week', now() AT TIME ZONE :tz) + interval '1 week') AT TIME ZONE :tz)
+# In one round trip: what identifies the state of the user's posts (a cache key for everything computed
+# from them: their count and a digest of every row as a whole, so any change is seen, whichever transaction
+# made it and when), the drafts by status and the posts scheduled this week.
+_DASHBOARD_STATE = """
+SELECT
+    p.posts,
+    p.posts_digest,
+    (SELECT COALESCE(jsonb_object_agg(status, n), '{}'::jsonb)
+       FROM (SELECT status, count(*) AS n FROM content_drafts WHERE user_id = :user_id GROUP BY status) d
+    ) AS drafts,
+    (SELECT count(*) FROM content_drafts
+      WHERE user_id = :user_id
+        AND status = 'scheduled'
+        AND scheduled_for >= (date_trunc('week', now() AT TIME ZONE :tz) AT TIME ZONE :tz)
+        AND scheduled_for
+            < ((date_trunc('week', now() AT TIME ZONE :tz) + interval '1 week') AT TIME ZONE :tz)
+    ) AS scheduled_this_week
+FROM (
+    SELECT
+        count(*) AS posts,
+        COALESCE(sum(hashtextextended(posts::text, 0)), 0) AS posts_digest
+    FROM user_posts AS posts WHERE user_id = :user_id
+) p
 """
 
 
@@ -299,14 +314,24 @@ def post_totals(session: Session, user_id: uuid.UUID, tz: str) -> list[dict[str,
     return [dict(row._mapping) for row in session.execute(text(_POST_TOTALS), _params(user_id, tz, None))]
 
 
-def drafts_by_status(session: Session, user_id: uuid.UUID) -> dict[str, int]:
-    return {
-        status: int(count) for status, count in session.execute(text(_DRAFTS_BY_STATUS), {"user_id": user_id})
-    }
+@dataclass(frozen=True, slots=True)
+class DashboardState:
+    """The state of a user's posts (count and a digest of their changes) and their draft counts."""
+
+    posts: int
+    posts_digest: int
+    drafts: dict[str, int]
+    scheduled_this_week: int
 
 
-def scheduled_this_week(session: Session, user_id: uuid.UUID, tz: str) -> int:
-    return int(session.scalar(text(_SCHEDULED_THIS_WEEK), {"user_id": user_id, "tz": tz}) or 0)
+def dashboard_state(session: Session, user_id: uuid.UUID, tz: str) -> DashboardState:
+    row = session.execute(text(_DASHBOARD_STATE), {"user_id": user_id, "tz": tz}).one()
+    return DashboardState(
+        posts=int(row.posts),
+        posts_digest=int(row.posts_digest),
+        drafts={str(status): int(count) for status, count in row.drafts.items()},
+        scheduled_this_week=int(row.scheduled_this_week),
+    )
 
 
 def week_start(day: date) -> date:

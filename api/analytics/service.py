@@ -8,7 +8,9 @@ sentences. An insight is only stated when its interval says so: a weekday is "be
 from __future__ import annotations
 
 import math
+import threading
 import uuid
+from collections import OrderedDict
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -104,9 +106,9 @@ def dashboard(session: Session, user_id: uuid.UUID, tz: str, end: date | None = 
     """Counts, totals and the 12-week engagement trend ending with the week of `end` (default: this week)."""
     local_now = datetime.now(UTC).astimezone(zone(tz))
     end_local = datetime.combine(end, time(12)) if end else local_now.replace(tzinfo=None)
-    totals = queries.post_totals(session, user_id, tz)
-    drafts = queries.drafts_by_status(session, user_id)
-    weeks = queries.weekly(session, user_id, tz, end_local)
+    state = queries.dashboard_state(session, user_id, tz)
+    drafts = state.drafts
+    totals, weeks = _post_figures(session, user_id, tz, end_local, state)
     return DashboardOut(
         timezone=tz,
         rate_definition=RATE_DEFINITION,
@@ -116,7 +118,7 @@ def dashboard(session: Session, user_id: uuid.UUID, tz: str, end: date | None = 
             with_engagement=sum(int(row["with_engagement"]) for row in totals),
         ),
         drafts={status: drafts.get(status, 0) for status in DRAFT_STATUSES},
-        scheduled_this_week=queries.scheduled_this_week(session, user_id, tz),
+        scheduled_this_week=state.scheduled_this_week,
         engagement_totals={
             key: sum(int(row[key]) for row in totals)
             for key in ("likes", "comments", "shares", "impressions")
@@ -133,6 +135,32 @@ def dashboard(session: Session, user_id: uuid.UUID, tz: str, end: date | None = 
             for row in weeks
         ],
     )
+
+
+# The figures computed from a user's posts (totals and the weekly trend: a scan of every post), kept while
+# the posts do not change. The key holds the posts' count and change digest (read with the draft counts in
+# the one query every dashboard makes), so an import, an edit or a deletion is seen at once, by every
+# worker process, each keeping its own copy.
+_PostFigures = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+_POST_FIGURES: OrderedDict[tuple[Any, ...], _PostFigures] = OrderedDict()
+_POST_FIGURES_SIZE = 512
+_POST_FIGURES_LOCK = threading.Lock()
+
+
+def _post_figures(
+    session: Session, user_id: uuid.UUID, tz: str, end_local: datetime, state: queries.DashboardState
+) -> _PostFigures:
+    key = (user_id, tz, queries.week_start(end_local.date()), state.posts, state.posts_digest)
+    with _POST_FIGURES_LOCK:
+        if (cached := _POST_FIGURES.get(key)) is not None:
+            _POST_FIGURES.move_to_end(key)
+            return cached
+    figures = (queries.post_totals(session, user_id, tz), queries.weekly(session, user_id, tz, end_local))
+    with _POST_FIGURES_LOCK:
+        _POST_FIGURES[key] = figures
+        while len(_POST_FIGURES) > _POST_FIGURES_SIZE:
+            _POST_FIGURES.popitem(last=False)
+    return figures
 
 
 def _sum(rows: list[dict[str, Any]], key: str, platform: str) -> int:

@@ -53,7 +53,11 @@ class Settings(MLSettings):
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_min_length: int = Field(default=10, ge=8)
 
-    # Rate limits (the `limits` library's notation); storage is memory unless REDIS_URL is set.
+    # Worker processes of the API (`make up` sets it from --workers): with more than one, anything a
+    # process would keep for itself (rate limits, metrics) is shared instead.
+    api_workers: int = Field(default=1, ge=1, le=64)
+    # Rate limits (the `limits` library's notation): Redis when REDIS_URL is set, else the database with
+    # several API workers, else memory (api.core.ratelimit).
     redis_url: str | None = None
     rate_limit_login_per_ip: str = "20/minute"
     # Failed logins: per account and client address (an attacker elsewhere cannot lock the owner out), and

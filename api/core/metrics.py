@@ -14,6 +14,8 @@ def in_flight_gauge(registry: CollectorRegistry) -> Gauge:
         "HTTP requests being handled right now.",
         labelnames=("method",),
         registry=registry,
+        # Several API worker processes (PROMETHEUS_MULTIPROC_DIR): the sum over the live ones.
+        multiprocess_mode="livesum",
     )
 
 

@@ -4,6 +4,7 @@ from api.accounts.models import ConnectedAccount, OAuthState
 from api.auth.models import RefreshToken
 from api.content.models import ContentDraft
 from api.core.idempotency import IdempotentResponse
+from api.core.ratelimit import RateLimitEvent
 from api.db.base import Base
 from api.engagement.models import PredictionAudit
 from api.generation.models import GenerationJob
@@ -27,6 +28,7 @@ __all__ = [
     "PostingSlot",
     "PredictionAudit",
     "PublishAttempt",
+    "RateLimitEvent",
     "RecurringSchedule",
     "RefreshToken",
     "ScheduleSlot",

@@ -1,10 +1,11 @@
 """Locust users for bench/load.py: the drafts list, the dashboard, the templates and draft creation.
 
 BENCH_TOKEN is a bearer token; BENCH_USER_RATE the requests per second each user makes, so users x rate is the
-offered load; BENCH_SCENARIO `mix` or `bare` (GET /healthz only). Each user's requests start at the times of a
-Poisson process of that rate (independent clients), not on a fixed beat: with a constant beat, every user's
-phase collapses onto the same instant after the first stall and the load arrives as bursts of all users
-at once, which measures the burst, not the rate.
+offered load; BENCH_SCENARIO `mix`, `bare` (GET /healthz only) or one read endpoint alone (`drafts`,
+`dashboard`, `templates`: its ceiling beside the same SQL run by pgbench). Each user's requests start at
+the times of a Poisson process of that rate (independent clients), not on a fixed beat: with a constant
+beat, every user's phase collapses onto the same instant after the first stall and the load arrives as
+bursts of all users at once, which measures the burst, not the rate.
 """
 
 from __future__ import annotations
@@ -48,17 +49,17 @@ def poisson_pacing(rate: float):  # type: ignore[no-untyped-def]
 class ApiUser(FastHttpUser):
     wait_time = poisson_pacing(RATE) if RATE > 0 else constant(0)
 
-    @task(3 if SCENARIO == "mix" else 0)
+    @task(3 if SCENARIO == "mix" else int(SCENARIO == "drafts"))
     def drafts(self) -> None:
         with self.client.get("/api/content/drafts?limit=20", headers=HEADERS, catch_response=True) as r:
             _check(r)
 
-    @task(2 if SCENARIO == "mix" else 0)
+    @task(2 if SCENARIO == "mix" else int(SCENARIO == "dashboard"))
     def dashboard(self) -> None:
         with self.client.get("/api/analytics/dashboard", headers=HEADERS, catch_response=True) as r:
             _check(r)
 
-    @task(2 if SCENARIO == "mix" else 0)
+    @task(2 if SCENARIO == "mix" else int(SCENARIO == "templates"))
     def templates(self) -> None:
         with self.client.get("/api/templates?limit=20", headers=HEADERS, catch_response=True) as r:
             _check(r)

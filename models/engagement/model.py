@@ -170,11 +170,13 @@ class EngagementModel:
             )
         return results
 
-    def predict_matrix_log(self, matrix: pd.DataFrame, baseline_log: np.ndarray) -> np.ndarray:
-        """Expected log1p(engagements) for ready-made feature rows (used to evaluate suggestions)."""
+    def predict_rows_log(self, rows: np.ndarray, columns: list[str], baseline_log: np.ndarray) -> np.ndarray:
+        """Expected log1p(engagements) for ready-made feature rows whose columns are named by `columns`
+        (used to evaluate suggestions)."""
         booster, _ = self._require()
-        features = matrix.loc[:, self.columns].to_numpy()
-        residual = booster.booster_.predict(features, num_threads=PREDICT_THREADS)
+        if columns != self.columns:
+            rows = rows[:, [columns.index(name) for name in self.columns]]
+        residual = booster.booster_.predict(rows, num_threads=PREDICT_THREADS)
         return np.asarray(baseline_log, dtype=float) + residual
 
     def _require(self) -> tuple[lgb.LGBMRegressor, ConformalRegressor]:

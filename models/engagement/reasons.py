@@ -11,7 +11,9 @@ import pandas as pd
 
 
 class _Predictor(Protocol):
-    def predict_matrix_log(self, matrix: pd.DataFrame, baseline_log: np.ndarray) -> np.ndarray: ...
+    def predict_rows_log(
+        self, rows: np.ndarray, columns: list[str], baseline_log: np.ndarray
+    ) -> np.ndarray: ...
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -125,32 +127,39 @@ def explain(features: pd.Series, contributions: pd.Series, habits: Habits) -> li
 def suggest(
     model: _Predictor, frame: pd.DataFrame, matrix: pd.DataFrame, habits: Habits
 ) -> list[dict[str, Any]]:
-    """Concrete changes, each re-predicted by the model; only those that help, best first."""
-    baseline = frame["baseline_log"].to_numpy(dtype=float)
-    variants: list[tuple[str, str, pd.DataFrame]] = []
-    row = matrix.iloc[0]
+    """Concrete changes, each re-predicted by the model; only those that help, best first.
+
+    In plain arrays: inside a draft write, a table copied per change cost more than the trees."""
+    baseline = float(frame["baseline_log"].to_numpy(dtype=float)[0])
+    columns = [str(column) for column in matrix.columns]
+    at = {name: position for position, name in enumerate(columns)}
+    base = matrix.to_numpy(dtype=float)[0]
+
+    def changed(**values: float) -> np.ndarray:
+        row: np.ndarray = base.copy()
+        for name, value in values.items():
+            row[at[name]] = value
+        return row
+
+    variants: list[tuple[str, str, np.ndarray]] = []
     for hour, weekday in habits.candidate_times:
-        changed = matrix.copy()
-        changed["hour"], changed["weekday"] = hour, weekday
-        variants.append(("time", f"post at {int(hour):02d}:00 on {WEEKDAYS[int(weekday)]} instead", changed))
-    if not row["question"]:
-        changed = matrix.copy()
-        changed["question"] = 1.0
-        variants.append(("question", "ask your readers a question in the hook", changed))
-    if habits.known and habits.chars and row["chars_log"] > math.log1p(habits.chars * 1.5):
-        changed = matrix.copy()
-        changed["chars_log"] = math.log1p(habits.chars)
-        changed["lines"] = min(float(row["lines"]), max(habits.lines, 1.0))
-        variants.append(
-            ("shorter", f"cut it to about {int(habits.chars)} characters, your usual length", changed)
+        text = f"post at {int(hour):02d}:00 on {WEEKDAYS[int(weekday)]} instead"
+        variants.append(("time", text, changed(hour=hour, weekday=weekday)))
+    if not base[at["question"]]:
+        variants.append(("question", "ask your readers a question in the hook", changed(question=1.0)))
+    if habits.known and habits.chars and base[at["chars_log"]] > math.log1p(habits.chars * 1.5):
+        shorter = changed(
+            chars_log=math.log1p(habits.chars), lines=min(float(base[at["lines"]]), max(habits.lines, 1.0))
         )
-    if habits.known and row["hashtags"] > habits.hashtags:
-        changed = matrix.copy()
-        changed["hashtags"] = float(np.floor(habits.hashtags))
-        variants.append(("hashtags", f"use {habits.hashtags:g} hashtags, as you usually do", changed))
+        variants.append(
+            ("shorter", f"cut it to about {int(habits.chars)} characters, your usual length", shorter)
+        )
+    if habits.known and base[at["hashtags"]] > habits.hashtags:
+        fewer = changed(hashtags=float(np.floor(habits.hashtags)))
+        variants.append(("hashtags", f"use {habits.hashtags:g} hashtags, as you usually do", fewer))
     # The draft as it is and every change, predicted in one call.
-    stacked = pd.concat([matrix, *(changed for _, _, changed in variants)], ignore_index=True)
-    logs = model.predict_matrix_log(stacked, np.repeat(baseline, len(stacked)))
+    stacked = np.vstack([base, *(row for _, _, row in variants)])
+    logs = model.predict_rows_log(stacked, columns, np.full(len(stacked), baseline))
     current = float(logs[0])
     best_time: dict[str, Any] | None = None
     suggestions: list[dict[str, Any]] = []

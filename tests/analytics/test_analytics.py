@@ -176,6 +176,28 @@ class TestDashboard:
         assert by_week["2024-03-04"]["engagements"] == 6
         assert sum(week["posts"] for week in weeks) == 2
 
+    def test_a_change_to_any_post_shows_at_once(self, client, db, me, headers):
+        # The figures computed from the posts are kept per state of the posts: an edit that changes no
+        # count (new metrics on a stored post), a new post and a deletion each show on the next read.
+        post = add_post(db, me, datetime(2024, 3, 5, 15, 0, tzinfo=UTC), likes=6, impressions=100)
+        db.commit()
+
+        def totals() -> dict[str, int]:
+            body = client.get("/api/analytics/dashboard", params={"end": "2024-03-10"}, headers=headers)
+            return body.json()["engagement_totals"] | {"posts": body.json()["posts"]["total"]}
+
+        assert totals() == {"likes": 6, "comments": 0, "shares": 0, "impressions": 100, "posts": 1}
+        assert totals()["likes"] == 6  # read again: the same answer
+        post.engagement_metrics = {"likes": 9, "impressions": 120}
+        db.commit()
+        assert totals() == {"likes": 9, "comments": 0, "shares": 0, "impressions": 120, "posts": 1}
+        add_post(db, me, datetime(2024, 3, 6, 15, 0, tzinfo=UTC), likes=1, impressions=10)
+        db.commit()
+        assert totals() == {"likes": 10, "comments": 0, "shares": 0, "impressions": 130, "posts": 2}
+        db.delete(post)
+        db.commit()
+        assert totals() == {"likes": 1, "comments": 0, "shares": 0, "impressions": 10, "posts": 1}
+
     def test_scheduled_this_week_is_in_the_users_week(self, client, db, me, headers):
         local_now = datetime.now(ZoneInfo("America/New_York"))
         monday = (local_now - timedelta(days=local_now.weekday())).replace(

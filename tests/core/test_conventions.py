@@ -215,6 +215,62 @@ class TestRedisRateLimits:
         assert int(blocked.value.headers["Retry-After"]) >= 1
 
 
+class TestDatabaseRateLimits:
+    """Several API worker processes without Redis share their limits through the database."""
+
+    def test_two_processes_share_one_window_and_a_race_never_overspends_it(self, database_url):
+        import uuid
+        from concurrent.futures import ThreadPoolExecutor
+
+        from sqlalchemy import create_engine
+
+        from api.core.errors import TooManyRequests
+        from api.core.ratelimit import DatabaseStorage, RateLimiter
+
+        engines = [create_engine(database_url, pool_size=8) for _ in range(2)]
+        try:
+            first, second = (RateLimiter(DatabaseStorage(engine)) for engine in engines)
+            key = uuid.uuid4().hex
+            first.hit("2/minute", "login", key)
+            second.hit("2/minute", "login", key)
+            with pytest.raises(TooManyRequests) as blocked:
+                first.hit("2/minute", "login", key)
+            assert 1 <= int(blocked.value.headers["Retry-After"]) <= 60
+            second.check("5/minute", "login", uuid.uuid4().hex)  # another key is untouched
+
+            # 16 attempts at once from both "processes" at a limit of 5: exactly 5 get through.
+            racing = uuid.uuid4().hex
+
+            def attempt(i: int) -> bool:
+                try:
+                    (first, second)[i % 2].hit("5/minute", "login", racing)
+                except TooManyRequests:
+                    return False
+                return True
+
+            with ThreadPoolExecutor(8) as pool:
+                assert sum(pool.map(attempt, range(16))) == 5
+        finally:
+            for engine in engines:
+                engine.dispose()
+
+    def test_the_api_uses_the_database_when_it_runs_as_several_workers(self, monkeypatch, database_url):
+        from api.core.config import get_settings
+        from api.core.ratelimit import DatabaseStorage, get_rate_limiter
+
+        monkeypatch.setenv("API_WORKERS", "2")
+        monkeypatch.delenv("REDIS_URL", raising=False)
+        get_settings.cache_clear()
+        get_rate_limiter.cache_clear()
+        try:
+            assert isinstance(get_rate_limiter()._storage, DatabaseStorage)
+        finally:
+            monkeypatch.delenv("API_WORKERS")
+            get_settings.cache_clear()
+            get_rate_limiter.cache_clear()
+        assert not isinstance(get_rate_limiter()._storage, DatabaseStorage)
+
+
 class TestStandaloneProcesses:
     def test_a_process_importing_one_flow_resolves_every_foreign_key(self, database_url):
         # The flow runner imports only its flow module; the session factory must register every table.
