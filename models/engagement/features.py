@@ -77,8 +77,13 @@ def feature_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric feature table of a frame that went through `history.add_history`.
 
     Needs `content`, `platform`, `posted_at` (UTC), `timezone` and `followers` besides the history columns.
-    Built row by row into one array: per-row pandas work would cost more than the model for one draft.
     """
+    return pd.DataFrame(feature_array(frame), columns=list(NUMERIC_COLUMNS), index=frame.index)
+
+
+def feature_array(frame: pd.DataFrame) -> np.ndarray:
+    """`feature_table`'s values, columns in NUMERIC_COLUMNS order. Built row by row into one array:
+    per-row pandas work would cost more than the model for one draft."""
     posted = list(pd.to_datetime(frame["posted_at"], utc=True).dt.to_pydatetime())
     zones = frame["timezone"].tolist() if "timezone" in frame.columns else ["UTC"] * len(frame)
     history = frame.loc[:, ["history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last"]]
@@ -100,4 +105,4 @@ def feature_table(frame: pd.DataFrame) -> pd.DataFrame:
             math.log1p(history_values[i, 0]),
             *history_values[i, 1:],
         ]
-    return pd.DataFrame(table, columns=list(NUMERIC_COLUMNS), index=frame.index)
+    return table

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models.engagement.features import NUMERIC_COLUMNS, feature_table
+from models.engagement.features import NUMERIC_COLUMNS, feature_array
 from models.engagement.history import engagement_count
 from models.engagement.reasons import Habits, explain, suggest
 
@@ -111,8 +111,10 @@ class EngagementModel:
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The model's input table: numeric features plus the text components."""
-        numeric = feature_table(frame) if not set(NUMERIC_COLUMNS) <= set(frame.columns) else frame
-        blocks = [numeric.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=float)]
+        if set(NUMERIC_COLUMNS) <= set(frame.columns):
+            blocks = [frame.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=float)]
+        else:
+            blocks = [feature_array(frame)]
         names = list(NUMERIC_COLUMNS)
         if self._vectorizer is not None and self._svd is not None:
             topics = self._svd.transform(self._vectorizer.transform(frame["content"].astype(str)))
@@ -153,19 +155,32 @@ class EngagementModel:
         """Per row: expected count, the interval, and up to five reasons and three suggestions."""
         matrix = self.matrix(frame)
         logs = self.predict_log(frame, matrix)
-        contributions = self.contributions(matrix)
+        booster, _ = self._require()
+        # Plain arrays and dicts from here: per-row table lookups cost more than the trees for one draft.
+        values = matrix.to_numpy(dtype=float)
+        columns = [str(column) for column in matrix.columns]
+        contributions = np.asarray(
+            booster.booster_.predict(values, pred_contrib=True, num_threads=PREDICT_THREADS)
+        )[:, :-1]
+        expected, low, high, baseline = (
+            logs[name].to_numpy(dtype=float)
+            for name in ("expected_log", "low_log", "high_log", "baseline_log")
+        )
         results = []
-        for position, index in enumerate(frame.index):
+        for position in range(len(frame)):
             row_habits = habits[position] if habits is not None else Habits()
-            features = matrix.loc[index]
+            features = dict(zip(columns, values[position].tolist(), strict=True))
+            contribution = dict(zip(columns, contributions[position].tolist(), strict=True))
             results.append(
                 {
-                    "expected_log": float(logs.at[index, "expected_log"]),
-                    "low_log": float(logs.at[index, "low_log"]),
-                    "high_log": float(logs.at[index, "high_log"]),
-                    "baseline_log": float(logs.at[index, "baseline_log"]),
-                    "reasons": explain(features, contributions.loc[index], row_habits),
-                    "suggestions": suggest(self, frame.loc[[index]], matrix.loc[[index]], row_habits),
+                    "expected_log": float(expected[position]),
+                    "low_log": float(low[position]),
+                    "high_log": float(high[position]),
+                    "baseline_log": float(baseline[position]),
+                    "reasons": explain(features, contribution, row_habits),
+                    "suggestions": suggest(
+                        self, values[position], columns, float(baseline[position]), row_habits
+                    ),
                 }
             )
         return results

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 
 class _Predictor(Protocol):
@@ -46,7 +46,7 @@ def _count(value: float, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _describe(group: str, features: pd.Series, habits: Habits) -> str:
+def _describe(group: str, features: Mapping[str, float], habits: Habits) -> str:
     hour, weekday = int(features["hour"]), int(features["weekday"])
     chars = round(math.expm1(features["chars_log"]))
     if group == "timing":
@@ -106,7 +106,9 @@ def group_of(column: str) -> str:
     }.get(column, "audience")
 
 
-def explain(features: pd.Series, contributions: pd.Series, habits: Habits) -> list[dict[str, Any]]:
+def explain(
+    features: Mapping[str, float], contributions: Mapping[str, float], habits: Habits
+) -> list[dict[str, Any]]:
     """Up to five grouped contributions, largest first: `{"factor", "effect_pct", "text"}`."""
     grouped: dict[str, float] = {}
     for column, value in contributions.items():
@@ -125,15 +127,13 @@ def explain(features: pd.Series, contributions: pd.Series, habits: Habits) -> li
 
 
 def suggest(
-    model: _Predictor, frame: pd.DataFrame, matrix: pd.DataFrame, habits: Habits
+    model: _Predictor, base: np.ndarray, columns: list[str], baseline: float, habits: Habits
 ) -> list[dict[str, Any]]:
-    """Concrete changes, each re-predicted by the model; only those that help, best first.
+    """Concrete changes to one feature row (`base`, named by `columns`), each re-predicted by the model;
+    only those that help, best first.
 
     In plain arrays: inside a draft write, a table copied per change cost more than the trees."""
-    baseline = float(frame["baseline_log"].to_numpy(dtype=float)[0])
-    columns = [str(column) for column in matrix.columns]
     at = {name: position for position, name in enumerate(columns)}
-    base = matrix.to_numpy(dtype=float)[0]
 
     def changed(**values: float) -> np.ndarray:
         row: np.ndarray = base.copy()
