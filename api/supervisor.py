@@ -264,15 +264,16 @@ def stop_all(
         for process in alive - terminated:
             _signal(process, signal.SIGTERM)
         terminated |= alive
-        if not alive or time.monotonic() >= deadline:
+        if not alive or time.monotonic() >= deadline or all(_bookkeeper(process) for process in alive):
             break
         time.sleep(0.1)
     if alive:
-        logger.warning(
-            "still running %.0fs after SIGTERM, killing them",
-            grace,
-            extra={"processes": sorted(_describe(process) for process in alive)},
-        )
+        if not all(_bookkeeper(process) for process in alive):
+            logger.warning(
+                "still running %.0fs after SIGTERM, killing them",
+                grace,
+                extra={"processes": sorted(_describe(process) for process in alive)},
+            )
         kill_deadline = time.monotonic() + _KILL_WAIT
         while alive and time.monotonic() < kill_deadline:
             _signal_groups(groups, signal.SIGKILL)
@@ -286,6 +287,16 @@ def stop_all(
     elif running or terminated:
         logger.info("stopped everything in %.1fs", time.monotonic() - started)
     return alive
+
+
+def _bookkeeper(process: psutil.Process) -> bool:
+    """Python's multiprocessing resource tracker (the API's worker processes start one): it ignores SIGTERM
+    by design and waits for its users to exit; once nothing else is left it is killed at once instead of
+    holding the stop for the whole grace period."""
+    try:
+        return "multiprocessing.resource_tracker" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
 
 
 def _describe(process: psutil.Process) -> str:
