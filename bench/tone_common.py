@@ -16,8 +16,9 @@ RESULTS_DIR = REPO / "bench" / "results"
 MODELS_DIR = REPO / "var" / "bench"
 DATASETS = Path(os.environ.get("POSTWRIGHT_DATASETS", REPO.parent / "shared" / "datasets"))
 TWEETEVAL_EMOTION = DATASETS / "tweeteval" / "emotion"
-# The first seed of bench.tone_tweeteval's recipe; the speed and serving benchmarks reuse it.
-TWEETEVAL_MODEL = MODELS_DIR / "tone_tweeteval_seed1"
+# The first seed of bench.tone_tweeteval's recipe; the speed and serving benchmarks reuse it
+# (BENCH_TONE_MODEL points them at another saved TweetEval model; the results name the one used).
+TWEETEVAL_MODEL = Path(os.environ.get("BENCH_TONE_MODEL", MODELS_DIR / "tone_tweeteval_seed1"))
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:
@@ -30,7 +31,9 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on, so they are compared only with figures from the same kind."""
-    from models.tone.classifier import cpu_supports_bf16
+    from models.tone.classifier import _cpu_flags, cpu_supports_bf16
+
+    isa = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 
     return {
         "cpu": platform.processor() or platform.machine(),
@@ -38,6 +41,8 @@ def machine() -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "native_bf16": cpu_supports_bf16(),
+        # int8 kernels use VNNI where present: figures from an AVX2-only CPU are not comparable.
+        "cpu_features": [flag for flag in isa if flag in _cpu_flags()],
     }
 
 

@@ -3,8 +3,11 @@
 One run, same posts, same MLflow model: the in-process batched path (what the API does without
 SERVING_URL), then a real `bentoml serve serving.tone_service:ToneService` process hit by 8 client threads,
 once with one post per request (adaptive batching has to merge them) and once with 64 posts per request
-(what the API's HTTP client sends). Repeats are interleaved across paths so load from other processes on a
-shared machine spreads over all of them. The server and the clients share this machine's cores.
+(what the API's HTTP client sends); the original per-post loop (fp32, one forward pass per post) runs in the
+same repeats as the speed-up's baseline. TONE_INFERENCE_PRECISION=int8 makes both the in-process and the
+served model use the int8 ONNX copy on CPUs with native bf16 too. Repeats are interleaved across paths
+so load from other processes on a shared machine spreads over all of them. The server and the clients
+share this machine's cores.
 
 The model is logged to a throwaway MLflow store and imported into a throwaway Bento store, so the
 benchmark neither needs nor touches the product's registry.
@@ -127,7 +130,8 @@ def main() -> dict[str, Any]:
             model = mlflow.pyfunc.load_model(f"models:/tone-classifier/{version}")
             backend = str(model.unwrap_python_model().classifier.backend)
             paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]] = {
-                "in_process_batched": lambda texts: frame_to_results(model.predict(texts_to_frame(texts)))
+                "in_process_batched": lambda texts: frame_to_results(model.predict(texts_to_frame(texts))),
+                "per_post_loop_fp32": _per_post_loop(classifier),
             }
             server, base_url = _start_server(bento_home)
             try:
@@ -159,6 +163,18 @@ def main() -> dict[str, Any]:
     return result
 
 
+def _per_post_loop(classifier: ToneClassifier) -> Callable[[Sequence[str]], list[dict[str, Any]]]:
+    """The original design (one tokenizer call and fp32 forward pass per post), the speed-up's baseline."""
+    from bench.tone_speed import per_post_loop
+
+    predict = per_post_loop(classifier)
+
+    def classify(texts: Sequence[str]) -> list[dict[str, Any]]:
+        return [{"label": classifier.labels[int(row.argmax())]} for row in predict(texts)]
+
+    return classify
+
+
 def _measure(paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]], posts: list[str]) -> dict[str, Any]:
     answers = {name: classify(posts[:64]) for name, classify in paths.items()}  # warm-up
     rates: dict[str, list[float]] = {name: [] for name in paths}
@@ -170,6 +186,7 @@ def _measure(paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]], posts: 
             logger.info("repeat %d %s: %.1f posts/s", repeat + 1, name, rates[name][-1])
     reference = answers["in_process_batched"]
     baseline = statistics.median(rates["in_process_batched"])
+    per_post = statistics.median(rates["per_post_loop_fp32"])
     summary = {}
     for name in paths:
         median = statistics.median(rates[name])
@@ -178,6 +195,7 @@ def _measure(paths: dict[str, Callable[[Sequence[str]], Sequence[Any]]], posts: 
             "posts_per_s_median": round(median, 1),
             "posts_per_s_repeats": [round(rate, 1) for rate in rates[name]],
             "ratio_to_in_process": round(median / baseline, 2),
+            "speedup_vs_per_post_loop": round(median / per_post, 2),
             "label_agreement_with_in_process": round(same / len(reference), 4),
         }
     return {"paths": summary}

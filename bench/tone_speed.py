@@ -1,25 +1,25 @@
 """Inference speed: posts per second classifying 2,000 posts, per path, in one run, medians of repeats.
 
 Paths: the original design's loop (one tokenizer call and one forward pass per post, `padding=True`), the
-batched fp32 path (length-sorted batches, dynamic padding, `torch.inference_mode()`), the batched bf16
-path where the CPU has native bf16 units (the product's bf16 copy of the weights, and fp32 weights under
-bf16 autocast for comparison), torch's int8 dynamic quantization of the linear layers, per tensor and per
-channel, and ONNX Runtime over the exported model: fp32, int8 per tensor, int8 per channel (the product's
-copy, what `ToneClassifier.load` serves with on CPUs without native bf16), the product's int8 copy
-without length bucketing (batches in input order, padded to their longest post), with ONNX Runtime's own
-thread defaults instead of intra-op = torch's threads and inter-op = 1, and one post per call.
+batched torch fp32 path (length-sorted batches, dynamic padding, `torch.inference_mode()`), torch bf16
+where the CPU has native bf16 units, and ONNX Runtime one lever at a time (`LEVERS`): fp32 without and
+with ONNX Runtime's BERT fusions, int8 MatMul-only per channel without fusions (the previous product), and
+fused graphs quantized per tensor, per channel (attention per tensor: the product, or per channel) and
+with reduced range. The product's copy (what `ToneClassifier.load` serves with on CPUs without native
+bf16, and anywhere with TONE_INFERENCE_PRECISION=int8) also runs unbucketed (batches in input order,
+padded to their longest post), with ONNX Runtime's own thread defaults, at other batch sizes and with one
+post per call.
 Each path's macro-F1 on the TweetEval emotion test split shows what it costs in quality, with its label
 agreement with batched fp32; a batch-invariance check compares batched scores with one-post-at-a-time
 scores (int8 activations are quantized per call, so a post's scores move a little with its batch).
 Repeats are interleaved across paths so that load from other processes on a shared machine spreads over
-all paths alike.
+all paths alike. BENCH_TONE_MODEL points it at another saved TweetEval model; BENCH_REPEATS sets repeats.
 
     python -m bench.tone_speed   # -> bench/results/tone_speed.json
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -80,32 +80,6 @@ def batched(classifier: ToneClassifier, precision: str) -> Predict:
     return predict
 
 
-def bf16_autocast(classifier: ToneClassifier) -> Predict:
-    """fp32 weights with matmuls autocast to bf16: the alternative to the product's bf16 weight copy."""
-
-    def predict(texts: Sequence[str]) -> np.ndarray:
-        classifier.set_precision("fp32")
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            return classifier.predict_proba(texts, batch_size=BATCH_SIZE)
-
-    return predict
-
-
-def int8_dynamic(classifier: ToneClassifier, per_channel: bool) -> Predict:
-    """Linear layers with int8 weights (per tensor or per output channel) and activations quantized per
-    batch at run time (fbgemm); everything else stays fp32."""
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    spec: Any = {torch.nn.Linear: per_channel_dynamic_qconfig} if per_channel else {torch.nn.Linear}
-    module = quantize_dynamic(copy.deepcopy(classifier._module), spec, dtype=torch.qint8)
-    quantized = ToneClassifier(module, classifier._tokenizer, classifier.labels, classifier.max_length)
-
-    def predict(texts: Sequence[str]) -> np.ndarray:
-        return quantized.predict_proba(texts, batch_size=BATCH_SIZE)
-
-    return predict
-
-
 def onnx_path(
     classifier: ToneClassifier, model_file: Any, bucketed: bool = True, batch_size: int = BATCH_SIZE
 ) -> Predict:
@@ -161,10 +135,22 @@ def _model() -> ToneClassifier:
         from bench.tone_tweeteval import train_reference_model
 
         train_reference_model()
-    if not (TWEETEVAL_MODEL / onnx_int8.ONNX_INT8_FILE).is_file() or os.environ.get("BENCH_REWRITE_ONNX"):
-        # A model saved before the int8 copy existed (or with other settings): write it as `save` does.
-        onnx_int8.write_int8(ToneClassifier.load(TWEETEVAL_MODEL, precision="fp32")._module, TWEETEVAL_MODEL)
+    # `load` (re)builds the int8 copy when it is missing or of another recipe, as the service does.
     return ToneClassifier.load(TWEETEVAL_MODEL, precision="int8")
+
+
+# One lever at a time: ONNX graphs built from the same fp32 module, run with the product's session
+# settings and length-bucketed batches of BATCH_SIZE. The product's recipe is `onnx_int8.RECIPE`.
+LEVERS: dict[str, onnx_int8.Recipe] = {
+    "onnx_fp32_unfused": onnx_int8.Recipe(fuse=False, quantize="none"),
+    "onnx_fp32_fused": onnx_int8.Recipe(quantize="none"),
+    "onnx_int8_unfused_matmul_per_channel": onnx_int8.UNFUSED_RECIPE,
+    "onnx_int8_fused_matmul_per_channel": onnx_int8.Recipe(quantize="matmul"),
+    "onnx_int8_fused_matmul_attention_per_tensor": onnx_int8.Recipe(per_channel=False),
+    "onnx_int8_fused_matmul_attention_per_channel": onnx_int8.Recipe(attention_per_channel=True),
+    "onnx_int8_fused_reduce_range": onnx_int8.Recipe(reduce_range=True),
+}
+PRODUCT_BATCH_SIZES = (16, 32, 128)
 
 
 def main() -> dict[str, Any]:
@@ -181,21 +167,19 @@ def main() -> dict[str, Any]:
     classifier = product
     scratch = tempfile.TemporaryDirectory(prefix="tone-speed-")
     folder = Path(scratch.name)
-    onnx_fp32 = onnx_int8.export_fp32(classifier._module, folder / "fp32.onnx")
-    per_tensor = onnx_int8.quantize_int8(onnx_fp32, folder / "int8_per_tensor.onnx", per_channel=False)
     paths: dict[str, Predict] = {"per_post_loop_fp32": per_post_loop(classifier)}
     paths["batched_fp32"] = batched(classifier, "fp32")
     if cpu_supports_bf16():
         paths["batched_bf16"] = batched(classifier, "bf16")
-        paths["batched_bf16_autocast"] = bf16_autocast(classifier)
-    paths["batched_int8_dynamic_per_tensor"] = int8_dynamic(classifier, per_channel=False)
-    paths["batched_int8_dynamic_per_channel"] = int8_dynamic(classifier, per_channel=True)
-    paths["onnx_fp32"] = onnx_path(classifier, onnx_int8.OnnxSession(onnx_fp32))
-    paths["onnx_int8_per_tensor"] = onnx_path(classifier, onnx_int8.OnnxSession(per_tensor))
-    paths["onnx_int8_per_channel"] = onnx_path(classifier, product_session)
-    paths["onnx_int8_per_channel_unbucketed"] = onnx_path(classifier, product_session, bucketed=False)
-    paths["onnx_int8_per_channel_ort_default_threads"] = onnx_path(classifier, product_session.path)
-    paths["onnx_int8_per_channel_one_post_per_call"] = onnx_path(classifier, product_session, batch_size=1)
+    for name, recipe in LEVERS.items():
+        built = onnx_int8.build(classifier._module, folder / f"{name}.onnx", recipe)
+        paths[name] = onnx_path(classifier, onnx_int8.OnnxSession(built))
+    paths["onnx_int8_product"] = onnx_path(classifier, product_session)
+    paths["onnx_int8_product_unbucketed"] = onnx_path(classifier, product_session, bucketed=False)
+    paths["onnx_int8_product_ort_default_threads"] = onnx_path(classifier, product_session.path)
+    for size in PRODUCT_BATCH_SIZES:
+        paths[f"onnx_int8_product_batch_{size}"] = onnx_path(classifier, product_session, batch_size=size)
+    paths["onnx_int8_product_one_post_per_call"] = onnx_path(classifier, product_session, batch_size=1)
     for predict in paths.values():  # warm-up: first-call allocations and kernel selection
         predict(posts[:64])
 
@@ -237,10 +221,16 @@ def main() -> dict[str, Any]:
         "batch_size": BATCH_SIZE,
         "max_length": classifier.max_length,
         "quality_set": f"TweetEval emotion test split ({len(test)} tweets)",
-        "product_backend_without_native_bf16": "onnx_int8_per_channel",
+        "weights": {
+            "folder": TWEETEVAL_MODEL.name,
+            "train_config": classifier.train_config.model_dump() if classifier.train_config else None,
+        },
+        "product_backend_without_native_bf16": "onnx_int8_product",
         "onnx": {
-            "exporter": f"torch.onnx.export(dynamo=False), opset {onnx_int8.OPSET}",
-            "quantization": "onnxruntime quantize_dynamic, QInt8 weights, MatMul only; product: per channel",
+            "exporter": f"torch.onnx.export(dynamo=False, eager attention), opset {onnx_int8.OPSET}",
+            "product_recipe": onnx_int8.RECIPE.label(),
+            "levers": {name: recipe.label() for name, recipe in LEVERS.items()},
+            "quantization": "onnxruntime quantize_dynamic, QInt8 weights, activations quantized per call",
             "session": "ORT_ENABLE_ALL, intra-op threads = torch threads, inter-op 1, sequential",
             "onnxruntime": _onnxruntime_version(),
         },

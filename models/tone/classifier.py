@@ -14,6 +14,7 @@ import copy
 import json
 import logging
 import math
+import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,7 @@ FORMAT_VERSION = 1
 _META_FILE = "tone_classifier.json"
 _WEIGHTS_FILE = "model.safetensors"
 _ENCODER_CONFIG_FILE = "config.json"
+PRECISION_ENV = "TONE_INFERENCE_PRECISION"
 
 
 class TrainConfig(BaseModel):
@@ -85,6 +87,17 @@ def cpu_supports_bf16() -> bool:
     """
     flags = _cpu_flags()
     return bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def auto_precision() -> Precision:
+    """What "auto" loads with: `TONE_INFERENCE_PRECISION` when set to fp32, bf16 or int8 (to serve the
+    int8 copy on a bf16 machine, or compare), else bf16 where the CPU runs it natively, else int8."""
+    forced = os.environ.get(PRECISION_ENV, "").strip().lower()
+    if forced in _BACKENDS:
+        return cast(Precision, forced)
+    if forced and forced != "auto":
+        logger.warning("%s=%r is not one of auto, fp32, bf16, int8: ignored", PRECISION_ENV, forced)
+    return "bf16" if cpu_supports_bf16() else "int8"
 
 
 def _cpu_flags() -> set[str]:
@@ -197,6 +210,7 @@ class ToneClassifier:
         (path / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         stale = path / onnx_int8.ONNX_INT8_FILE
         stale.unlink(missing_ok=True)  # never leave a copy of other weights beside these ones
+        (path / onnx_int8.RECIPE_FILE).unlink(missing_ok=True)
         if onnx_int8.onnx_runtime_available():
             onnx_int8.write_int8(self._module, path)
         else:
@@ -232,8 +246,11 @@ class ToneClassifier:
         module.load_state_dict(load_file(str(path / _WEIGHTS_FILE)), strict=True)
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         train_config = TrainConfig(**meta["train_config"]) if meta.get("train_config") else None
-        chosen: Precision = precision if precision != "auto" else ("bf16" if cpu_supports_bf16() else "int8")
-        session = onnx_int8.open_int8(path) if chosen == "int8" else None
+        chosen: Precision = precision if precision != "auto" else auto_precision()
+        session = None
+        if chosen == "int8":
+            # Versions saved before the copy existed (or with an older recipe) get one built now.
+            session = onnx_int8.open_int8(onnx_int8.ensure_int8(module, path) or path)
         if session is None and chosen == "int8":
             if precision == "int8":
                 raise FileNotFoundError(f"{path}: no usable int8 ONNX copy (see the warning above)")

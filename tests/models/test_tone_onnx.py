@@ -19,6 +19,7 @@ from tests.models.test_tone_classifier import LABELS, PROBES, TEXTS
 # a coin toss near 0.5.
 SHORT = TrainConfig(epochs=3, max_length=32, batch_size=8, learning_rate=1e-4, seed=7, log_every=4)
 TONE_LOGGER = "postwright.models"
+BATCH_MATE_TOLERANCE = 0.05
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,23 @@ class TestOnnxBackend:
         assert clear.sum() >= len(texts) - 2
         assert (int8_scores.argmax(axis=1) == fp32_scores.argmax(axis=1))[clear].all()
 
+    def test_a_posts_scores_barely_move_with_its_batch_mates(self, saved: Path) -> None:
+        # Activations are quantized per call, so batch-mates (and padding) move a post's scores a little;
+        # this bounds how much: alone and in a length-sorted batch of every text.
+        model = ToneClassifier.load(saved, precision="int8")
+        texts = PROBES + TEXTS
+        together = model.predict_proba(texts)
+        alone = np.vstack([model.predict_proba([text]) for text in texts])
+        np.testing.assert_allclose(together, alone, atol=BATCH_MATE_TOLERANCE)
+        clear = alone.max(axis=1) > 0.55
+        assert (together.argmax(axis=1) == alone.argmax(axis=1))[clear].all()
+
+    def test_the_copy_is_the_fused_graph(self, saved: Path) -> None:
+        import onnx
+
+        ops = {node.op_type for node in onnx.load(str(saved / onnx_int8.ONNX_INT8_FILE)).graph.node}
+        assert {"QAttention", "EmbedLayerNormalization", "SkipLayerNormalization"} <= ops
+
     def test_int8_scores_are_distributions_in_label_order(self, saved: Path) -> None:
         results = ToneClassifier.load(saved).classify(PROBES)
         for result in results:
@@ -79,19 +97,90 @@ class TestOnnxBackend:
         assert "stale" in caplog.text
 
 
+@pytest.fixture
+def cheap_rebuild(saved: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """`write_int8` copies the fixture's real copy instead of exporting again (seconds per build); returns
+    the folders written to."""
+    written: list[Path] = []
+
+    def copy_copy(module: object, folder: Path, recipe: onnx_int8.Recipe = onnx_int8.RECIPE) -> Path:
+        written.append(Path(folder))
+        for name in (onnx_int8.ONNX_INT8_FILE, onnx_int8.RECIPE_FILE):
+            shutil.copy(saved / name, Path(folder) / name)
+        return Path(folder) / onnx_int8.ONNX_INT8_FILE
+
+    monkeypatch.setattr(onnx_int8, "write_int8", copy_copy)
+    return written
+
+
+@pytest.mark.usefixtures("without_native_bf16")
+class TestMissingOrStaleCopy:
+    def test_save_records_the_recipe_of_the_copy(self, saved: Path) -> None:
+        assert onnx_int8.recipe_of(saved) == onnx_int8.RECIPE
+
+    def test_a_version_without_the_copy_gets_one_at_load_and_says_so(
+        self, copy_without_onnx: Path, cheap_rebuild: list[Path], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.WARNING, logger=TONE_LOGGER):
+            model = ToneClassifier.load(copy_without_onnx)
+        assert model.backend == "onnxruntime-int8"
+        assert cheap_rebuild == [copy_without_onnx]
+        assert "has no int8 ONNX copy: building it now" in caplog.text
+
+    def test_a_copy_of_an_older_recipe_is_rebuilt(
+        self, saved: Path, tmp_path: Path, cheap_rebuild: list[Path]
+    ) -> None:
+        folder = tmp_path / "model"
+        shutil.copytree(saved, folder)
+        (folder / onnx_int8.RECIPE_FILE).unlink()  # as copies written before the sidecar existed
+        assert onnx_int8.recipe_of(folder) == onnx_int8.UNFUSED_RECIPE
+        assert ToneClassifier.load(folder).backend == "onnxruntime-int8"
+        assert cheap_rebuild == [folder]
+        assert onnx_int8.recipe_of(folder) == onnx_int8.RECIPE
+
+    def test_a_read_only_version_gets_its_copy_in_a_private_folder(
+        self, copy_without_onnx: Path, saved: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        written: list[Path] = []
+
+        def refuse_the_model_folder(module: object, folder: Path, recipe: onnx_int8.Recipe) -> Path:
+            if Path(folder) == copy_without_onnx:
+                raise PermissionError(f"{folder} is read-only")
+            written.append(Path(folder))
+            for name in (onnx_int8.ONNX_INT8_FILE, onnx_int8.RECIPE_FILE):
+                shutil.copy(saved / name, Path(folder) / name)
+            return Path(folder) / onnx_int8.ONNX_INT8_FILE
+
+        monkeypatch.setattr(onnx_int8, "write_int8", refuse_the_model_folder)
+        model = ToneClassifier.load(copy_without_onnx)
+        assert model.backend == "onnxruntime-int8"
+        assert len(written) == 1 and written[0] != copy_without_onnx
+        shutil.rmtree(written[0])
+
+
 @pytest.mark.usefixtures("without_native_bf16")
 class TestFallback:
-    def test_a_missing_copy_falls_back_to_torch_with_a_warning(
+    @pytest.fixture
+    def build_fails(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def broken(module: object, folder: Path, recipe: onnx_int8.Recipe) -> Path:
+            raise RuntimeError("export failed")
+
+        monkeypatch.setattr(onnx_int8, "write_int8", broken)
+
+    @pytest.mark.usefixtures("build_fails")
+    def test_a_missing_copy_that_cannot_be_built_falls_back_to_torch_with_a_warning(
         self, copy_without_onnx: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         with caplog.at_level(logging.WARNING, logger=TONE_LOGGER):
             model = ToneClassifier.load(copy_without_onnx)
         assert model.backend == "torch-fp32"
         warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert any("building the int8 ONNX copy failed" in r.getMessage() for r in warnings)
         assert any("no int8 ONNX copy" in r.getMessage() for r in warnings)
         assert model.predict(PROBES[:2])
 
-    def test_asking_for_int8_without_the_copy_refuses(self, copy_without_onnx: Path) -> None:
+    @pytest.mark.usefixtures("build_fails")
+    def test_asking_for_int8_without_a_usable_copy_refuses(self, copy_without_onnx: Path) -> None:
         with pytest.raises(FileNotFoundError, match="int8 ONNX copy"):
             ToneClassifier.load(copy_without_onnx, precision="int8")
 
@@ -107,3 +196,10 @@ class TestFallback:
     def test_native_bf16_keeps_the_bf16_path(self, saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
         assert ToneClassifier.load(saved).backend == "torch-bf16"
+
+    def test_the_environment_can_ask_for_int8_on_a_bf16_cpu(
+        self, saved: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
+        monkeypatch.setenv(classifier_module.PRECISION_ENV, "int8")
+        assert ToneClassifier.load(saved).backend == "onnxruntime-int8"

@@ -17,6 +17,8 @@ from starlette.testclient import TestClient
 from ml.client import HttpClient, InProcessClient, ModelUnavailable
 from ml.config import PROJECT_ROOT, get_ml_settings
 from ml.tone import TONE
+from models.tone import classifier as classifier_module
+from models.tone import onnx_int8
 from models.tone.classifier import ToneClassifier, cpu_supports_bf16
 from serving.tone_service import ToneService
 from tests.support import (
@@ -109,16 +111,20 @@ class TestToneService:
 
 
 class TestServedBackend:
-    @pytest.mark.skipif(cpu_supports_bf16(), reason="CPUs with native bf16 units serve with torch bf16")
-    def test_the_logged_champion_serves_with_onnx_runtime_int8(self, champion):
+    def test_the_logged_champion_serves_with_onnx_runtime_int8(self, champion, monkeypatch):
         import mlflow.pyfunc
 
         from ml import registry
 
+        if cpu_supports_bf16():  # such CPUs serve bf16 unless told otherwise; ask for what others serve
+            monkeypatch.setenv(classifier_module.PRECISION_ENV, "int8")
         registry.configure_tracking()  # this module's registry, whatever an earlier test pointed at
         # What ToneService and the in-process client both load: the registry's champion pyfunc.
         model = mlflow.pyfunc.load_model(f"models:/{TONE.name}@champion")
-        assert model.unwrap_python_model().classifier.backend == "onnxruntime-int8"
+        classifier = model.unwrap_python_model().classifier
+        assert classifier.backend == "onnxruntime-int8"
+        # The copy served is the fused graph of the current recipe, not an older one.
+        assert onnx_int8.recipe_of(classifier._int8_session.path.parent) == onnx_int8.RECIPE
 
 
 class TestBentomlServe:
