@@ -18,11 +18,16 @@ Accepted inputs, detected from the header (or named by the caller):
 - `json`: a list of `{platform, content, posted_at, likes, comments, shares, impressions?, followers?,
   external_id?}` objects.
 
-The reader streams: CSV rows are decoded and parsed one at a time, and JSON items one at a time. Text is
-UTF-8 (a BOM is dropped); a stray byte that is not UTF-8 is read as cp1252, the usual culprit in
+The reader streams: CSV rows are decoded and parsed as they are read, and JSON items one at a time. Text
+is UTF-8 (a BOM is dropped); a stray byte that is not UTF-8 is read as cp1252, the usual culprit in
 spreadsheet-edited exports. Every data row comes out either as a `ParsedPost` or as a `RejectedRow` with
 its line number and the reason, so one bad row never sinks the file. Problems with the file as a whole
 raise an `ImportFileError` subclass.
+
+The bulk import reads the same rows in batches of columns (`PostBatch`). For the X Analytics export, the
+format of the largest histories, a batch is validated a column at a time; a row that any column check
+doubts goes through the row mapper, so its post or its rejection (line, field, reason) is exactly the
+row-by-row one.
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, BinaryIO
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter, methodcaller
+from typing import Any, BinaryIO, cast
 
 from dateutil.relativedelta import relativedelta
 
@@ -116,12 +123,86 @@ class RejectedRow:
 ImportRow = ParsedPost | RejectedRow
 
 
+# Data rows per PostBatch: large enough for column-at-a-time work, small enough that the database is
+# storing the first batches while the next ones are parsed (and that few rows are alive at once).
+BATCH_ROWS = 1000
+
+
+@dataclass(slots=True)
+class PostBatch:
+    """Consecutive data rows of an import: their posts as columns, in file order, and the rejected rows.
+
+    The columns hold what is stored: the text (unescaped), the metrics as a JSON object, the posting time
+    in ISO 8601 with its offset, and the precision's name. `rejected` is in line order.
+    """
+
+    lines: list[int] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    contents: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    posted_at: list[str] = field(default_factory=list)
+    precisions: list[str] = field(default_factory=list)
+    external_ids: list[str | None] = field(default_factory=list)
+    followers: list[int | None] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        """The number of posts (rejected rows not counted)."""
+        return len(self.lines)
+
+    def add(self, row: ImportRow) -> None:
+        """Append a parsed post as a row of the columns, or a rejected row (rows come in line order)."""
+        if isinstance(row, RejectedRow):
+            self.rejected.append(row)
+            return
+        self.lines.append(row.line)
+        self.platforms.append(row.platform)
+        self.contents.append(row.content)
+        self.metrics.append(metrics_json(row.metrics))
+        self.posted_at.append(row.posted_at.isoformat())
+        self.precisions.append(row.time_precision.value)
+        self.external_ids.append(row.external_id)
+        self.followers.append(row.followers)
+
+    def head(self, count: int) -> PostBatch:
+        """The first `count` posts, with all the rejected rows."""
+        return PostBatch(
+            self.lines[:count],
+            self.platforms[:count],
+            self.contents[:count],
+            self.metrics[:count],
+            self.posted_at[:count],
+            self.precisions[:count],
+            self.external_ids[:count],
+            self.followers[:count],
+            self.rejected,
+        )
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def metrics_json(metrics: Mapping[str, Any]) -> str:
+    """The metrics as a JSON object; plain counts (the common case) skip the generic encoder."""
+    parts = []
+    for key, value in metrics.items():
+        if type(value) is not int:
+            return _JSON(metrics)
+        parts.append(f'"{key}":{value}')  # keys are the importers' own identifiers
+    return "{" + ",".join(parts) + "}"
+
+
 @dataclass(slots=True)
 class ImportReader:
-    """An opened import: its detected format and a one-pass iterator over its rows."""
+    """An opened import: its detected format and one pass over its rows.
+
+    Read them either one at a time (`rows`) or in batches of columns (`batches`, what the bulk import
+    uses), not both: the two share the underlying reader.
+    """
 
     format: ImportFormat
     rows: Iterator[ImportRow]
+    batches: Iterator[PostBatch]
 
 
 class RowError(ValueError):
@@ -157,7 +238,10 @@ def open_import(
     if declared_format is ImportFormat.JSON or (declared_format is None and looks_json):
         if not looks_json:
             raise MalformedFile("the file was declared as JSON but does not start with '[' or '{'")
-        return ImportReader(ImportFormat.JSON, _json_rows(text.read(), context))
+        document = text.read()
+        return ImportReader(
+            ImportFormat.JSON, _json_rows(document, context), _batched(_json_rows(document, context))
+        )
     return _open_csv(text, declared_format, context)
 
 
@@ -290,7 +374,11 @@ def _open_csv(text: io.TextIOWrapper, declared: ImportFormat | None, context: _R
             f"unrecognised CSV columns ({_shown(header)}); supported formats: "
             + ", ".join(f.value for f in ImportFormat)
         )
-    return ImportReader(detected, _csv_rows(reader, columns, _MAPPERS[detected], context))
+    return ImportReader(
+        detected,
+        _csv_rows(reader, columns, _MAPPERS[detected], context),
+        _csv_batches(reader, columns, detected, context),
+    )
 
 
 # Columns whose presence identifies each CSV export (normalised names).
@@ -363,6 +451,68 @@ def _csv_rows(
             yield mapper(values, start, context)
         except RowError as exc:
             yield RejectedRow(start, str(exc))
+
+
+def _csv_batches(
+    reader: Any, columns: Mapping[str, int], fmt: ImportFormat, context: _RowContext
+) -> Iterator[PostBatch]:
+    """The data rows in batches: column at a time where the format has a batch mapper, else row by row."""
+    build = _BATCH_MAPPERS.get(fmt)
+    if build is None:
+        yield from _batched(_csv_rows(reader, columns, _MAPPERS[fmt], context))
+        return
+    map_batch = build(_Layout(columns))
+    for starts, records, unreadable in _csv_chunks(reader):
+        batch = map_batch(starts, records, context) if records else PostBatch()
+        if unreadable:
+            batch.rejected = sorted([*batch.rejected, *unreadable], key=attrgetter("line"))
+        yield batch
+
+
+Chunk = tuple[list[int], list[list[str]], list[RejectedRow]]
+
+
+def _csv_chunks(reader: Any) -> Iterator[Chunk]:
+    """Up to BATCH_ROWS data rows at a time: the line each starts on, their cells, and the unreadable rows.
+
+    The lines and the rejections are those of `_csv_rows`: a row starts on the line after the previous one
+    ended, blank rows are skipped, and a reader that stops making progress ends the file.
+    """
+    previous_end = reader.line_num
+    starts: list[int] = []
+    records: list[list[str]] = []
+    unreadable: list[RejectedRow] = []
+    while True:
+        try:
+            for values in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if any(values):
+                    starts.append(start)
+                    records.append(values)
+                    if len(records) >= BATCH_ROWS:
+                        yield starts, records, unreadable
+                        starts, records, unreadable = [], [], []
+        except csv.Error as exc:
+            unreadable.append(RejectedRow(previous_end + 1, f"unreadable CSV: {exc}"))
+            if reader.line_num != previous_end:
+                previous_end = reader.line_num
+                continue
+        break
+    if records or unreadable:
+        yield starts, records, unreadable
+
+
+def _batched(rows: Iterator[ImportRow]) -> Iterator[PostBatch]:
+    """Rows, one at a time, gathered into batches of BATCH_ROWS rows."""
+    batch = PostBatch()
+    for row in rows:
+        batch.add(row)
+        if len(batch) + len(batch.rejected) >= BATCH_ROWS:
+            yield batch
+            batch = PostBatch()
+    if len(batch) or batch.rejected:
+        yield batch
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -539,7 +689,14 @@ def _checked_external_id(raw: str | None) -> str | None:
     value = str(raw).strip()
     if len(value) > MAX_EXTERNAL_ID_CHARS:
         raise RowError(f"external id longer than {MAX_EXTERNAL_ID_CHARS} characters")
-    return value or None
+    return _without_nul(value, "external id") or None
+
+
+def _without_nul(value: str, what: str) -> str:
+    """Text for the database, which stores no NUL character (in text or in JSON)."""
+    if "\x00" in value:
+        raise RowError(f"{what} contains a NUL character")
+    return value
 
 
 def _not_in_future(posted_at: datetime, context: _RowContext) -> datetime:
@@ -562,6 +719,12 @@ def _counts(**known: int | None) -> dict[str, Any]:
 
 # X writes tweet text HTML-escaped (`&amp;`, `&gt;`); the X mappers unescape it.
 # The export's other counters worth keeping: X's own engagement total and the click-throughs.
+_X_COUNTS = (
+    ("likes", "likes"),
+    ("replies", "comments"),
+    ("retweets", "shares"),
+    ("impressions", "impressions"),
+)
 _X_EXTRAS = (
     ("engagements", "engagements"),
     ("url clicks", "url_clicks"),
@@ -574,16 +737,7 @@ def _x_analytics(layout: _Layout) -> RowMapper:
     """The X Analytics export, the format of the largest histories: cell positions resolved once."""
     text_at, time_at = layout.index(("tweet text",)), layout.index(("time",))
     permalink_at, id_at = layout.index(("tweet permalink",)), layout.index(("tweet id",))
-    counts_at = [
-        (layout.index((column,)), column, key)
-        for column, key in (
-            ("likes", "likes"),
-            ("replies", "comments"),
-            ("retweets", "shares"),
-            ("impressions", "impressions"),
-            *_X_EXTRAS,
-        )
-    ]
+    counts_at = [(layout.index((column,)), column, key) for column, key in (*_X_COUNTS, *_X_EXTRAS)]
 
     def map_row(values: Sequence[str], line: int, context: _RowContext) -> ParsedPost:
         posted_at, precision = parse_timestamp(_cell(values, time_at), "time")
@@ -606,6 +760,221 @@ def _x_analytics(layout: _Layout) -> RowMapper:
         )
 
     return map_row
+
+
+BatchMapper = Callable[[list[int], list[list[str]], _RowContext], PostBatch]
+_TO_UTC = methodcaller("astimezone", UTC)
+_TZINFO = attrgetter("tzinfo")
+
+
+def _x_analytics_batch(layout: _Layout) -> BatchMapper:
+    """The X Analytics export a batch at a time: each column is checked and converted in one pass of C
+    loops (float, fromisoformat, str.strip...). A row that any check doubts is left to `_x_analytics`'s
+    row mapper, which decides it exactly as a row-by-row read would (its post, or its first problem)."""
+    map_row = _x_analytics(layout)
+    text_at, time_at = layout.index(("tweet text",)), layout.index(("time",))
+    permalink_at, id_at = layout.index(("tweet permalink",)), layout.index(("tweet id",))
+    counts_at = [
+        (index, column, key)
+        for column, key in (*_X_COUNTS, *_X_EXTRAS)
+        if (index := layout.index((column,))) is not None
+    ]
+    assert text_at is not None and time_at is not None  # the format requires both columns
+    used = sorted({text_at, time_at, *(index for index, _, _ in counts_at)} | _known(permalink_at, id_at))
+    cells_of = itemgetter(*used)
+    width = used[-1] + 1
+    keys = [key for _, _, key in counts_at]
+
+    def map_batch(starts: list[int], records: list[list[str]], context: _RowContext) -> PostBatch:
+        doubtful: set[int] = set()  # rows for the row mapper
+        if min(map(len, records)) < width:  # short rows: their missing cells read as blank
+            doubtful.update(i for i, values in enumerate(records) if len(values) < width)
+            records = [values + [""] * (width - len(values)) for values in records]
+        table = dict(zip(used, zip(*map(cells_of, records), strict=True), strict=True))
+        posted_at, precisions = _x_times(table[time_at], context, doubtful)
+        counts = [_x_counts(table[index], column, doubtful) for index, column, _ in counts_at]
+        metrics = _x_metrics(keys, counts, len(records))
+        contents = _x_contents(table[text_at], doubtful)
+        external_ids = _x_external_ids(
+            table.get(permalink_at) if permalink_at is not None else None,
+            table.get(id_at) if id_at is not None else None,
+            len(records),
+            doubtful,
+        )
+        size = len(records)
+        batch = PostBatch(
+            starts,
+            ["twitter"] * size,
+            contents,
+            metrics,
+            posted_at,
+            precisions,
+            external_ids,
+            [context.default_followers] * size,
+        )
+        if not doubtful:
+            return batch
+        checked = PostBatch()
+        columns = list(zip(_columns(batch), _columns(checked), strict=True))
+        for i, start in enumerate(starts):
+            if i in doubtful:
+                try:
+                    checked.add(map_row(records[i], start, context))
+                except RowError as exc:
+                    checked.add(RejectedRow(start, str(exc)))
+                continue
+            checked.lines.append(start)
+            for source, target in columns:
+                target.append(source[i])
+        return checked
+
+    return map_batch
+
+
+def _x_metrics(keys: list[str], counts: list[list[str | None]], size: int) -> list[str]:
+    """Each row's metrics as a JSON object, from count columns (a None count is unknown: left out)."""
+    if not counts:
+        return ["{}"] * size
+    if all(None not in column for column in counts):
+        # Interleaved with the keys and joined in one pass, then cut at the NULs (no count holds one).
+        pieces: list[Iterable[str]] = []
+        for key, column in zip(keys, counts, strict=True):
+            pieces += [repeat(f',"{key}":'), cast(list[str], column)]
+        pieces[0] = repeat('\x00{"' + keys[0] + '":')
+        joined = "".join(chain.from_iterable(zip(*pieces, repeat("}"), strict=False)))
+        return joined[1:].split("\x00")
+    names = [f'"{key}":' for key in keys]
+    return [
+        "{" + ",".join(name + n for name, n in zip(names, row, strict=True) if n is not None) + "}"
+        for row in zip(*counts, strict=True)
+    ]
+
+
+def _known(*indexes: int | None) -> set[int]:
+    return {index for index in indexes if index is not None}
+
+
+def _columns(batch: PostBatch) -> tuple[list[Any], ...]:
+    """The batch's post columns after `lines`, in PostBatch order."""
+    return (
+        batch.platforms,
+        batch.contents,
+        batch.metrics,
+        batch.posted_at,
+        batch.precisions,
+        batch.external_ids,
+        batch.followers,
+    )
+
+
+# A timestamp PostgreSQL reads as the very instant fromisoformat does: ISO 8601 date and time with an
+# explicit offset (within the ±15:59 PostgreSQL accepts), to the microsecond. Such cells are stored as
+# written, after the same checks as any other.
+_ISO_WITH_OFFSET = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r" ?(?:Z|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
+)
+_ISO_COLUMN = re.compile(f"(?:{_ISO_WITH_OFFSET}\n)*{_ISO_WITH_OFFSET}")
+
+
+def _x_times(cells: Sequence[str], context: _RowContext, doubtful: set[int]) -> tuple[list[str], list[str]]:
+    """The `time` column as ISO 8601 with an offset, and precisions; rows whose time is not a date in range
+    are doubtful."""
+    stripped = list(map(str.strip, cells))
+    try:
+        # What `parse_timestamp` reads with fromisoformat directly: no " UTC" suffix or US date (neither
+        # parses as ISO), an offset, a time (longer than a date).
+        parsed = list(map(datetime.fromisoformat, stripped))
+        latest = context.now + _FUTURE_TOLERANCE
+        if _ISO_COLUMN.fullmatch("\n".join(stripped)):
+            if min(parsed) >= EARLIEST_POST and max(parsed) <= latest:
+                return stripped, [TimePrecision.EXACT.value] * len(stripped)
+            raise ValueError("a time out of range")
+        if None in set(map(_TZINFO, parsed)) or min(map(len, stripped)) <= 10:
+            raise ValueError("not every time is a timestamp with an offset")
+        moments = list(map(_TO_UTC, parsed))
+        if min(moments) < EARLIEST_POST or max(moments) > latest:
+            raise ValueError("a time out of range")
+        return list(map(datetime.isoformat, moments)), [TimePrecision.EXACT.value] * len(moments)
+    except (ValueError, OverflowError):
+        pass
+    texts, precisions = [], []
+    for i, cell in enumerate(stripped):
+        try:
+            moment, precision = parse_timestamp(cell if cell and cell != "-" else None, "time")
+            texts.append(_not_in_future(moment, context).isoformat())
+            precisions.append(precision.value)
+        except RowError:
+            doubtful.add(i)
+            texts.append("")
+            precisions.append("")
+    return texts, precisions
+
+
+_LEADING_ZERO = re.compile(",0[0-9]")
+_OVER_12_DIGITS = re.compile("[0-9]{13}")
+
+
+def _x_counts(cells: Sequence[str], column: str, doubtful: set[int]) -> list[str | None]:
+    """A count column as decimal integers (None: unknown); rows with a count that is not one are doubtful.
+
+    The common cells, `312` and `312.0` of up to 12 digits, are checked and trimmed on the joined column;
+    they are the counts `_count_at` reads (float, whole, not negative, at most MAX_COUNT) written as ints.
+    """
+    framed = ("," + ",".join(cells) + ",").replace(".0,", ",")
+    digits = framed.replace(",", "")
+    counts = framed[1:-1].split(",")
+    if (
+        len(counts) == len(cells)  # no cell held a comma
+        and ",," not in framed
+        and digits.isascii()
+        and digits.isdigit()
+        and not _LEADING_ZERO.search(framed)
+        and not _OVER_12_DIGITS.search(framed)
+    ):
+        return list(counts)
+    texts: list[str | None] = []
+    for i, cell in enumerate(cells):
+        try:
+            count = _count_at((cell,), 0, column)
+        except RowError:
+            doubtful.add(i)
+            count = None
+        texts.append(None if count is None else str(count))
+    return texts
+
+
+def _x_contents(cells: Sequence[str], doubtful: set[int]) -> list[str]:
+    """The tweet texts, unescaped; rows without a text, with a NUL or too long a text are doubtful."""
+    texts = list(map(str.strip, cells))
+    lengths = list(map(len, texts))
+    if min(lengths) <= 1 or max(lengths) > MAX_CONTENT_CHARS or "\x00" in "".join(texts):
+        doubtful.update(
+            i
+            for i, text in enumerate(texts)
+            if text in ("", "-") or len(text) > MAX_CONTENT_CHARS or "\x00" in text
+        )
+    return [html.unescape(text) if "&" in text else text for text in texts]
+
+
+def _x_external_ids(
+    links: Sequence[str] | None, ids: Sequence[str] | None, size: int, doubtful: set[int]
+) -> list[str | None]:
+    """The status ids: the permalinks' last segment; rows where that is not a plain id are worked out
+    as the row mapper does (the id cell, the longest number...), and doubtful if that fails."""
+    if links is not None:
+        lasts = [link.strip().rstrip("/").rpartition("/")[2] for link in links]
+        if all(map(str.isdigit, lasts)) and max(map(len, lasts)) <= MAX_EXTERNAL_ID_CHARS:
+            return cast(list[str | None], lasts)
+    found: list[str | None] = []
+    for i in range(size):
+        link = _cell(links, i) if links is not None else None
+        try:
+            found.append(_checked_external_id(_external_id_from_url(link) or _cell(ids or (), i)))
+        except RowError:
+            doubtful.add(i)
+            found.append(None)
+    return found
 
 
 _TRUE = {"true", "1", "yes", "t"}
@@ -644,12 +1013,12 @@ def _map_linkedin_shares(row: _Row, line: int, context: _RowContext) -> ParsedPo
     if content is None:
         raise RowError("no commentary: a plain reshare has no text of yours to learn from")
     extras: dict[str, Any] = {}
-    if row.get("sharedurl"):
-        extras["shared_url"] = row.get("sharedurl")
+    if shared_url := row.get("sharedurl"):
+        extras["shared_url"] = _without_nul(shared_url, "SharedUrl")
     if row.get("mediaurl"):
         extras["has_media"] = True
-    if row.get("visibility"):
-        extras["visibility"] = row.get("visibility")
+    if visibility := row.get("visibility"):
+        extras["visibility"] = _without_nul(visibility, "Visibility")
     return ParsedPost(
         line=line,
         platform="linkedin",
@@ -707,8 +1076,8 @@ def _map_linkedin_scraped(row: _Row, line: int, context: _RowContext) -> ParsedP
         shares=parse_count(row.get("reposts", "shares"), "reposts"),
         impressions=parse_count(row.get("views", "impressions"), "views"),
     )
-    if row.get("media type"):
-        metrics["media_type"] = row.get("media type")
+    if media_type := row.get("media type"):
+        metrics["media_type"] = _without_nul(media_type, "media_type")
     return ParsedPost(
         line=line,
         platform="linkedin",
@@ -727,6 +1096,10 @@ _MAPPERS: dict[ImportFormat, MapperFactory] = {
     ImportFormat.LINKEDIN_SHARES: _by_name(_map_linkedin_shares),
     ImportFormat.LINKEDIN_ANALYTICS: _by_name(_map_linkedin_analytics),
     ImportFormat.LINKEDIN_SCRAPED: _by_name(_map_linkedin_scraped),
+}
+# Formats read a batch at a time; the others go row by row.
+_BATCH_MAPPERS: dict[ImportFormat, Callable[[_Layout], BatchMapper]] = {
+    ImportFormat.X_ANALYTICS: _x_analytics_batch,
 }
 
 

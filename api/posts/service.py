@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import BinaryIO
 
 from sqlalchemy import event, func, select
@@ -19,9 +20,8 @@ from api.posts import queries
 from api.posts.importers import (
     ImportFileError,
     ImportFormat,
-    ImportRow,
     NotCsvOrJson,
-    ParsedPost,
+    PostBatch,
     RejectedRow,
     open_import,
 )
@@ -72,7 +72,7 @@ def import_posts(
         stored = int(session.scalar(select(func.count()).where(UserPost.user_id == user_id)) or 0)
         room = max(0, get_settings().max_posts_per_user - stored)
         counts = queries.bulk_upsert(
-            session, user_id, reader.format.value, _keep_posts(reader.rows, result, room)
+            session, user_id, reader.format.value, _keep_posts(reader.batches, result, room)
         )
     except NotCsvOrJson as exc:
         raise UnsupportedMediaType(str(exc)) from exc
@@ -99,24 +99,29 @@ def import_posts(
     return result
 
 
-def _keep_posts(rows: Iterator[ImportRow], result: ImportResult, room: int) -> Iterator[ParsedPost]:
+def _keep_posts(batches: Iterator[PostBatch], result: ImportResult, room: int) -> Iterator[PostBatch]:
     """Pass parsed posts on to the database (at most `room`, the user's quota left) and tally the rejected
-    rows on the way."""
-    for row in rows:
-        if isinstance(row, ParsedPost) and room > 0:
-            room -= 1
-            yield row
-        elif isinstance(row, ParsedPost):
+    rows on the way, in line order."""
+    for batch in batches:
+        over_quota: list[RejectedRow] = []
+        if len(batch) > room:
             quota = get_settings().max_posts_per_user
-            _reject(result, RejectedRow(row.line, f"over your quota of {quota:,} posts; delete some first"))
-        else:
-            _reject(result, row)
+            reason = f"over your quota of {quota:,} posts; delete some first"
+            over_quota = [RejectedRow(line, reason) for line in batch.lines[room:]]
+            batch = batch.head(room)
+        room -= len(batch)
+        rejected = batch.rejected
+        if over_quota:
+            rejected = sorted([*rejected, *over_quota], key=attrgetter("line"))
+        _reject(result, rejected)
+        yield batch
 
 
-def _reject(result: ImportResult, row: RejectedRow) -> None:
-    result.rejected_count += 1
-    if len(result.rejected) < MAX_REJECTED_LISTED:
-        result.rejected.append(row)
+def _reject(result: ImportResult, rows: list[RejectedRow]) -> None:
+    result.rejected_count += len(rows)
+    unlisted = MAX_REJECTED_LISTED - len(result.rejected)
+    if unlisted > 0:
+        result.rejected.extend(rows[:unlisted])
 
 
 def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID, result: ImportResult) -> None:
