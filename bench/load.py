@@ -223,6 +223,7 @@ def main() -> dict[str, Any]:
     try:
         # One process as before, then as many as `make up` starts, on the same data, one after the other.
         for workers in sorted({1, DEFAULT_WORKERS}):
+            (work / f"w{workers}").mkdir()
             server, base = start_api(work / f"w{workers}", env, workers=workers)
             try:
                 if not by_workers:

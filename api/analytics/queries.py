@@ -224,8 +224,9 @@ GROUP BY platform
 )
 
 # In one round trip: what identifies the state of the user's posts (a cache key for everything computed
-# from them: their count and a digest of every row as a whole, so any change is seen, whichever transaction
-# made it and when), the drafts by status and the posts scheduled this week.
+# from them: their count and a digest of every row's id and row version, `xmin`, the transaction that wrote
+# it, so any change is seen, whichever transaction made it and when, without reading the rows' contents),
+# the drafts by status and the posts scheduled this week.
 _DASHBOARD_STATE = """
 SELECT
     p.posts,
@@ -243,7 +244,7 @@ SELECT
 FROM (
     SELECT
         count(*) AS posts,
-        COALESCE(sum(hashtextextended(posts::text, 0)), 0) AS posts_digest
+        COALESCE(sum(hashtextextended(posts.id::text || posts.xmin::text, 0)), 0) AS posts_digest
     FROM user_posts AS posts WHERE user_id = :user_id
 ) p
 """

@@ -18,9 +18,12 @@ def paginate(
 ) -> tuple[list[T], int]:
     """The rows of `query` in `order_by` order from `offset` (at most `limit`), and how many match in all.
 
-    One round trip: the total rides on each row as a window count. Only a page past the end (no row to
-    carry it) asks for the count on its own. `query` selects one entity, without DISTINCT."""
-    page = query.add_columns(func.count().over()).order_by(*order_by).limit(limit).offset(offset)
+    One round trip: the total rides on each row as a count the database computes once (a subquery, not a
+    window over every matching row: that would read and sort every row, wide columns and all, to return a
+    page of them). Only a page past the end (no row to carry it) asks for the count on its own. `query`
+    selects one entity, without DISTINCT."""
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    page = query.add_columns(total).order_by(*order_by).limit(limit).offset(offset)
     rows = session.execute(page).all()
     if rows:
         return [row[0] for row in rows], int(rows[0][1])

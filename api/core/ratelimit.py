@@ -16,7 +16,7 @@ from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import BigInteger, Double, Engine, Index, String, text
+from sqlalchemy import BigInteger, Double, Engine, Index, String, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -155,9 +155,16 @@ def get_rate_limiter() -> RateLimiter:
     if settings.redis_url:
         return RateLimiter(settings.redis_url)
     if settings.api_workers > 1:
-        from api.core.db import get_engine
-
-        return RateLimiter(DatabaseStorage(get_engine()))
+        # A small pool of its own: limits are checked on a few endpoints only, and a burst of logins
+        # must not take the connections the requests' sessions need.
+        engine = create_engine(
+            settings.require_database_url(),
+            pool_size=2,
+            max_overflow=3,
+            pool_pre_ping=True,
+            hide_parameters=True,
+        )
+        return RateLimiter(DatabaseStorage(engine))
     return RateLimiter("memory://")
 
 
