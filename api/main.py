@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import pkgutil
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +26,8 @@ from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.metrics import InFlightMiddleware, in_flight_gauge
 from api.core.security import InvalidToken, decode_access_token
 from api.core.webapp import WebAppMiddleware
+
+logger = logging.getLogger("postwright.api")
 
 
 def discover_routers() -> list[APIRouter]:
@@ -55,12 +59,28 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     from api.generation import jobs  # generation jobs a stopped process left unfinished are failed
 
     jobs.on_startup()
+    threading.Thread(target=_warm_models, name="model-warm-up", daemon=True).start()
     # What is loaded by now (the app and its libraries: half a million objects) lives as long as the
     # process. Frozen out of the collector's reach, a full collection scans only what requests made
     # instead of a pause of about 300 ms (measured) every so often under load.
     gc.collect()
     gc.freeze()
     yield
+
+
+def _warm_models() -> None:
+    """The engagement champion, loaded before the first draft asks for a prediction (see ml.client.warm).
+    A failure here only logs: the first prediction meets the same problem and reports it to its caller."""
+    from ml.client import warm
+    from ml.engagement import ENGAGEMENT
+
+    try:
+        version = warm(ENGAGEMENT)
+    except Exception:
+        logger.warning("could not load the engagement model ahead of the first prediction", exc_info=True)
+        return
+    if version is not None:
+        logger.info("engagement model loaded", extra={"model_version": version})
 
 
 def _instrument(app: FastAPI) -> None:

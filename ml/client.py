@@ -238,3 +238,18 @@ def get_client(spec: ModelSpec[I, R], settings: MLSettings | None = None) -> Mod
         client: ModelClient[I, R] = _http_client(spec, url, settings.serving_timeout_seconds)
         return client
     return InProcessClient(spec, settings)
+
+
+def warm(spec: ModelSpec[I, R], settings: MLSettings | None = None) -> str | None:
+    """Load the champion into this process now when it is served in-process, so the first prediction of a
+    fresh worker does not load it inside a request (seconds, holding the interpreter). Returns the version
+    loaded; None over HTTP or while there is no champion (the first prediction says so, as always)."""
+    client = get_client(spec, settings)
+    if not isinstance(client, InProcessClient):
+        return None
+    try:
+        version = client.champion()
+    except ModelUnavailable:
+        return None
+    _load_version(client._settings.mlflow_tracking_uri, spec.name, version)
+    return version

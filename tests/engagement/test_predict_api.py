@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -137,6 +139,32 @@ class TestDrafts:
             json={"version": draft["version"], "content": "Plain words? What do you think? #a #b #c"},
         ).json()
         assert edited["engagement_prediction"] != draft["engagement_prediction"]
+
+
+class TestWarmUp:
+    def test_a_fresh_process_loads_the_champion_before_the_first_prediction(self, engagement_champion):
+        # A new API worker loads the champion at start (api.main's lifespan), not inside the first
+        # draft write; a second warm-up finds it loaded and loads nothing.
+        from ml.client import _cached_model, warm
+        from ml.engagement import ENGAGEMENT
+
+        _cached_model.cache_clear()
+        assert warm(ENGAGEMENT) == engagement_champion[0]
+        loaded = _cached_model.cache_info()
+        assert (loaded.misses, loaded.currsize) == (1, 1)
+        assert warm(ENGAGEMENT) == engagement_champion[0]
+        assert _cached_model.cache_info().misses == 1
+
+    def test_nothing_is_loaded_while_there_is_no_champion(self, mlflow_store):
+        from ml.client import _cached_model, forget_champions, warm
+        from ml.engagement import ENGAGEMENT
+        from tests.support import throwaway_mlflow
+
+        _cached_model.cache_clear()
+        forget_champions()
+        with throwaway_mlflow(Path(tempfile.mkdtemp())):
+            assert warm(ENGAGEMENT) is None
+        assert _cached_model.cache_info().currsize == 0
 
 
 class TestModelStatus:
