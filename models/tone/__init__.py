@@ -1,19 +1,42 @@
-"""Tone classification: a MiniLM-L6 sequence classifier and the tone corpus it trains on."""
+"""Tone classification: a MiniLM-L6 sequence classifier and the tone corpus it trains on.
 
-from models.tone.classifier import (
-    EvalReport,
-    ToneClassifier,
-    TrainConfig,
-    cpu_supports_bf16,
-    plot_confusion,
-)
-from models.tone.corpus import (
-    TONES,
-    corpus_dir,
-    dataset_fingerprint,
-    load_tone_corpus,
-    load_tweeteval_emotion,
-)
+The names below load their module on first use: importing a light part of this package (`models.tone.base`,
+as the style profile does) must not import torch into every API worker (hundreds of MiB each).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.tone.classifier import (
+        EvalReport,
+        ToneClassifier,
+        TrainConfig,
+        cpu_supports_bf16,
+        plot_confusion,
+    )
+    from models.tone.corpus import (
+        TONES,
+        corpus_dir,
+        dataset_fingerprint,
+        load_tone_corpus,
+        load_tweeteval_emotion,
+    )
+
+_HOMES = {
+    "EvalReport": "models.tone.classifier",
+    "ToneClassifier": "models.tone.classifier",
+    "TrainConfig": "models.tone.classifier",
+    "cpu_supports_bf16": "models.tone.classifier",
+    "plot_confusion": "models.tone.classifier",
+    "TONES": "models.tone.corpus",
+    "corpus_dir": "models.tone.corpus",
+    "dataset_fingerprint": "models.tone.corpus",
+    "load_tone_corpus": "models.tone.corpus",
+    "load_tweeteval_emotion": "models.tone.corpus",
+}
 
 __all__ = [
     "TONES",
@@ -27,3 +50,10 @@ __all__ = [
     "load_tweeteval_emotion",
     "plot_confusion",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'models.tone' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -50,8 +50,13 @@ def test_every_module_of_a_package_imports_alone_and_only_from_the_layers_below(
     assert loaded <= ALLOWED[package], f"{package} pulled in {sorted(loaded - ALLOWED[package])}"
 
 
-def test_the_api_app_imports_no_flow_module():
-    probe = "import sys, api.main; print(sorted(m for m in sys.modules if m.startswith('flows')))"
+def test_the_api_app_imports_no_flow_module_and_no_torch():
+    # Torch is a few hundred MiB in every API worker process; the API serves models over HTTP or loads
+    # them on first use, so starting it must not import torch (nor any flow).
+    probe = (
+        "import sys, api.main; "
+        "print(sorted(m for m in sys.modules if m.startswith('flows') or m.split('.')[0] == 'torch'))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
     )
