@@ -205,19 +205,36 @@ def _new_user(engine: Engine) -> uuid.UUID:
         return user.id
 
 
-def _time_import(engine: Engine, export: Path) -> tuple[float, dict[str, int]]:
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds a local PostgreSQL backend has used so far (None when the server is not local)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _spent(before: float | None, pid: int) -> float | None:
+    after = _backend_cpu(pid)
+    return None if before is None or after is None else after - before
+
+
+def _time_import(engine: Engine, export: Path) -> tuple[float, dict[str, int], dict[str, float | None]]:
     from api.posts import service
 
     user_id = _new_user(engine)
     with Session(engine) as session:
+        backend = int(session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        server_before, client_before = _backend_cpu(backend), time.process_time()
         started = time.perf_counter()
         with export.open("rb") as handle:
             # The tone analysis an import starts runs in the background; this measures the import itself.
             result = service.import_posts(session, user_id, handle, analyse_tone=False)
         session.commit()
         elapsed = time.perf_counter() - started
+        cpu = {"client": time.process_time() - client_before, "server": _spent(server_before, backend)}
     counts = {"imported": result.imported, "rejected": result.rejected_count}
-    return elapsed, counts
+    return elapsed, counts, cpu
 
 
 def _psql_copy(psql: str, libpq_url: str, source: Path, target: str, options: str) -> float:
@@ -267,15 +284,17 @@ def write_stored_rows(export: Path, path: Path, user_id: uuid.UUID) -> int:
     return rows
 
 
-def _copy_in_process(libpq_url: str, rows: bytes) -> float:
-    """Seconds for a COPY of `rows` (held in memory) into user_posts through psycopg, commit included."""
+def _copy_in_process(libpq_url: str, rows: bytes) -> tuple[float, float | None]:
+    """Seconds for a COPY of `rows` (held in memory) into user_posts through psycopg, commit included, and
+    the CPU seconds its server backend spent."""
     with psycopg.connect(libpq_url) as conn:
+        server_before = _backend_cpu(conn.info.backend_pid)
         started = time.perf_counter()
         with conn.cursor() as cursor, cursor.copy(f"COPY user_posts ({_STORED_NAMES}) FROM STDIN") as copy:
             for start in range(0, len(rows), 1 << 17):
                 copy.write(rows[start : start + (1 << 17)])
         conn.commit()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, _spent(server_before, conn.info.backend_pid)
 
 
 def _time_upload(export: Path) -> float:
@@ -319,6 +338,11 @@ def _empty_user_posts(psql: str, libpq_url: str) -> None:
     subprocess.run([psql, libpq_url, "-qc", "TRUNCATE user_posts CASCADE"], check=True, capture_output=True)
 
 
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return round(statistics.median(known), 3) if known and len(known) == len(values) else None
+
+
 def _rate(seconds: list[float]) -> float:
     return ROWS / statistics.median(seconds)
 
@@ -352,18 +376,24 @@ def main() -> dict[str, object]:
             "copy_stored": [],
         }
 
+        cpu: dict[str, list[float | None]] = {"import_client": [], "import_server": [], "copy_server": []}
+
         def run_import() -> None:
-            elapsed, counts = _time_import(engine, export)
+            elapsed, counts, spent = _time_import(engine, export)
             if counts != {"imported": ROWS, "rejected": 0}:
                 raise RuntimeError(f"the import did not store every row: {counts}")
             seconds["import"].append(elapsed)
+            cpu["import_client"].append(spent["client"])
+            cpu["import_server"].append(spent["server"])
 
         def run_copy() -> None:
             target = f"user_posts ({_STORED_NAMES})"
             seconds["copy_user_posts"].append(_psql_copy(psql, libpq_url, stored_rows, target, "FORMAT text"))
 
         def run_copy_in_process() -> None:
-            seconds["copy_user_posts_in_process"].append(_copy_in_process(libpq_url, stored_bytes))
+            elapsed, server = _copy_in_process(libpq_url, stored_bytes)
+            seconds["copy_user_posts_in_process"].append(elapsed)
+            cpu["copy_server"].append(server)
 
         side_by_side = [run_import, run_copy, run_copy_in_process]
         _empty_user_posts(psql, libpq_url)
@@ -415,6 +445,11 @@ def main() -> dict[str, object]:
         "ratio_to_copy_stored": round(rates["import"] / rates["copy_stored"], 3),
         "target_ratio": TARGET_RATIO,
         "meets_target": ratio >= TARGET_RATIO,
+        # Medians of CPU seconds (server: the backend's, when the server runs on this machine). The import
+        # overlaps its own work (client) with PostgreSQL's (server): with two cores to itself it takes about
+        # as long as the COPY; when other work takes the cores it tends to copy_server / (import_client +
+        # import_server).
+        "cpu_seconds": {name: _median_or_none(values) for name, values in cpu.items()},
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
