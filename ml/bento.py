@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import bentoml
@@ -43,8 +47,27 @@ def imported_version(spec: ModelSpec[Any, Any], version: str) -> bentoml.Model |
 
 
 def ensure_imported(spec: ModelSpec[Any, Any], version: str) -> bentoml.Model:
-    """The Bento store's copy of a registry version, importing it once."""
-    return imported_version(spec, version) or import_version(spec, version)
+    """The Bento store's copy of a registry version, importing it once.
+
+    One import at a time per store (a file lock, across processes): a promotion is imported by whoever
+    sees it first (the training flow, a test, each running service's watcher), and two imports of one
+    model name at once can read each other's half-written folder ("does not contain a 'model.yaml'")."""
+    with _store_lock():
+        return imported_version(spec, version) or import_version(spec, version)
+
+
+@contextmanager
+def _store_lock() -> Iterator[None]:
+    from bentoml._internal.configuration.containers import BentoMLContainer
+
+    store = Path(BentoMLContainer.model_store.get()._path)
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / ".import.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def ensure_champion_imported(spec: ModelSpec[Any, Any]) -> bentoml.Model:
