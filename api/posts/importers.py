@@ -377,7 +377,7 @@ def _open_csv(text: io.TextIOWrapper, declared: ImportFormat | None, context: _R
     return ImportReader(
         detected,
         _csv_rows(reader, columns, _MAPPERS[detected], context),
-        _csv_batches(reader, columns, detected, context),
+        _csv_batches(reader, text, columns, detected, context),
     )
 
 
@@ -454,15 +454,18 @@ def _csv_rows(
 
 
 def _csv_batches(
-    reader: Any, columns: Mapping[str, int], fmt: ImportFormat, context: _RowContext
+    reader: Any, text: Iterator[str], columns: Mapping[str, int], fmt: ImportFormat, context: _RowContext
 ) -> Iterator[PostBatch]:
-    """The data rows in batches: column at a time where the format has a batch mapper, else row by row."""
+    """The data rows in batches: column at a time where the format has a batch mapper, else row by row.
+
+    `reader` has read the header from `text`; the batch mapper's rows are read from `text` on.
+    """
     build = _BATCH_MAPPERS.get(fmt)
     if build is None:
         yield from _batched(_csv_rows(reader, columns, _MAPPERS[fmt], context))
         return
     map_batch = build(_Layout(columns))
-    for starts, records, unreadable in _csv_chunks(reader):
+    for starts, records, unreadable in _csv_chunks(text, reader.line_num):
         batch = map_batch(starts, records, context) if records else PostBatch()
         if unreadable:
             batch.rejected = sorted([*batch.rejected, *unreadable], key=attrgetter("line"))
@@ -472,33 +475,49 @@ def _csv_batches(
 Chunk = tuple[list[int], list[list[str]], list[RejectedRow]]
 
 
-def _csv_chunks(reader: Any) -> Iterator[Chunk]:
+def _csv_chunks(text: Iterator[str], lines_read: int) -> Iterator[Chunk]:
     """Up to BATCH_ROWS data rows at a time: the line each starts on, their cells, and the unreadable rows.
 
-    The lines and the rejections are those of `_csv_rows`: a row starts on the line after the previous one
-    ended, blank rows are skipped, and a reader that stops making progress ends the file.
+    The rows, their lines and the rejections are those of `_csv_rows` (csv.reader's): a row starts on the
+    line after the previous one ended, blank rows are skipped. A line that is plainly one row, with no
+    quote at all or with every field quoted and no other quote, is split directly (what csv.reader would
+    make of it, for less); any other line starts a csv.reader that reads on to the end of its row.
     """
-    previous_end = reader.line_num
+    limit = csv.field_size_limit()
+    previous_end = lines_read
     starts: list[int] = []
     records: list[list[str]] = []
     unreadable: list[RejectedRow] = []
-    while True:
-        try:
-            for values in reader:
-                start = previous_end + 1
-                previous_end = reader.line_num
-                if any(values):
-                    starts.append(start)
-                    records.append(values)
-                    if len(records) >= BATCH_ROWS:
-                        yield starts, records, unreadable
-                        starts, records, unreadable = [], [], []
-        except csv.Error as exc:
-            unreadable.append(RejectedRow(previous_end + 1, f"unreadable CSV: {exc}"))
-            if reader.line_num != previous_end:
-                previous_end = reader.line_num
+    for line in text:
+        start = previous_end + 1
+        body = line.rstrip("\r\n")  # the line's end: text lines end at \n, \r\n or \r
+        if '"' not in body and len(body) <= limit:
+            values = body.split(",") if body else []
+            previous_end = start
+        elif (
+            len(body) > 1
+            and body[0] == '"' == body[-1]
+            # every quote inside is one of a `","` between two fields: no quote in a field
+            and (inner := body[1:-1]).count('"') == 2 * inner.count('","')
+            and len(body) <= limit
+        ):
+            values = inner.split('","')
+            previous_end = start
+        else:
+            reader = csv.reader(chain((line,), text))
+            try:
+                values = next(reader)
+            except csv.Error as exc:
+                unreadable.append(RejectedRow(start, f"unreadable CSV: {exc}"))
                 continue
-        break
+            finally:
+                previous_end += reader.line_num
+        if any(values):
+            starts.append(start)
+            records.append(values)
+            if len(records) >= BATCH_ROWS:
+                yield starts, records, unreadable
+                starts, records, unreadable = [], [], []
     if records or unreadable:
         yield starts, records, unreadable
 

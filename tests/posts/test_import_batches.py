@@ -200,6 +200,15 @@ RAW_LINES = [
     "\n",
     ",,,\n",
     "\r\n",
+    '"a",""\n',
+    '""\n',
+    '","\n',
+    '"a","b\n',
+    '"a"""\n',
+    'a,"b",c\n',
+    '"x",","\n',
+    '"1","https://twitter.com/a/status/9","ok, fine","2019-01-31 22:08 +0000","1"\r\n',
+    "5,https://twitter.com/a/status/5,unquoted,2019-01-31 22:08 +0000,5\r",
     '"1","https://twitter.com/a/status/1","short row"\n',
     '"2","https://twitter.com/a/status/2","unterminated quote,"2019-01-31 22:08 +0000"\n',
     '3,https://twitter.com/a/status/3,a "quoted" word,2019-01-31 22:08 +0000,5\n',
@@ -288,3 +297,56 @@ def test_doubtful_rows_are_decided_by_the_row_mapper_in_line_order() -> None:
     ]
     assert "likes" in reading[2][2] and "negative" in reading[2][2]
     assert reading[4][4]["likes"] == 1234
+
+
+CSV_CHARACTERS = 'ab,"\r\n\x00 '
+# Lines of fields, each written as it is or quoted the way csv.writer quotes: plain lines more often.
+written_lines = st.lists(
+    st.tuples(st.text(alphabet=CSV_CHARACTERS, max_size=6), st.booleans()), min_size=1, max_size=4
+).map(
+    lambda fields: ",".join(
+        '"' + text.replace('"', '""') + '"' if quoted else text for text, quoted in fields
+    )
+)
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.text(alphabet=CSV_CHARACTERS, max_size=30) | written_lines.map(lambda line: line + "\n"),
+        max_size=12,
+    ),
+    st.sampled_from([1, 3, 1000]),
+    st.sampled_from([8, 1_000_000]),
+)
+def test_lines_are_split_as_csv_reader_splits_them(
+    lines: list[str], batch_rows: int, field_limit: int
+) -> None:
+    """The batch path splits plain lines itself and hands the others to csv.reader: the rows, their
+    lines and the unreadable ones (fields past the size limit) are csv.reader's."""
+    data = "h1,h2\n" + "".join(lines)
+    previous_limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(field_limit)
+        reader = csv.reader(io.StringIO(data, newline=""))
+        next(reader)
+        expected = list(importers._csv_rows(reader, {}, lambda _: _record, None))  # type: ignore[arg-type]
+        text = io.StringIO(data, newline="")
+        reader = csv.reader(text)
+        next(reader)
+        with _batch_rows(batch_rows):
+            chunks = list(importers._csv_chunks(text, reader.line_num))
+    finally:
+        csv.field_size_limit(previous_limit)
+    found: list[Any] = []
+    for starts, records, unreadable in chunks:
+        found += unreadable + list(zip(starts, records, strict=True))
+    assert sorted(found, key=_line) == expected
+
+
+def _record(values: list[str], line: int, context: object) -> tuple[int, list[str]]:
+    return line, values
+
+
+def _line(row: Any) -> int:
+    return row.line if isinstance(row, RejectedRow) else row[0]
