@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import platform
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +24,26 @@ from models.tone.quick import EmbeddingToneClassifier
 
 Recipe = Literal["fine-tune", "embedding-logreg"]
 AnyToneModel = ToneClassifier | EmbeddingToneClassifier
+# glibc's mallopt parameter M_MMAP_THRESHOLD (malloc.h), and the size from which blocks get their own mapping.
+_M_MMAP_THRESHOLD = -3
+_MMAP_THRESHOLD_BYTES = 1 << 20
+
+
+def return_large_blocks_to_the_system() -> bool:
+    """Give every allocation of 1 MiB or more its own mapping, unmapped when freed (Linux with glibc).
+
+    A training step allocates and frees tensors of megabytes. glibc raises its mmap threshold each time
+    such a block is freed (up to 32 MiB), and from then on they come from the main heap, which fragments
+    and never shrinks: the fine-tune's process held 3 to 3.8 GiB for about 1 GiB of live tensors. A fixed
+    threshold (it also stops the raising) keeps it near 1 GiB between steps (one epoch on the shipped
+    corpus: 3.0 GiB resident after it without, 0.9 GiB with, and no slower). Returns whether it was set.
+    """
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):
+        return False
 
 
 class ToneTrainingParams(BaseModel):
@@ -74,6 +97,8 @@ def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> Embeddi
 def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassifier, list[dict[str, float]]]:
     """Fine-tune MiniLM-L6 on the training rows, logging progress as it goes."""
     logger = get_run_logger()
+    if not return_large_blocks_to_the_system():
+        logger.info("allocator left as it is (not glibc): resident memory may grow past the live tensors")
     train, validation = data.split("train"), data.split("validation")
     config = params.train_config()
     total = -(-len(train) // config.batch_size) * config.epochs
