@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import gc
 import importlib
 import logging
 import pkgutil
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +29,7 @@ from api.core.security import InvalidToken, decode_access_token
 from api.core.webapp import WebAppMiddleware
 
 logger = logging.getLogger("postwright.api")
+WARM_UP_WAIT_SECONDS = 30.0
 
 
 def discover_routers() -> list[APIRouter]:
@@ -59,7 +61,13 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     from api.generation import jobs  # generation jobs a stopped process left unfinished are failed
 
     jobs.on_startup()
-    threading.Thread(target=_warm_models, name="model-warm-up", daemon=True).start()
+    # Before the first request: a model loading beside requests holds the interpreter for seconds, and
+    # the registry's first lookup may initialise its store (migrations that must not run beside others).
+    # At most WARM_UP_WAIT_SECONDS: an unreachable registry must not keep the API from starting.
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_warm_models), timeout=WARM_UP_WAIT_SECONDS)
+    except TimeoutError:
+        logger.warning("the engagement model is still loading; the API starts without waiting for it")
     # What is loaded by now (the app and its libraries: half a million objects) lives as long as the
     # process. Frozen out of the collector's reach, a full collection scans only what requests made
     # instead of a pause of about 300 ms (measured) every so often under load.
@@ -68,9 +76,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+@functools.cache
 def _warm_models() -> None:
-    """The engagement champion, loaded before the first draft asks for a prediction (see ml.client.warm).
-    A failure here only logs: the first prediction meets the same problem and reports it to its caller."""
+    """The engagement champion, loaded before the first draft asks for a prediction (see ml.client.warm),
+    once per process (an app started again in the same process finds it loaded). A failure here only logs:
+    the first prediction meets the same problem and reports it to its caller."""
     from ml.client import warm
     from ml.engagement import ENGAGEMENT
 

@@ -30,11 +30,17 @@ class RateLimitEvent(Base):
     which only resets the windows)."""
 
     __tablename__ = "rate_limit_events"
-    __table_args__ = (Index("ix_rate_limit_events_key_at", "key", "at"), {"prefixes": ["UNLOGGED"]})
+    __table_args__ = (
+        Index("ix_rate_limit_events_key_at", "key", "at"),
+        # Expired events of every key are swept (a key that is never hit again leaves nothing behind).
+        Index("ix_rate_limit_events_expires_at", "expires_at"),
+        {"prefixes": ["UNLOGGED"]},
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(400), nullable=False)
     at: Mapped[float] = mapped_column(Double, nullable=False)
+    expires_at: Mapped[float] = mapped_column(Double, nullable=False)
 
 
 class DatabaseStorage(Storage, MovingWindowSupport):
@@ -58,18 +64,16 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         now = time.time()
         with self._engine.begin() as connection:
             connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _lock_id(key)})
-            connection.execute(
-                text("DELETE FROM rate_limit_events WHERE key = :key AND at <= :oldest"),
-                {"key": key, "oldest": now - expiry},
-            )
+            # Every key's expired events, not only this key's (each key has one window length).
+            connection.execute(text("DELETE FROM rate_limit_events WHERE expires_at <= :now"), {"now": now})
             held = connection.scalar(
                 text("SELECT count(*) FROM rate_limit_events WHERE key = :key"), {"key": key}
             )
             if int(held or 0) + amount > limit:
                 return False
             connection.execute(
-                text("INSERT INTO rate_limit_events (key, at) VALUES (:key, :at)"),
-                [{"key": key, "at": now}] * amount,
+                text("INSERT INTO rate_limit_events (key, at, expires_at) VALUES (:key, :at, :expires_at)"),
+                [{"key": key, "at": now, "expires_at": now + expiry}] * amount,
             )
         return True
 

@@ -219,10 +219,11 @@ class TestDatabaseRateLimits:
     """Several API worker processes without Redis share their limits through the database."""
 
     def test_two_processes_share_one_window_and_a_race_never_overspends_it(self, database_url):
+        import time
         import uuid
         from concurrent.futures import ThreadPoolExecutor
 
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, text
 
         from api.core.errors import TooManyRequests
         from api.core.ratelimit import DatabaseStorage, RateLimiter
@@ -250,6 +251,18 @@ class TestDatabaseRateLimits:
 
             with ThreadPoolExecutor(8) as pool:
                 assert sum(pool.map(attempt, range(16))) == 5
+
+            # A key never hit again leaves nothing behind once its window has passed: any later hit
+            # sweeps every key's expired events.
+            gone = uuid.uuid4().hex
+            first.hit("3/second", "login", gone)
+            time.sleep(1.1)
+            second.hit("5/minute", "login", uuid.uuid4().hex)
+            with engines[0].connect() as connection:
+                left = connection.scalar(
+                    text("SELECT count(*) FROM rate_limit_events WHERE key LIKE :key"), {"key": f"%{gone}%"}
+                )
+            assert left == 0
         finally:
             for engine in engines:
                 engine.dispose()

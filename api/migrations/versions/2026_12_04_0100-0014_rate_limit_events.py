@@ -22,12 +22,15 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=400), nullable=False),
         sa.Column("at", sa.Double(), nullable=False),
+        sa.Column("expires_at", sa.Double(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_events")),
         prefixes=["UNLOGGED"],
     )
     op.create_index("ix_rate_limit_events_key_at", "rate_limit_events", ["key", "at"], unique=False)
+    op.create_index("ix_rate_limit_events_expires_at", "rate_limit_events", ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_rate_limit_events_expires_at", table_name="rate_limit_events")
     op.drop_index("ix_rate_limit_events_key_at", table_name="rate_limit_events")
     op.drop_table("rate_limit_events")
