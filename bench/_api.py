@@ -52,3 +52,29 @@ def start_api(
         stop_group(server)
         raise RuntimeError(f"the API did not start: see {log}") from error
     return server, base
+
+
+def up_env(work: Path, database_url: str | None = None) -> tuple[dict[str, str], dict[str, int]]:
+    """The environment of a fresh `python -m api.cli up` with its own `var/`, MLflow store and free ports
+    (and the embedded database unless `database_url`), nothing inherited that would point it elsewhere;
+    returns it and the ports by name (api, prefect, mlflow, bento, llm)."""
+    from tests.support import free_port
+
+    ports = {name: free_port() for name in ("api", "prefect", "mlflow", "bento", "llm")}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(work / "var"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlruns' / 'mlflow.db'}",
+        "MLFLOW_ARTIFACT_ROOT": str(work / "mlruns" / "artifacts"),
+        "PORT": str(ports["api"]),
+        "PREFECT_PORT": str(ports["prefect"]),
+        "MLFLOW_PORT": str(ports["mlflow"]),
+        "BENTO_PORT": str(ports["bento"]),
+        "LLM_PORT": str(ports["llm"]),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    for inherited in ("DATABASE_URL", "PREFECT_API_URL", "SERVING_URLS", "LLM_BASE_URL"):
+        env.pop(inherited, None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env, ports

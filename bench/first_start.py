@@ -32,7 +32,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from typing import Any
 
 import httpx
 import psutil
+
+from bench._api import up_env
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "first_start.json"
@@ -76,12 +77,6 @@ FINE_TUNE_TASKS = ("load_training_data", "fine_tune", "evaluate_on_test", "log_r
 GENERATION_RATIO_AIM = 1.5
 SKIPPED_AT_CAPACITY = "skipped (at capacity)"
 API_SHARE_MARKER = "multiprocessing"  # uvicorn's worker processes (spawned) and their resource tracker
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _now() -> str:
@@ -616,21 +611,7 @@ def main() -> dict[str, Any]:
     # Stopped from outside (a time limit), still stop everything `make up` started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="bench-first-start-"))
-    ports = {name: _port() for name in ("api", "prefect", "mlflow", "bento", "llm")}
-    env = {
-        **os.environ,
-        "VAR_DIR": str(work / "var"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlruns' / 'mlflow.db'}",
-        "MLFLOW_ARTIFACT_ROOT": str(work / "mlruns" / "artifacts"),
-        "PORT": str(ports["api"]),
-        "PREFECT_PORT": str(ports["prefect"]),
-        "MLFLOW_PORT": str(ports["mlflow"]),
-        "BENTO_PORT": str(ports["bento"]),
-        "LLM_PORT": str(ports["llm"]),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    for inherited in ("DATABASE_URL", "PREFECT_API_URL", "SERVING_URLS", "LLM_BASE_URL"):
-        env.pop(inherited, None)
+    env, ports = up_env(work)
     api = f"http://127.0.0.1:{ports['api']}"
     log = (work / "up.log").open("wb")
     started = time.monotonic()

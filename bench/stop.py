@@ -34,17 +34,12 @@ import psycopg
 from psycopg import sql
 
 from api.supervisor import SUPERVISOR_TOKEN_VARIABLE
+from bench._api import up_env
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "stop.json"
 SERVER_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 STOP_LIMIT = 30.0
-
-
-def _port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _running(process: psutil.Process) -> bool:
@@ -107,22 +102,7 @@ def _database() -> tuple[str, Any]:
 def scenario(signum: signal.Signals) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="bench-stop-"))
     database_url, drop = _database()
-    ports = {name: _port() for name in ("api", "prefect", "mlflow", "bento", "llm")}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "VAR_DIR": str(work / "var"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{work / 'mlruns' / 'mlflow.db'}",
-        "MLFLOW_ARTIFACT_ROOT": str(work / "mlruns" / "artifacts"),
-        "PORT": str(ports["api"]),
-        "PREFECT_PORT": str(ports["prefect"]),
-        "MLFLOW_PORT": str(ports["mlflow"]),
-        "BENTO_PORT": str(ports["bento"]),
-        "LLM_PORT": str(ports["llm"]),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    for inherited in ("PREFECT_API_URL", "SERVING_URLS", "LLM_BASE_URL"):
-        env.pop(inherited, None)
+    env, ports = up_env(work, database_url)
     result: dict[str, Any] = {"signal": signum.name}
     started = time.monotonic()
     with (work / "up.log").open("wb") as log:
