@@ -53,6 +53,8 @@ from typing import Any
 import httpx
 import psutil
 
+from api.core import priority
+
 logger = logging.getLogger("postwright.supervisor")
 # Every child's environment carries the supervisor's token; its descendants inherit it.
 SUPERVISOR_TOKEN_VARIABLE = "POSTWRIGHT_SUPERVISOR"
@@ -91,11 +93,9 @@ class ChildService:
             start_new_session=True,
             preexec_fn=_die_with_parent(os.getpid()),
         )
-        if self.nice and hasattr(os, "setpriority"):
-            # An OSError: it exited already, and wait_healthy or its log says why.
-            with contextlib.suppress(OSError):
-                niceness = os.getpriority(os.PRIO_PROCESS, 0) + self.nice
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
+        if self.nice:
+            # Its session's autogroup too: across sessions niceness alone weighs nothing (api.core.priority).
+            priority.lower(self.process.pid, self.nice)
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
         if self.health_url is None or self.process is None:

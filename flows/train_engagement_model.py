@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.core import priority
 from api.core.db import session_scope
 from api.engagement.data import export_frame, history_frame
 from ml import registry
@@ -173,6 +174,7 @@ def register_and_gate(model_uri: str, outcome: dict[str, Any]) -> tuple[str, reg
 def train_engagement_model(params: EngagementTrainingParams = EngagementTrainingParams()) -> dict[str, Any]:
     """Train the engagement model on every account's history and promote it only if it beats the
     champion and both baselines on the same test split."""
+    priority.lowest_for_this_process()  # background work: requests and publishing keep the cores
     registry.configure_tracking()
     experiment_id = registry.ensure_experiment(ENGAGEMENT.experiment)
     frame = load_posts(params)

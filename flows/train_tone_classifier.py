@@ -15,6 +15,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.core import priority
 from ml import registry
 from ml.bento import ensure_imported
 from ml.tone import TONE, results_to_frame, texts_to_frame
@@ -197,6 +198,10 @@ def publish_to_bento_store(version: str) -> str:
 @flow(name="train-tone-classifier", log_prints=True)
 def train_tone_classifier(params: ToneTrainingParams = ToneTrainingParams()) -> dict[str, Any]:
     """Fine-tune the tone classifier, log it to MLflow and promote it only if it beats the champion."""
+    if params.recipe == "fine-tune":
+        # Background work: requests, generation and the model services keep the cores (the quick
+        # recipe, which the first analyses wait for, keeps its priority).
+        priority.lowest_for_this_process()
     registry.configure_tracking()
     experiment_id = registry.ensure_experiment(TONE.experiment)
     data = load_training_data(params.dataset)
