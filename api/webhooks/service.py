@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
-from api.core.db import session_scope
 from api.core.errors import Conflict, NotFound, Unprocessable
+from api.core.jobs import LeasedJob, fixed
 from api.webhooks.models import Webhook, WebhookDelivery
 
 logger = logging.getLogger("postwright.webhooks")
@@ -61,8 +61,31 @@ def verify(
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 
 
-def refused_address(url: str, settings: Settings) -> str | None:
-    """Why the URL may not receive webhooks (private, loopback, link-local... address), or None."""
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: the URL, and the address that passed the check when there was one.
+
+    The request connects to that very address (the host name still in the Host header and in TLS's
+    server name, so certificates are checked against the name): a host resolved again by the HTTP
+    client could answer differently the second time (DNS rebinding) and reach a private address."""
+
+    url: str
+    address: str | None = None
+
+    def request(self) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+        """The URL to connect to, the headers and the request extensions that pin the address."""
+        url = httpx.URL(self.url)
+        if self.address is None:
+            return url, {}, {}
+        return (
+            url.copy_with(host=self.address),
+            {"Host": url.netloc.decode("ascii")},
+            {"sni_hostname": url.host},
+        )
+
+
+def check_address(url: str, settings: Settings) -> Target | str:
+    """The URL's target, or why it may not receive webhooks (private, loopback, link-local... address)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -71,16 +94,24 @@ def refused_address(url: str, settings: Settings) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "the URL must be http(s)://host/..."
     if settings.webhook_allow_private:
-        return None
+        return Target(url)
     try:
         infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return f"the host {parts.hostname!r} does not resolve"
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for address in addresses:
         if not address.is_global:
             return f"the host {parts.hostname!r} resolves to a non-public address ({address})"
-    return None
+    if not addresses:
+        return f"the host {parts.hostname!r} does not resolve"
+    return Target(url, str(addresses[0]))
+
+
+def refused_address(url: str, settings: Settings) -> str | None:
+    """Why the URL may not receive webhooks, or None."""
+    checked = check_address(url, settings)
+    return checked if isinstance(checked, str) else None
 
 
 def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) -> tuple[Webhook, str]:
@@ -119,78 +150,97 @@ def emit(session: Session, user_id: uuid.UUID, event: str, data: dict[str, Any])
     return len(hooks)
 
 
+# The endpoint's status code and, when the delivery failed, why.
+Sent = tuple[int | None, str | None]
+
+
 @dataclass(frozen=True)
-class _Job:
+class _Delivery:
     delivery_id: uuid.UUID
     url: str
     secret: str
     body: bytes
-    attempts: int
+    event: str
+
+
+# A delivery being sent is not taken by another run for this long (then it is, should its sender have died).
+DELIVERY_LEASE = timedelta(seconds=3 * DELIVERY_TIMEOUT_SECONDS + 30)
+
+
+def _prepare(session: Session, delivery: WebhookDelivery, now: datetime) -> _Delivery:
+    hook = session.get(Webhook, delivery.webhook_id)
+    assert hook is not None  # the foreign key cascades deletes
+    return _Delivery(
+        delivery_id=delivery.id,
+        url=hook.url,
+        secret=decrypt(hook.secret_encrypted),
+        body=json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode(),
+        event=delivery.event,
+    )
+
+
+def _record(session: Session, job: _Delivery, sent: Sent, now: datetime) -> str:
+    delivery = session.get(WebhookDelivery, job.delivery_id, with_for_update=True)
+    if delivery is None:  # its webhook was deleted meanwhile
+        return "failed"
+    status_code, error = sent
+    delivery.attempts += 1
+    delivery.response_status = status_code
+    if error is None:
+        delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
+        return "delivered"
+    delivery.last_error = error
+    if delivery.attempts > len(RETRY_WAITS):
+        delivery.status = "failed"
+        logger.warning("webhook delivery gave up", extra={"delivery_id": str(delivery.id), "error": error})
+        return "failed"
+    delivery.next_attempt_at = now + RETRY_WAITS[delivery.attempts - 1]
+    return "retry"
+
+
+def delivery_job(
+    client: httpx.Client,
+) -> LeasedJob[WebhookDelivery, _Delivery, tuple[int | None, str | None]]:
+    return LeasedJob(
+        name="deliver-webhooks",
+        table=WebhookDelivery,
+        due=lambda now: [WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now],
+        order_by=WebhookDelivery.next_attempt_at,
+        lease_column=WebhookDelivery.next_attempt_at,
+        lease=DELIVERY_LEASE,
+        prepare=_prepare,
+        perform=lambda job: _send(client, job.url, job.secret, job.body, job.event),
+        record=_record,
+    )
 
 
 def deliver_due(
     now: datetime | None = None, limit: int = 500, http: httpx.Client | None = None
 ) -> dict[str, int]:
-    """Send every due delivery once; counts by outcome."""
-    counts = {"delivered": 0, "retry": 0, "failed": 0}
-    owns_client = http is None
+    """Send every due delivery once (see api.core.jobs: no transaction is open while sending); counts."""
     client = http or httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False)
     try:
-        for _ in range(limit):
-            outcome = _deliver_one(client, now or datetime.now(UTC))
-            if outcome is None:
-                break
-            counts[outcome] += 1
+        counts = delivery_job(client).run_pass(fixed(now), limit)
     finally:
-        if owns_client:
+        if http is None:
             client.close()
-    return counts
+    return {"delivered": counts["delivered"], "retry": counts["retry"], "failed": counts["failed"]}
 
 
-def _deliver_one(client: httpx.Client, now: datetime) -> str | None:
-    with session_scope() as session:
-        row = session.execute(
-            select(WebhookDelivery, Webhook)
-            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-            .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=WebhookDelivery)
-        ).first()
-        if row is None:
-            return None
-        delivery, hook = row
-        body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-        status_code, error = _send(client, hook.url, decrypt(hook.secret_encrypted), body, delivery.event)
-        delivery.attempts += 1
-        delivery.response_status = status_code
-        if error is None:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
-            return "delivered"
-        delivery.last_error = error
-        if delivery.attempts > len(RETRY_WAITS):
-            delivery.status = "failed"
-            logger.warning(
-                "webhook delivery gave up", extra={"delivery_id": str(delivery.id), "error": error}
-            )
-            return "failed"
-        delivery.next_attempt_at = now + RETRY_WAITS[delivery.attempts - 1]
-        return "retry"
-
-
-def _send(
-    client: httpx.Client, url: str, secret: str, body: bytes, event: str
-) -> tuple[int | None, str | None]:
-    if (reason := refused_address(url, get_settings())) is not None:  # DNS may have changed since
-        return None, f"refused: {reason}"
+def _send(client: httpx.Client, url: str, secret: str, body: bytes, event: str) -> Sent:
+    target = check_address(url, get_settings())  # DNS may have changed since the webhook was saved
+    if isinstance(target, str):
+        return None, f"refused: {target}"
+    connect_to, pinned_headers, extensions = target.request()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Postwright-Webhooks/1",
         "Postwright-Event": event,
         SIGNATURE_HEADER: sign(secret, body, int(time.time())),
+        **pinned_headers,
     }
     try:
-        response = client.post(url, content=body, headers=headers)
+        response = client.post(connect_to, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: could not reach the endpoint"
     if 200 <= response.status_code < 300:
