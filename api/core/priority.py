@@ -51,17 +51,24 @@ def lower(pid: int, nice: int) -> None:
             _write_autogroup(pid, niceness)
 
 
+# Set by Prefect's runner and workers in the environment of a process started to execute one flow run.
+FLOW_RUN_PROCESS_VARIABLE = "PREFECT__FLOW_RUN_ID"
+
+
 def lowest_for_this_process() -> bool:
     """Put this process, every thread it has and every one it starts later, at the lowest CPU priority:
-    SCHED_IDLE (runs only on a core nothing else wants) and, when the process leads its own session
-    (a flow run started by Prefect's runner or a worker), that session's autogroup at nice 19.
+    SCHED_IDLE (runs only on a core nothing else wants) and, when the process leads its own session,
+    that session's autogroup at nice 19.
 
-    Does nothing, and returns False, in a process that shares its session with its caller (a test, the
-    first-model bootstrap calling a flow in-process): it would slow its caller's other work, not only
-    itself. Threads created from now on inherit the policy from the thread creating them."""
-    if not sys.platform.startswith("linux") or os.getsid(0) != os.getpid():
+    Only in a process of its own: one started for a flow run (by Prefect's runner or a worker), or the
+    leader of a session. Does nothing, and returns False, in a process that calls the flow in-process (a
+    test, the first-model bootstrap): it would slow its caller's other work, not only the flow. Threads
+    created from now on inherit the policy from the thread creating them."""
+    leader = os.getsid(0) == os.getpid()
+    if not sys.platform.startswith("linux") or not (leader or os.environ.get(FLOW_RUN_PROCESS_VARIABLE)):
         return False
-    _write_autogroup(os.getpid(), LOWEST)
+    if leader:
+        _write_autogroup(os.getpid(), LOWEST)
     for task in Path("/proc/self/task").iterdir():
         tid = int(task.name)
         with contextlib.suppress(OSError):

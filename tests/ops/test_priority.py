@@ -34,9 +34,13 @@ print(json.dumps({
 """
 
 
-def probe(*, new_session: bool) -> dict[str, int | bool | None]:
+def probe(*, new_session: bool, flow_run: bool = False) -> dict[str, int | bool | None]:
+    env = {key: value for key, value in os.environ.items() if key != priority.FLOW_RUN_PROCESS_VARIABLE}
+    if flow_run:
+        env[priority.FLOW_RUN_PROCESS_VARIABLE] = "a flow run's id"
     done = subprocess.run(
         [sys.executable, "-c", PROBE],
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -55,6 +59,14 @@ def test_a_flow_run_in_its_own_session_lowers_itself_every_thread_and_its_sessio
     assert seen["thread_policy"] == os.SCHED_IDLE  # torch's threads start after the flow begins
     if priority.autogroup_nice(os.getpid()) is not None:
         assert seen["autogroup_nice"] == priority.LOWEST
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
+def test_a_flow_run_process_in_its_runners_session_lowers_itself_and_leaves_the_session() -> None:
+    seen = probe(new_session=False, flow_run=True)
+    assert seen["lowered"] is True
+    assert seen["policy"] == os.SCHED_IDLE and seen["thread_policy"] == os.SCHED_IDLE
+    assert seen["autogroup_nice"] == priority.autogroup_nice(os.getpid())
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SCHED_IDLE is Linux's")
