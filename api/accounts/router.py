@@ -1,4 +1,4 @@
-"""/api/accounts: connect X and LinkedIn (OAuth 2.0), list and disconnect the connections."""
+"""/api/accounts: connect a registered platform (OAuth 2.0), list and disconnect the connections."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.accounts import service
-from api.accounts.schemas import AccountList, AccountOut, ConnectOut, ConnectPlatform
+from api.accounts.schemas import AccountList, AccountOut, ConnectOut
 from api.core.errors import (
     BadRequest,
     Forbidden,
@@ -19,7 +19,7 @@ from api.core.errors import (
     responses,
 )
 from api.deps import CurrentUser, SessionDep, SettingsDep
-from api.posts.platforms import normalise_platform
+from api.platforms.registry import PlatformParam
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 
@@ -36,12 +36,13 @@ def list_accounts(user: CurrentUser, session: SessionDep) -> AccountList:
     responses=responses(Unauthorized, Unprocessable, ServiceUnavailable),
 )
 def connect(
-    platform: ConnectPlatform, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    platform: PlatformParam, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> ConnectOut:
-    """Start connecting X (OAuth 2.0 with PKCE) or LinkedIn: open `authorization_url` in the user's browser.
+    """Start connecting a platform (OAuth 2.0; with PKCE where the platform uses it, as X does): open
+    `authorization_url` in the user's browser.
     Its `state` is signed, single-use and expires in 10 minutes. 503 when the server has no client id for
     the platform."""
-    url = service.start_connect(session, user.id, normalise_platform(platform), settings)
+    url = service.start_connect(session, user.id, platform, settings)
     return ConnectOut(authorization_url=url)
 
 
@@ -51,7 +52,7 @@ def connect(
     responses=responses(BadRequest, Forbidden, Unprocessable, ServiceUnavailable),
 )
 def callback(
-    platform: ConnectPlatform,
+    platform: PlatformParam,
     session: SessionDep,
     settings: SettingsDep,
     state: Annotated[str, Query(min_length=1, max_length=4096)],
@@ -61,7 +62,7 @@ def callback(
     """Where the platform sends the user's browser back. The user is known from `state` (no bearer token);
     the code is exchanged for tokens, stored encrypted. A used, expired or forged state, or a refusal by the
     user, is a 403; a code the platform does not accept is a 400."""
-    account = service.complete_connect(session, normalise_platform(platform), code, state, error, settings)
+    account = service.complete_connect(session, platform, code, state, error, settings)
     return AccountOut.model_validate(account)
 
 

@@ -8,15 +8,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ConnectPlatform = Literal["twitter", "x", "linkedin"]
-
 
 class AccountOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     platform: str
-    handle: str = Field(description="the X username or the LinkedIn member's name")
+    handle: str = Field(
+        description="the member's name on the platform (the X username, the LinkedIn member's name)"
+    )
     status: Literal["active", "needs_reauth"] = Field(
         description="needs_reauth: the platform revoked or expired the grant; connect the platform again"
     )

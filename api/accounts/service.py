@@ -1,4 +1,5 @@
-"""Connecting accounts (OAuth 2.0: X with PKCE, LinkedIn three-legged) and keeping their tokens fresh.
+"""Connecting accounts (OAuth 2.0 as each platform's plugin says: X with PKCE, LinkedIn three-legged) and
+keeping their tokens fresh.
 
 `state` is a JWT signed with the API's key naming the user, the platform and a nonce; it expires after ten
 minutes and its nonce row is deleted when used, so it works once. The callback is reached by the user's
@@ -19,20 +20,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import ConnectedAccount, OAuthState
-from api.accounts.platforms import (
-    AuthRejected,
-    Grant,
-    PlatformError,
-    TransientError,
-    client_for,
-    http_client,
-    missing_setting,
-    pkce_pair,
-)
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.db import session_scope
 from api.core.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable
+from api.platforms import registry
+from api.platforms.base import AuthRejected, Grant, PlatformError, TransientError, http_client, pkce_pair
 from api.webhooks import service as webhooks
 
 logger = logging.getLogger("postwright.accounts")
@@ -44,10 +37,11 @@ _STATE_AUDIENCE = "postwright:oauth-state"
 
 
 def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings: Settings) -> str:
-    """The platform's authorisation URL for this user (state and, for X, the PKCE challenge in it)."""
-    if (missing := missing_setting(platform, settings)) is not None:
+    """The platform's authorisation URL for this user (the state, and the PKCE challenge where used)."""
+    plugin = registry.get(platform)
+    if (missing := plugin.missing_setting(settings)) is not None:
         raise ServiceUnavailable(
-            f"Connecting {'X' if platform == 'twitter' else 'LinkedIn'} is not configured on this server: "
+            f"Connecting {plugin.display_name} is not configured on this server: "
             f"set {missing} (and its secret).",
             retry_after=3600,
         )
@@ -62,7 +56,7 @@ def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings:
     )
     session.execute(delete(OAuthState).where(OAuthState.nonce.in_(stale)))
     with http_client(settings) as http:
-        client = client_for(platform, settings, http)
+        client = plugin.connect(settings, http)
         verifier, challenge = pkce_pair() if client.uses_pkce else (None, None)
         nonce = secrets.token_urlsafe(32)
         session.add(
@@ -118,7 +112,7 @@ def complete_connect(
         raise Forbidden(f"The platform did not authorise the connection: {error or 'no code was returned'}.")
     verifier = decrypt(pending.code_verifier_encrypted) if pending.code_verifier_encrypted else None
     with http_client(settings) as http:
-        client = client_for(platform, settings, http)
+        client = registry.get(platform).connect(settings, http)
         try:
             grant = client.exchange_code(code, verifier)
             identity = client.identity(grant.access_token)
@@ -204,8 +198,10 @@ def fresh_access_token(account_id: uuid.UUID, http: httpx.Client, *, force: bool
             reason = "the access token expired and the platform gave no refresh token; reconnect the account"
         else:
             try:
-                grant = client_for(account.platform, settings, http).refresh(
-                    decrypt(account.refresh_token_encrypted)
+                grant = (
+                    registry.get(account.platform)
+                    .connect(settings, http)
+                    .refresh(decrypt(account.refresh_token_encrypted))
                 )
             except AuthRejected as exc:
                 reason = exc.reason

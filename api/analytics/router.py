@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from api.analytics import service
 from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut
 from api.core.errors import Unauthorized, Unprocessable, responses
-from api.core.types import IsoDate, PlatformParam
+from api.core.types import IsoDate
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import platform_filter
+from api.platforms.registry import PlatformParam
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=responses(Unauthorized))
 
@@ -34,13 +34,12 @@ def performance(
     user: CurrentUser,
     session: SessionDep,
     platform: Annotated[
-        PlatformParam | None, Query(description="linkedin or twitter (x); default both")
+        PlatformParam | None, Query(description="a registered platform or alias; default all")
     ] = None,
 ) -> PerformanceOut:
     """Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
     number of posts behind each figure and the denominator each used."""
-    platform_name = platform_filter(platform)
-    return service.performance(session, user.id, user.timezone, platform_name)
+    return service.performance(session, user.id, user.timezone, platform)
 
 
 @router.get("/insights", response_model=InsightsOut)

@@ -29,7 +29,7 @@ from api.analytics.schemas import (
     PostCounts,
     WeekOut,
 )
-from api.posts.platforms import PLATFORMS
+from api.platforms import registry
 from api.schedules.recurrence import zone
 
 # Below this many posts with a known rate, a platform's insights say there is too little history.
@@ -114,7 +114,7 @@ def dashboard(session: Session, user_id: uuid.UUID, tz: str, end: date | None = 
         rate_definition=RATE_DEFINITION,
         posts=PostCounts(
             total=sum(int(row["posts"]) for row in totals),
-            by_platform={platform: _sum(totals, "posts", platform) for platform in PLATFORMS},
+            by_platform={platform: _sum(totals, "posts", platform) for platform in registry.names()},
             with_engagement=sum(int(row["with_engagement"]) for row in totals),
         ),
         drafts={status: drafts.get(status, 0) for status in DRAFT_STATUSES},
@@ -196,7 +196,7 @@ def performance(session: Session, user_id: uuid.UUID, tz: str, platform: str | N
 def insights(session: Session, user_id: uuid.UUID, tz: str) -> InsightsOut:
     """Per platform: best days and hours with their support, hashtags, content types, cadence, sentences."""
     totals = queries.post_totals(session, user_id, tz)
-    platforms = [platform for platform in PLATFORMS if _sum(totals, "posts", platform) > 0]
+    platforms = [platform for platform in registry.names() if _sum(totals, "posts", platform) > 0]
     return InsightsOut(
         timezone=tz,
         rate_definition=RATE_DEFINITION,
@@ -207,7 +207,7 @@ def insights(session: Session, user_id: uuid.UUID, tz: str) -> InsightsOut:
 
 def _platform_insights(session: Session, user_id: uuid.UUID, tz: str, platform: str) -> PlatformInsights:
     overall = queries.overall(session, user_id, tz, platform)
-    name = "X" if platform == "twitter" else "LinkedIn"
+    name = registry.get(platform).display_name
     if overall.posts < MIN_RATED_POSTS or not overall.mean_rate:
         return PlatformInsights(
             platform=platform,

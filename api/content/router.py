@@ -13,9 +13,9 @@ from api.content.schemas import DraftCreate, DraftOut, DraftPage, DraftStatus, D
 from api.core import idempotency
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
-from api.core.types import IsoDateTime, PlatformParam
+from api.core.types import IsoDateTime
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
-from api.posts.platforms import platform_filter
+from api.platforms.registry import PlatformParam
 
 router = APIRouter(prefix="/api/content", tags=["content"], responses=responses(Unauthorized))
 
@@ -25,7 +25,7 @@ def list_drafts(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[list[DraftStatus] | None, Query(alias="status")] = None,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
     content_type: Annotated[str | None, Query(max_length=50)] = None,
     created_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     created_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
@@ -36,7 +36,7 @@ def list_drafts(
     query = service.drafts_query(
         user.id,
         statuses=list(status_) if status_ else None,
-        platform=platform_filter(platform),
+        platform=platform,
         content_type=content_type,
         created_from=created_from,
         created_to=created_to,

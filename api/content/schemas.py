@@ -6,17 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.core.types import IsoDateTime, Version
-from api.posts.platforms import Platform, normalise_platform
+from api.platforms.registry import PlatformName
 
 DraftStatus = Literal["draft", "scheduled", "published", "failed"]
-
-
-def _platform(value: object) -> object:
-    """ "x" is "twitter"; anything but a string is left for the type check to refuse."""
-    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class DraftOut(BaseModel):
@@ -50,7 +45,8 @@ class DraftOut(BaseModel):
     )
     template_id: uuid.UUID | None
     first_comment: str | None = Field(
-        default=None, description="LinkedIn: a comment posted under the post right after it is published"
+        default=None,
+        description="platforms with a first comment: posted under the post right after it is published",
     )
     publish_attempts: int = Field(
         default=0, description="how many times the publisher tried to post it (GET .../attempts lists them)"
@@ -82,14 +78,15 @@ class DraftCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
+    platform: PlatformName = Field(description="a registered platform (an alias such as x is accepted)")
     content: str = Field(min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
     first_comment: str | None = Field(
-        default=None, min_length=1, max_length=1250, description="LinkedIn only: posted as the first comment"
+        default=None,
+        min_length=1,
+        max_length=1250,
+        description="platforms with a first comment only: posted as the first comment",
     )
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class DraftUpdate(BaseModel):
@@ -98,14 +95,14 @@ class DraftUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: Version
-    platform: Platform | None = None
+    platform: PlatformName | None = None
     content: str | None = Field(default=None, min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
     first_comment: str | None = Field(
-        default=None, max_length=1250, description="LinkedIn only; an empty string removes it"
+        default=None,
+        max_length=1250,
+        description="platforms with a first comment only; an empty string removes it",
     )
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class ScheduleRequest(BaseModel):

@@ -21,7 +21,7 @@ from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.errors import Conflict, NotFound, Unprocessable
 from api.core.pagination import paginate
-from api.posts.platforms import Platform
+from api.platforms import registry
 from api.users.models import User
 
 Outcome = Literal["published", "failed"]
@@ -46,7 +46,7 @@ def get_owned_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -
 
 def ensure_fits(platform: str, content: str, content_type: str | None) -> None:
     """422 naming every length problem when `content` does not fit the platform."""
-    result = check_length(platform, content, content_type)  # type: ignore[arg-type]
+    result = check_length(platform, content, content_type)
     if not result.valid:
         raise Unprocessable("; ".join(result.problems))
 
@@ -103,7 +103,7 @@ def create_draft(
     session: Session,
     user_id: uuid.UUID,
     *,
-    platform: Platform,
+    platform: str,
     content: str,
     content_type: str | None = None,
     template_id: uuid.UUID | None = None,
@@ -153,7 +153,7 @@ def update_draft(
     draft_id: uuid.UUID,
     *,
     version: int,
-    platform: Platform | None = None,
+    platform: str | None = None,
     content: str | None = None,
     content_type: str | None = None,
     content_type_sent: bool = False,
@@ -251,9 +251,10 @@ def record_outcome(
 
 
 def _check_first_comment(platform: str, first_comment: str | None) -> None:
-    if first_comment is not None and platform != "linkedin":
+    if first_comment is not None and not registry.get(platform).first_comment:
+        where = " and ".join(plugin.display_name for plugin in registry.plugins() if plugin.first_comment)
         raise Unprocessable(
-            [{"loc": ["body", "first_comment"], "msg": "a first comment is posted on LinkedIn only"}]
+            [{"loc": ["body", "first_comment"], "msg": f"a first comment is posted on {where} only"}]
         )
 
 

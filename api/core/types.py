@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, EmailStr, Field, WithJsonSchema
-
-# Query parameters naming a platform: the stored names, and "x" for twitter.
-PlatformParam = Literal["linkedin", "twitter", "x"]
 
 # Years a post, a schedule or a report can be about; beyond them date arithmetic leaves Python's range.
 _YEAR = r"(19|2[0-9])[0-9]{2}"

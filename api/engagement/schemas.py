@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.core.types import IsoDateTime
-from api.posts.platforms import Platform
+from api.platforms.registry import StoredPlatformName
 
 
 class PredictIn(BaseModel):
@@ -16,7 +16,7 @@ class PredictIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform
+    platform: StoredPlatformName
     content: str = Field(min_length=1, max_length=25_000)
     scheduled_for: IsoDateTime | None = Field(
         default=None, description="when it would go out (past or future); default now"

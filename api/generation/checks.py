@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from api.content.length import THREAD_CONTENT_TYPE, check_length, x_weighted_length
-from api.posts.platforms import Platform
+from api.content.length import THREAD_CONTENT_TYPE, check_length
+from api.platforms import registry
+from api.platforms.base import LengthRule
 from models.style.text_features import extract_hashtags, extract_mentions, extract_urls
 
 TELLS_FILE = Path(__file__).with_name("tells.json")
 NEAR_COPY = 0.6  # character 5-gram Jaccard with one of the user's posts
 TOO_SIMILAR = 0.7  # with another variant of the same request
-X_LIMIT = 280  # weighted characters per tweet
 _PREAMBLE = re.compile(
     r"^\s*(?:sure|certainly|of course|here(?:'s| is| are)|absolutely)\b[^\n]*[:!.]\s*\n+", re.IGNORECASE
 )
@@ -115,17 +115,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _SEPARATOR = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 
 
-def as_thread(text: str) -> tuple[str, list[str]]:
-    """A thread of tweets, separated by `---` lines: the model's own parts when it wrote them, else the text
-    split at sentence ends into as few tweets as fit 280 weighted characters each. A sentence too long for
-    one tweet is left whole for the length check to refuse (and the variant to be written again)."""
+def as_thread(text: str, rule: LengthRule) -> tuple[str, list[str]]:
+    """A thread of posts, separated by `---` lines: the model's own parts when it wrote them, else the text
+    split at sentence ends into as few posts as fit the platform's limit each (X: 280 weighted characters). A
+    sentence too long for one post is left whole for the length check to refuse (and the variant to be
+    written again)."""
     if _SEPARATOR.search(text):
         return text, []
     sentences = [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
     tweets: list[str] = []
     for sentence in sentences:
         joined = f"{tweets[-1]} {sentence}" if tweets else sentence
-        if tweets and x_weighted_length(joined) <= X_LIMIT:
+        if tweets and rule.count(joined) <= rule.limit:
             tweets[-1] = joined
         else:
             tweets.append(sentence)
@@ -136,7 +137,7 @@ def as_thread(text: str) -> tuple[str, list[str]]:
 
 def check(
     text: str,
-    platform: Platform,
+    platform: str,
     content_type: str | None,
     allowed: Allowed,
     own_posts: Sequence[str],
@@ -144,8 +145,9 @@ def check(
 ) -> Checked:
     """Repair, then check every rule; `problems` lists what still fails."""
     repaired, repairs = repair(text, allowed)
-    if platform == "twitter" and content_type == THREAD_CONTENT_TYPE:
-        repaired, split = as_thread(repaired)
+    plugin = registry.get(platform)
+    if plugin.threads and content_type == THREAD_CONTENT_TYPE:
+        repaired, split = as_thread(repaired, plugin.length)
         repairs += split
     passed: list[str] = []
     problems: list[str] = []

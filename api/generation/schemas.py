@@ -6,15 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.content.schemas import DraftOut
 from api.core.types import JsonInt
-from api.posts.platforms import Platform, normalise_platform
-
-
-def _platform(value: object) -> object:
-    return normalise_platform(value) if isinstance(value, str) else value
+from api.platforms.registry import PlatformName
 
 
 class GenerateIn(BaseModel):
@@ -22,17 +18,15 @@ class GenerateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
+    platform: PlatformName = Field(description="a registered platform (an alias such as x is accepted)")
     topic: str = Field(min_length=1, max_length=500)
     content_type: str | None = Field(default=None, max_length=50)
     variants: JsonInt = Field(default=3, ge=1, le=5)
     template_id: uuid.UUID | None = None
     thread: StrictBool = Field(
-        default=False, description="X only: a thread of several posts separated by ---"
+        default=False, description="platforms with threads only: a thread of several posts separated by ---"
     )
     notes: str | None = Field(default=None, max_length=2000, description="anything else the post must say")
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class GenerateOut(BaseModel):
@@ -46,10 +40,8 @@ class VoiceMatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
+    platform: PlatformName = Field(description="a registered platform (an alias such as x is accepted)")
     content: str = Field(min_length=1, max_length=25_000)
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class VoiceMatchOut(BaseModel):

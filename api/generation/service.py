@@ -25,6 +25,8 @@ from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.generation.checks import Allowed, Checked, check
 from api.generation.schemas import GenerateIn, VoiceMatchOut
+from api.platforms import registry
+from api.platforms.base import THREAD_PROMPT_RULE
 from api.posts.models import UserPost
 from api.templates.models import ContentTemplate
 from api.users.models import User
@@ -136,12 +138,8 @@ def build_messages(
     habits: dict[str, Any],
 ) -> list[dict[str, str]]:
     """The chat messages: who the user is, how they write, the platform's rules, and what to write."""
-    rules = (
-        "X: at most 280 characters"
-        + ("; a thread: posts separated by a line holding only ---" if body.thread else "")
-        if body.platform == "twitter"
-        else "LinkedIn: at most 3,000 characters; short paragraphs"
-    )
+    plugin = registry.get(body.platform)
+    rules = plugin.prompt_rules + (f"; {THREAD_PROMPT_RULE}" if body.thread and plugin.threads else "")
     who = ", ".join(part for part in (user.name, user.role, user.company) if part)
     if user.niche:
         who += f", writing about {user.niche}"
@@ -260,8 +258,13 @@ class Plan:
 def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
     """What can be refused before anything is generated: a thread off X (409), an unknown template (404),
     no LLM configured (503). Returns the template, if any."""
-    if body.thread and body.platform != "twitter":
-        raise Conflict("Threads are an X format; set platform to twitter or thread to false.")
+    if body.thread and not registry.get(body.platform).threads:
+        with_threads = [plugin for plugin in registry.plugins() if plugin.threads]
+        raise Conflict(
+            f"Threads are {' and '.join(p.display_name for p in with_threads) or 'no platform'}'s format; "
+            f"set platform to {' or '.join(p.name for p in with_threads) or 'one that has them'} "
+            "or thread to false."
+        )
     template = None
     if body.template_id is not None:
         template = session.get(ContentTemplate, body.template_id)

@@ -49,7 +49,7 @@ from typing import Any, BinaryIO, cast
 
 from dateutil.relativedelta import relativedelta
 
-from api.posts.platforms import Platform, normalise_platform
+from api.platforms import registry
 
 _SNIFF_BYTES = 64 * 1024
 _MAX_FIELD_CHARS = 1_000_000
@@ -102,7 +102,7 @@ class ParsedPost:
     """One post, normalised: UTC time, canonical platform, metrics under common names."""
 
     line: int
-    platform: Platform
+    platform: str  # a registered platform's stored name
     content: str
     posted_at: datetime
     time_precision: TimePrecision
@@ -1191,9 +1191,9 @@ def _json_count(item: Mapping[str, Any], key: str) -> int | None:
 def _map_json_post(item: Mapping[str, Any], line: int, context: _RowContext) -> ParsedPost:
     raw_platform = item.get("platform")
     if not isinstance(raw_platform, str):
-        raise RowError("platform: missing (linkedin or twitter)")
+        raise RowError(f"platform: missing ({' or '.join(registry.names())})")
     try:
-        platform = normalise_platform(raw_platform)
+        platform = registry.normalise(raw_platform)
     except ValueError as exc:
         raise RowError(f"platform: {exc}") from None
     content = item.get("content")

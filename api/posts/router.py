@@ -19,12 +19,12 @@ from api.core.errors import (
     responses,
 )
 from api.core.pagination import MAX_OFFSET
-from api.core.types import IsoDateTime, PlatformParam
+from api.core.types import IsoDateTime
 from api.deps import CurrentUser, IdempotencyKey, SessionDep, SettingsDep
 from api.engagement import service as engagement_service
+from api.platforms.registry import PlatformParam
 from api.posts import service
 from api.posts.importers import ImportFormat
-from api.posts.platforms import Platform, platform_filter
 from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut, ToneAnalysisOutcome
 from api.voice import service as voice_service
 
@@ -133,18 +133,17 @@ def _measure(file: UploadFile) -> int:
 def list_posts(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
     posted_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     posted_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PostPage:
     """The signed-in user's posts, newest first, with filters and the total count."""
-    platform_name: Platform | None = platform_filter(platform)
     posts, total = service.list_posts(
         session,
         user.id,
-        platform=platform_name,
+        platform=platform,
         posted_from=posted_from,
         posted_to=posted_to,
         limit=limit,

@@ -14,10 +14,12 @@ from sqlalchemy import select, update
 
 from api.accounts import service as accounts
 from api.accounts.models import ConnectedAccount
-from api.accounts.platforms import PlatformError, client_for, http_client
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.db import session_scope
+from api.platforms import registry
+from api.platforms.base import PlatformError, http_client
+from api.platforms.registry import UnknownPlatform
 from api.posts.models import UserPost
 from api.publishing.models import MetricPull
 
@@ -71,11 +73,13 @@ def _collect_one(http: httpx.Client, now: datetime) -> str | None:
             if account is None or draft.external_id is None:
                 raise PlatformError("the account is no longer connected")
             token = accounts.fresh_access_token(account.id, http)
-            metrics = client_for(draft.platform, get_settings(), http).metrics(token, [draft.external_id])
+            metrics = (
+                registry.get(draft.platform).connect(get_settings(), http).metrics(token, [draft.external_id])
+            )
             found = metrics.get(draft.external_id)
             if found is None:
                 raise PlatformError("the platform no longer has this post")
-        except (PlatformError, httpx.HTTPError) as exc:
+        except (PlatformError, UnknownPlatform, httpx.HTTPError) as exc:
             pull.error = str(exc)[:500]
             if pull.tries >= MAX_TRIES:
                 pull.done_at = now

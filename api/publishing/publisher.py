@@ -26,20 +26,21 @@ from sqlalchemy.orm import Session
 
 from api.accounts import service as accounts
 from api.accounts.models import ConnectedAccount
-from api.accounts.platforms import (
+from api.content.models import ContentDraft
+from api.core.config import get_settings
+from api.core.db import session_scope
+from api.platforms import registry
+from api.platforms.base import (
     AuthRejected,
     PermanentError,
     PlatformClient,
     PlatformError,
     TransientError,
-    client_for,
     http_client,
     normalise_text,
+    split_thread,
 )
-from api.content.length import split_thread
-from api.content.models import ContentDraft
-from api.core.config import get_settings
-from api.core.db import session_scope
+from api.platforms.registry import UnknownPlatform
 from api.posts.models import UserPost
 from api.publishing.models import MetricPull, PublishAttempt
 from api.webhooks import service as webhooks
@@ -117,7 +118,13 @@ def claim(draft_id: uuid.UUID, now: datetime) -> Claim | Outcome:
                 ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
             )
         )
-        name = "X" if draft.platform == "twitter" else "LinkedIn"
+        try:
+            plugin = registry.get(draft.platform)
+        except UnknownPlatform as exc:
+            reason = f"Postwright does not publish to this platform: {exc}."
+            _fail(session, draft, None, reason, now)
+            return Outcome(draft_id, "failed", reason)
+        name = plugin.display_name
         if account is None or account.status != "active":
             reason = (
                 f"No {name} account is connected; connect it, then retry this post."
@@ -146,7 +153,8 @@ def claim(draft_id: uuid.UUID, now: datetime) -> Claim | Outcome:
         draft.lease_until = now + LEASE
         draft.publish_attempts = number
         session.flush()
-        parts = split_thread(draft.content) if draft.platform == "twitter" else [draft.content]
+        # A platform with threads posts each `---` part as a reply to the previous one.
+        parts = split_thread(draft.content) if plugin.threads else [draft.content]
         return Claim(
             draft_id=draft.id,
             attempt_id=attempt.id,
@@ -154,7 +162,7 @@ def claim(draft_id: uuid.UUID, now: datetime) -> Claim | Outcome:
             user_id=draft.user_id,
             platform=draft.platform,
             parts=[p for p in parts if p],
-            first_comment=draft.first_comment if draft.platform == "linkedin" else None,
+            first_comment=draft.first_comment if plugin.first_comment else None,
             account_id=account.id,
             author_id=account.external_user_id,
             handle=account.handle,
@@ -221,7 +229,7 @@ def _post_part(client: PlatformClient, job: Claim, posted: list[str], token: str
 
 def publish(job: Claim, http: httpx.Client, now: Callable[[], datetime]) -> Outcome:
     """Post the claimed draft (the rest of it, after a partial attempt) and record how it went."""
-    client = client_for(job.platform, get_settings(), http)
+    client = registry.get(job.platform).connect(get_settings(), http)
     posted = list(job.posted_ids)
     comment_posted = job.comment_posted
     try:

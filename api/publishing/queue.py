@@ -19,6 +19,7 @@ from api.analytics import service as analytics
 from api.content import service as content
 from api.content.models import ContentDraft
 from api.core.errors import Conflict, NotFound
+from api.platforms import registry
 from api.publishing.models import PostingSlot
 from api.schedules.recurrence import Recurrence, from_sunday_first
 from api.users.models import User
@@ -67,7 +68,7 @@ def next_free(
     """The earliest future slot occurrence that no scheduled post of the user on `platform` takes."""
     owned = slots(session, user.id, platform)
     if not owned:
-        name = "X" if platform == "twitter" else "LinkedIn"
+        name = registry.get(platform).display_name
         raise Conflict(f"You have no {name} posting slots; add some with POST /api/queue/slots first.")
     taken = set(
         session.scalars(

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from api.content import service as content
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
-from api.core.types import PlatformParam
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import platform_filter
+from api.platforms.registry import PlatformParam
 from api.publishing import queue
 from api.publishing.models import PublishAttempt
 from api.publishing.schemas import (
@@ -70,10 +69,10 @@ def add_to_queue(
 def list_slots(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
 ) -> SlotList:
     """Your weekly posting slots (local times in your profile's zone)."""
-    rows = queue.slots(session, user.id, platform_filter(platform))
+    rows = queue.slots(session, user.id, platform)
     return SlotList(items=[SlotOut.model_validate(row) for row in rows], timezone=user.timezone)
 
 
@@ -104,8 +103,8 @@ def delete_slot(slot_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> R
 def suggest_slots(
     user: CurrentUser,
     session: SessionDep,
-    platform: Annotated[PlatformParam, Query(description="linkedin or twitter (x)")],
+    platform: Annotated[PlatformParam, Query(description="a registered platform or alias")],
 ) -> SuggestionList:
     """Slots taken from your own best weekdays and hour (the insights, with their intervals)."""
-    found = queue.suggestions(session, user, platform_filter(platform) or "linkedin")
+    found = queue.suggestions(session, user, platform)
     return SuggestionList(items=[SuggestionOut(day_of_week=d, time=t, reason=r) for d, t, r in found])

@@ -6,14 +6,10 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.core.types import JsonInt, LocalTime, Version
-from api.posts.platforms import Platform, normalise_platform
-
-
-def _platform(value: object) -> object:
-    return normalise_platform(value) if isinstance(value, str) else value
+from api.platforms.registry import PlatformName
 
 
 class AttemptOut(BaseModel):
@@ -43,11 +39,9 @@ class QueueRequest(BaseModel):
 class SlotIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    platform: Platform = Field(description="linkedin or twitter (x is accepted)")
+    platform: PlatformName = Field(description="a registered platform (an alias such as x is accepted)")
     day_of_week: JsonInt = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
     time: LocalTime = Field(description="local time in your profile's time zone, HH:MM")
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class SlotOut(BaseModel):

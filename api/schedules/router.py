@@ -11,9 +11,9 @@ from api.content import service as content_service
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
-from api.core.types import IsoDateTime, PlatformParam
+from api.core.types import IsoDateTime
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import platform_filter
+from api.platforms.registry import PlatformParam
 from api.schedules import service
 from api.schedules.schemas import (
     RecurringCreate,
@@ -38,7 +38,7 @@ def list_scheduled_posts(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[list[ScheduledStatus] | None, Query(alias="status")] = None,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
     scheduled_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     scheduled_to: Annotated[IsoDateTime | None, Query(alias="to", description="exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -48,7 +48,7 @@ def list_scheduled_posts(
     query = content_service.drafts_query(
         user.id,
         statuses=list(status_ or ("scheduled", "published", "failed")),
-        platform=platform_filter(platform),
+        platform=platform,
         scheduled_from=scheduled_from,
         scheduled_to=scheduled_to,
     )
@@ -122,12 +122,12 @@ def list_recurring(
     user: CurrentUser,
     session: SessionDep,
     active: bool | None = None,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RecurringPage:
     """Your recurring schedules, the next to fire first (paused ones last)."""
-    query = service.schedules_query(user.id, active=active, platform=platform_filter(platform))
+    query = service.schedules_query(user.id, active=active, platform=platform)
     schedules, total = service.page(session, query, limit, offset)
     return RecurringPage(
         items=[RecurringOut.model_validate(s) for s in schedules], total=total, limit=limit, offset=offset

@@ -6,19 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from api.content.schemas import DraftOut
 from api.core.types import IsoDateTime, JsonInt, LocalTime, TimeZoneName, Version, Weekday
-from api.posts.platforms import Platform, normalise_platform
+from api.platforms.registry import PlatformName
 from api.schedules.recurrence import Frequency, zone
 
 WeekOfMonth = Literal[1, 2, 3, 4, -1]
-
-
-def _platform(value: object) -> object:
-    """ "x" is "twitter"; anything but a string is left for the type check to refuse."""
-    return normalise_platform(value) if isinstance(value, str) else value
 
 
 class ScheduledPostCreate(BaseModel):
@@ -29,11 +24,9 @@ class ScheduledPostCreate(BaseModel):
     scheduled_for: IsoDateTime
     draft_id: uuid.UUID | None = None
     version: Version | None = Field(default=None, description="With draft_id: must match the draft's.")
-    platform: Platform | None = None
+    platform: PlatformName | None = None
     content: str | None = Field(default=None, min_length=1, max_length=20_000)
     content_type: str | None = Field(default=None, max_length=50)
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
@@ -74,7 +67,7 @@ class RecurringCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    platform: Platform
+    platform: PlatformName
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency
     day_of_week: JsonInt = Field(ge=0, le=6, description="0 = Sunday, 1 = Monday ... 6 = Saturday")
@@ -91,8 +84,6 @@ class RecurringCreate(BaseModel):
         default=None, description="a template used as each draft's structure"
     )
 
-    _normalise = field_validator("platform", mode="before")(_platform)
-
     @model_validator(mode="after")
     def _week_only_monthly(self) -> Self:
         if self.week_of_month is not None and self.frequency != "monthly":
@@ -106,7 +97,7 @@ class RecurringUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    platform: Platform | None = None
+    platform: PlatformName | None = None
     content_type: str | None = Field(default=None, max_length=50)
     frequency: Frequency | None = None
     day_of_week: Weekday | None = Field(default=None, description="0 = Sunday ... 6 = Saturday")
@@ -118,8 +109,6 @@ class RecurringUpdate(BaseModel):
         default=None, max_length=50
     )
     template_id: uuid.UUID | None = None
-
-    _normalise = field_validator("platform", mode="before")(_platform)
 
 
 class RecurringOut(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy import ARRAY, Connection, DateTime, Float, Text, column, delete,
 from sqlalchemy.dialects.postgresql import insert
 
 from api.content.length import THREAD_CONTENT_TYPE
-from api.posts.platforms import PLATFORMS
+from api.platforms import registry
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 Category = Literal[
@@ -74,8 +74,9 @@ def placeholders_of(text: str) -> list[str]:
 
 
 def content_type_of(platform: str, template_content: str) -> str | None:
-    """`thread` for an X template made of several tweets, else None (the draft takes the category)."""
-    if platform == "twitter" and _THREAD_SEPARATOR in template_content:
+    """`thread` for a template of several posts on a platform with threads (X), else None (the draft takes the
+    category)."""
+    if registry.get(platform).threads and _THREAD_SEPARATOR in template_content:
         return THREAD_CONTENT_TYPE
     return None
 
@@ -103,7 +104,7 @@ def _spec(item: dict[str, Any]) -> TemplateSpec:
     problems = []
     if spec.category not in CATEGORIES:
         problems.append(f"unknown category {spec.category!r}")
-    if spec.platform not in PLATFORMS:
+    if spec.platform not in registry.names():
         problems.append(f"unknown platform {spec.platform!r}")
     if not spec.placeholders:
         problems.append("no placeholders")

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Query, status
 from api.content.schemas import DraftOut
 from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
-from api.core.types import PlatformParam
 from api.deps import CurrentUser, SessionDep
-from api.posts.platforms import platform_filter
+from api.platforms.registry import PlatformParam
 from api.templates import service
 from api.templates.library import Category
 from api.templates.schemas import TemplateOut, TemplatePage, TemplateUse
@@ -25,14 +24,13 @@ def list_templates(
     _: CurrentUser,
     session: SessionDep,
     category: Annotated[Category | None, Query(description="one of the library's categories")] = None,
-    platform: Annotated[PlatformParam | None, Query(description="linkedin or twitter (x)")] = None,
+    platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
     search: Annotated[str | None, Query(max_length=200, description="Text to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TemplatePage:
     """Browse the library, best rated first: filter by category, platform and free text."""
-    platform_name = platform_filter(platform)
-    query = service.templates_query(category=category, platform=platform_name, search=search)
+    query = service.templates_query(category=category, platform=platform, search=search)
     templates, total = service.page(session, query, limit, offset)
     return TemplatePage(
         items=[TemplateOut.model_validate(t) for t in templates], total=total, limit=limit, offset=offset

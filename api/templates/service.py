@@ -89,7 +89,7 @@ def use_template(
     draft = content_service.create_draft(
         session,
         user_id,
-        platform=template.platform,  # type: ignore[arg-type]  # the library only holds known platforms
+        platform=template.platform,
         content=content,
         content_type=content_type_of(template.platform, template.template_content) or template.category,
         template_id=template.id,

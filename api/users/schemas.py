@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.auth.schemas import NEW_PASSWORD_SCHEMA, PASSWORD_MAX_LENGTH
 from api.core.types import AccountEmail, OneLineText, OneLineTextOrEmpty, PersonName, TimeZoneName
+from api.platforms.registry import StoredPlatformNames
 
-Platform = Literal["linkedin", "twitter"]
 # A goal is one line with at least one visible character; surrounding spaces are trimmed.
 Goal = OneLineText
 Tone = Literal["professional", "casual", "inspirational", "educational", "humorous", "authoritative"]
@@ -54,7 +54,7 @@ class ProfileUpdate(BaseModel):
     role: OneLineTextOrEmpty | None = None
     niche: OneLineTextOrEmpty | None = None
     tone: Tone | None = None
-    platforms: list[Platform] | None = Field(default=None, max_length=2)
+    platforms: StoredPlatformNames | None = None
     goals: list[Goal] | None = Field(default=None, max_length=10)
     timezone: TimeZoneName | None = None
     email: AccountEmail | None = None
@@ -88,7 +88,7 @@ class OnboardingIn(BaseModel):
     role: OneLineText
     niche: OneLineText
     tone: Tone
-    platforms: list[Platform] = Field(min_length=1, max_length=2)
+    platforms: StoredPlatformNames = Field(min_length=1)
     goals: list[Goal] = Field(min_length=1, max_length=10)
     timezone: TimeZoneName = "UTC"
 

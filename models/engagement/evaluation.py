@@ -11,6 +11,8 @@ from scipy.stats import spearmanr
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models.engagement.features import platform_code
+
 MIN_TEST_POSTS_FOR_SPEARMAN = 5
 
 
@@ -80,7 +82,7 @@ class TfidfForestBaseline:
                 text.str.contains("http", regex=False).astype(float),
                 posted.dt.hour,
                 posted.dt.weekday,
-                (frame["platform"] == "linkedin").astype(float),
+                frame["platform"].astype(str).map(platform_code).astype(float),
             ]
         ).astype(float)
 

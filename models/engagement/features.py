@@ -17,7 +17,10 @@ import pandas as pd
 
 from models.style.text_features import post_features
 
-PLATFORMS = ("twitter", "linkedin")
+# The platform as the model sees it, in its one platform column `platform_linkedin`: the platforms of its
+# training data, as data (this layer cannot ask the API's platform registry). A platform missing here is a
+# missing value (NaN, which the booster routes as "unknown"), never taken for X.
+PLATFORM_CODES: dict[str, float] = {"twitter": 0.0, "linkedin": 1.0}
 FORM_COLUMNS = (
     "chars_log",
     "lines",
@@ -34,6 +37,11 @@ TIMING_COLUMNS = ("hour", "weekday")
 AUDIENCE_COLUMNS = ("followers_log", "platform_linkedin")
 HISTORY_FEATURES = ("history_posts_log", "baseline_log", "trend_log", "cadence_7d", "days_since_last")
 NUMERIC_COLUMNS = FORM_COLUMNS + TIMING_COLUMNS + AUDIENCE_COLUMNS + HISTORY_FEATURES
+
+
+def platform_code(platform: str) -> float:
+    """`platform_linkedin` for a post on `platform`: NaN for a platform the model was not trained on."""
+    return PLATFORM_CODES.get(platform, math.nan)
 
 
 def form_features(text: str) -> dict[str, float]:
@@ -101,7 +109,7 @@ def feature_array(frame: pd.DataFrame) -> np.ndarray:
             hour,
             weekday,
             math.log1p(count) if count == count else math.nan,  # NaN != NaN
-            float(platform == "linkedin"),
+            platform_code(str(platform)),
             math.log1p(history_values[i, 0]),
             *history_values[i, 1:],
         ]
