@@ -73,7 +73,8 @@ export interface paths {
         };
         /**
          * Connect
-         * @description Start connecting X (OAuth 2.0 with PKCE) or LinkedIn: open `authorization_url` in the user's browser.
+         * @description Start connecting a platform (OAuth 2.0; with PKCE where the platform uses it, as X does): open
+         *     `authorization_url` in the user's browser.
          *     Its `state` is signed, single-use and expires in 10 minutes. 503 when the server has no client id for
          *     the platform.
          */
@@ -1181,7 +1182,7 @@ export interface components {
             platform: string;
             /**
              * Handle
-             * @description the X username or the LinkedIn member's name
+             * @description the member's name on the platform (the X username, the LinkedIn member's name)
              */
             handle: string;
             /**
@@ -1508,7 +1509,7 @@ export interface components {
         DraftCreate: {
             /**
              * Platform
-             * @description linkedin or twitter (x is accepted)
+             * @description a registered platform (an alias such as x is accepted)
              * @enum {string}
              */
             platform: "linkedin" | "twitter";
@@ -1518,7 +1519,7 @@ export interface components {
             content_type?: string | null;
             /**
              * First Comment
-             * @description LinkedIn only: posted as the first comment
+             * @description platforms with a first comment only: posted as the first comment
              */
             first_comment?: string | null;
         };
@@ -1575,7 +1576,7 @@ export interface components {
             template_id: string | null;
             /**
              * First Comment
-             * @description LinkedIn: a comment posted under the post right after it is published
+             * @description platforms with a first comment: posted under the post right after it is published
              */
             first_comment?: string | null;
             /**
@@ -1648,7 +1649,7 @@ export interface components {
             content_type?: string | null;
             /**
              * First Comment
-             * @description LinkedIn only; an empty string removes it
+             * @description platforms with a first comment only; an empty string removes it
              */
             first_comment?: string | null;
         };
@@ -1769,7 +1770,7 @@ export interface components {
         GenerateIn: {
             /**
              * Platform
-             * @description linkedin or twitter (x is accepted)
+             * @description a registered platform (an alias such as x is accepted)
              * @enum {string}
              */
             platform: "linkedin" | "twitter";
@@ -1786,7 +1787,7 @@ export interface components {
             template_id?: string | null;
             /**
              * Thread
-             * @description X only: a thread of several posts separated by ---
+             * @description platforms with threads only: a thread of several posts separated by ---
              * @default false
              */
             thread: boolean;
@@ -1871,7 +1872,7 @@ export interface components {
         GenerationRequest: {
             /**
              * Platform
-             * @description linkedin or twitter (x is accepted)
+             * @description a registered platform (an alias such as x is accepted)
              * @enum {string}
              */
             platform: "linkedin" | "twitter";
@@ -1888,7 +1889,7 @@ export interface components {
             template_id?: string | null;
             /**
              * Thread
-             * @description X only: a thread of several posts separated by ---
+             * @description platforms with threads only: a thread of several posts separated by ---
              * @default false
              */
             thread: boolean;
@@ -2534,7 +2535,7 @@ export interface components {
         SlotIn: {
             /**
              * Platform
-             * @description linkedin or twitter (x is accepted)
+             * @description a registered platform (an alias such as x is accepted)
              * @enum {string}
              */
             platform: "linkedin" | "twitter";
@@ -2904,7 +2905,7 @@ export interface components {
         VoiceMatchIn: {
             /**
              * Platform
-             * @description linkedin or twitter (x is accepted)
+             * @description a registered platform (an alias such as x is accepted)
              * @enum {string}
              */
             platform: "linkedin" | "twitter";
@@ -3108,7 +3109,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                platform: "twitter" | "x" | "linkedin";
+                platform: "linkedin" | "twitter" | "x";
             };
             cookie?: never;
         };
@@ -3161,7 +3162,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                platform: "twitter" | "x" | "linkedin";
+                platform: "linkedin" | "twitter" | "x";
             };
             cookie?: never;
         };
@@ -3305,7 +3306,7 @@ export interface operations {
     performance_api_analytics_performance_get: {
         parameters: {
             query?: {
-                /** @description linkedin or twitter (x); default both */
+                /** @description a registered platform or alias; default all */
                 platform?: ("linkedin" | "twitter" | "x") | null;
             };
             header?: never;
@@ -3763,7 +3764,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("draft" | "scheduled" | "published" | "failed")[] | null;
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
                 content_type?: string | null;
                 from?: string | null;
@@ -4509,7 +4510,7 @@ export interface operations {
     list_posts_api_posts_get: {
         parameters: {
             query?: {
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
                 from?: string | null;
                 /** @description exclusive */
@@ -4771,7 +4772,7 @@ export interface operations {
     list_slots_api_queue_slots_get: {
         parameters: {
             query?: {
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
             };
             header?: never;
@@ -4910,7 +4911,7 @@ export interface operations {
     suggest_slots_api_queue_suggestions_get: {
         parameters: {
             query: {
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform: "linkedin" | "twitter" | "x";
             };
             header?: never;
@@ -4952,7 +4953,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("scheduled" | "published" | "failed")[] | null;
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
                 from?: string | null;
                 /** @description exclusive */
@@ -5231,7 +5232,7 @@ export interface operations {
         parameters: {
             query?: {
                 active?: boolean | null;
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
                 limit?: number;
                 offset?: number;
@@ -5476,7 +5477,7 @@ export interface operations {
             query?: {
                 /** @description one of the library's categories */
                 category?: ("thought_leadership" | "milestone" | "lesson_learned" | "how_to" | "announcement" | "question" | "story" | "hiring" | "event_recap" | "case_study") | null;
-                /** @description linkedin or twitter (x) */
+                /** @description a registered platform or alias */
                 platform?: ("linkedin" | "twitter" | "x") | null;
                 /** @description Text to look for */
                 search?: string | null;
