@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any, Literal, Protocol
 from urllib.parse import quote, urlencode
 
@@ -147,7 +147,7 @@ class _PlatformEnvironment(BaseSettings):
     scopes: str | None = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment_class(prefix: str) -> type[_PlatformEnvironment]:
     """The settings class reading `<PREFIX>_*` (one per platform)."""
     config = _PlatformEnvironment.model_config | SettingsConfigDict(env_prefix=f"{prefix}_")

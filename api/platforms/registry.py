@@ -110,6 +110,14 @@ def _registered(value: str) -> str:
     return value
 
 
+def _exact(value: str) -> str:
+    """The stored name for exactly a name or an alias (a parameter's enum lists them, in this spelling)."""
+    name = _aliases.get(value)
+    if name is None:
+        raise UnknownPlatform(_unknown(value))
+    return name
+
+
 def _at_most_one_each(value: list[str]) -> list[str]:
     if len(value) > len(_plugins):
         raise ValueError(f"name at most {len(_plugins)} platforms, each once")
@@ -144,8 +152,8 @@ class _AtMostRegisteredItems:
 
 # A body field: a registered name or alias, stored as the name; the document lists the names.
 PlatformName = Annotated[str, AfterValidator(normalise), _RegistryEnum(with_aliases=False)]
-# A query or path parameter: the same values, and the document lists the aliases too.
-PlatformParam = Annotated[str, AfterValidator(normalise), _RegistryEnum(with_aliases=True)]
+# A query or path parameter: exactly a name or an alias, as the document's enum lists them; the stored name.
+PlatformParam = Annotated[str, AfterValidator(_exact), _RegistryEnum(with_aliases=True)]
 # Exactly a stored name (no alias, no other case): the profile and the engagement prediction take these.
 StoredPlatformName = Annotated[str, AfterValidator(_registered), _RegistryEnum(with_aliases=False)]
 # A profile's platforms: stored names, at most one of each registered platform.
