@@ -24,6 +24,7 @@ from api.core.config import PROJECT_ROOT, Settings, get_settings
 from api.core.logging import configure_logging
 from api.embedded_pg import EmbeddedPostgres
 from api.supervisor import ChildService, ProcessGuard, python_module, venv_script
+from ml import catalog
 from ml.registry import resolve_tracking_uri
 
 logger = logging.getLogger("postwright.cli")
@@ -38,11 +39,12 @@ UVICORN_OPTIONS: dict[str, Any] = {
 }
 # One API worker process per core (each is one interpreter: the GIL lets it use one core), at most four.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
-# Registered model name -> the BentoML service that serves its champion (one port each, from --bento-port).
-SERVED_MODELS = {
-    "tone-classifier": "serving.tone_service:ToneService",
-    "engagement-model": "serving.engagement_service:EngagementService",
-}
+
+
+def served_models() -> dict[str, str]:
+    """Registered model name -> the BentoML service that serves its champion (one port each, from
+    --bento-port), for every served model of `ml.catalog`."""
+    return {spec.name: f"serving.services:{spec.served().service_class}" for spec in catalog.served()}
 
 
 def alembic_config() -> Config:
@@ -122,7 +124,7 @@ def _served_models(settings: Settings, first_port: int) -> list[tuple[ChildServi
     """The BentoML service of every served model, each on its own port, with its URL."""
     logs = settings.var_dir / "log"
     served = []
-    for offset, (model_name, target) in enumerate(SERVED_MODELS.items()):
+    for offset, (model_name, target) in enumerate(served_models().items()):
         port = first_port + offset
         url = f"http://127.0.0.1:{port}"
         child = ChildService(
@@ -189,10 +191,11 @@ def up(
         if platform:
             settings = get_settings()
             prefect_server, mlflow_ui = _platform_services(settings, prefect_port, mlflow_port)
+            served_names = list(served_models())
             served = _served_models(settings, bento_port)
             # The API and the flows reach every served model over HTTP.
             os.environ["SERVING_URLS"] = json.dumps(
-                {name: url for name, (_, url) in zip(SERVED_MODELS, served, strict=True)}
+                {name: url for name, (_, url) in zip(served_names, served, strict=True)}
             )
             os.environ["BENTOML_HOME"] = str(settings.var_dir / "bentoml")
             get_settings.cache_clear()
@@ -205,7 +208,7 @@ def up(
             # processes creating them at once fail).
             waits = [arg for child in platform_children for arg in ("--wait-for", str(child.health_url))]
             first_model = ChildService(
-                "first tone model",
+                "first champions",
                 python_module("flows.bootstrap", "--started-at", started_at.isoformat(), *waits),
                 logs / "bootstrap.log",
             )
@@ -234,7 +237,7 @@ def up(
             table = [(child.name, child.health_url or "", str(child.log_path)) for child in children]
             table += [
                 (f"{name} metrics", f"{url}/metrics", "")
-                for name, (_, url) in zip(SERVED_MODELS, served, strict=True)
+                for name, (_, url) in zip(served_names, served, strict=True)
             ]
         table[:0] = [
             ("API", f"http://{host}:{port}/docs", "stdout"),

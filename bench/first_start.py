@@ -73,7 +73,7 @@ IDLE_GENERATIONS = 5
 # Spread over a few minutes after the fine-tune, during which publish-due-posts runs as a baseline.
 IDLE_GENERATION_GAP_SECONDS = 30.0
 # The fine-tune flow's own tasks, for the progress noted beside each generation.
-FINE_TUNE_TASKS = ("load_training_data", "fine_tune", "evaluate_on_test", "log_run", "register_and_gate")
+FINE_TUNE_TASKS = ("load_training_data", "fit", "evaluate_on_test", "log_run", "register_and_gate")
 GENERATION_RATIO_AIM = 1.5
 SKIPPED_AT_CAPACITY = "skipped (at capacity)"
 API_SHARE_MARKER = "multiprocessing"  # uvicorn's worker processes (spawned) and their resource tracker

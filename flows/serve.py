@@ -1,7 +1,10 @@
-"""Serve every deployment of prefect.yaml from this process: `python -m flows.serve`.
+"""Serve every deployment of prefect.yaml, and every registered model's training flow, from this process:
+`python -m flows.serve`.
 
 The deployments, descriptions, parameters and schedules come from prefect.yaml, so a schedule is written
-once and both `prefect deploy` (work pools) and this local runner use it.
+once and both `prefect deploy` (work pools) and this local runner use it. A model of `ml.catalog` whose
+training flow prefect.yaml does not list (no schedule of its own) is served too, started by hand, from the
+Prefect UI or by the first-champion bootstrap.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron, Interval, Schedule
 
 from api.core.launcher import PREFECT_FILE, load_entrypoint, read_deployments
+from ml import catalog
 
 
 def to_schedule(config: dict[str, Any]) -> Schedule:
@@ -34,10 +38,28 @@ def to_schedule(config: dict[str, Any]) -> Schedule:
     raise ValueError(f"unsupported schedule in prefect.yaml (use cron or interval): {config}")
 
 
+def training_entries(listed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deployment entries (as prefect.yaml writes them) of the registered models' training flows that
+    `listed` does not already name."""
+    names = {entry["name"] for entry in listed}
+    return [
+        {
+            "name": spec.training.flow,
+            "entrypoint": spec.training.entrypoint,
+            "description": f"Train {spec.name}; promote it only if it beats the champion.",
+            "tags": ["ml"],
+        }
+        for spec in catalog.trained()
+        if spec.training is not None and spec.training.flow not in names
+    ]
+
+
 def build_deployments(path: Path = PREFECT_FILE) -> list[RunnerDeployment]:
-    """RunnerDeployments for `serve()`, one per prefect.yaml entry, with its schedules and parameters."""
+    """RunnerDeployments for `serve()`, one per prefect.yaml entry (with its schedules and parameters) and
+    one per registered model's training flow it does not list."""
     built = []
-    for entry in read_deployments(path):
+    listed = read_deployments(path)
+    for entry in [*listed, *training_entries(listed)]:
         flow = load_entrypoint(entry["entrypoint"])
         deployment = flow.to_deployment(
             name=entry["name"],

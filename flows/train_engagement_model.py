@@ -1,27 +1,27 @@
 """`train-engagement-model`: one pooled model on every account's posts, gated against the champion and
-both baselines on the same time-held-out test split."""
+both baselines on the same time-held-out test split; its steps run in the one training skeleton
+(`flows.training`)."""
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import mlflow
 import numpy as np
 import pandas as pd
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core import priority
 from api.core.db import session_scope
 from api.engagement.data import export_frame, history_frame
+from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
-from ml.bento import ensure_imported
-from ml.engagement import ENGAGEMENT, frame_to_results, inputs_to_frame, rows_from_frame
+from ml.engagement import ENGAGEMENT, frame_to_results, inputs_to_frame, predict_frame, rows_from_frame
 from models.engagement.evaluation import TfidfForestBaseline, score, time_split
 from models.engagement.history import add_history
 from models.engagement.model import EngagementConfig, EngagementModel
@@ -49,7 +49,17 @@ class EngagementTrainingParams(BaseModel):
     model: EngagementConfig = Field(default_factory=EngagementConfig)
 
 
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@dataclass
+class EngagementData:
+    """Every usable post, its author's history attached, split in time per author."""
+
+    posts: pd.DataFrame
+    train: pd.DataFrame
+    calibration: pd.DataFrame
+    test: pd.DataFrame
+    test_hash: str
+
+
 def load_posts(params: EngagementTrainingParams) -> pd.DataFrame:
     """Every dated post with engagement: the product's accounts and/or a folder of exports."""
     frames = []
@@ -85,133 +95,112 @@ def dataset_summary(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-@task(cache_policy=NO_CACHE)
-def fit_and_evaluate(frame: pd.DataFrame, params: EngagementTrainingParams) -> dict[str, Any]:
-    """Time-split per author, fit the model and both baselines, score all three on the same test posts."""
-    logger = get_run_logger()
-    annotated = add_history(frame)
-    annotated["split"] = time_split(annotated, params.test_share, params.calibration_share)
-    usable = annotated[annotated["baseline_log"].notna()]
-    train, calibration, test = (usable[usable["split"] == s] for s in ("train", "calibration", "test"))
-    logger.info("splits: %d train, %d calibration, %d test posts", len(train), len(calibration), len(test))
-    model = EngagementModel(params.model).fit(train, calibration)
-    predicted = model.predict_log(test)
-    forest = TfidfForestBaseline(params.model.seed).fit(pd.concat([train, calibration]))
-    metrics = {
-        "candidate": score(test, predicted["expected_log"], predicted["low_log"], predicted["high_log"]),
-        "tfidf_random_forest": score(test, forest.predict_log(test)),
-        "trailing_median": score(test, test["baseline_log"].to_numpy()),
-    }
-    for name, values in metrics.items():
-        logger.info("%s: Spearman %.3f, log-MAE %.3f", name, values["spearman"], values["mae_log"])
-    test_hash = hashlib.sha256("\n".join(sorted(test["post_id"].astype(str))).encode()).hexdigest()
-    return {"model": model, "test": test, "predicted": predicted, "metrics": metrics, "test_hash": test_hash}
+class EngagementTrainer(Trainer[EngagementTrainingParams, EngagementData, EngagementModel]):
+    """The engagement model's steps: posts split in time per author, Spearman gate, two baselines."""
 
+    spec = ENGAGEMENT
 
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def log_run(outcome: dict[str, Any], frame: pd.DataFrame, params: EngagementTrainingParams) -> str:
-    """Params, dataset hash and size, metrics of the candidate and both baselines, plots and the model."""
-    summary = dataset_summary(frame)
-    split = {"test_share": params.test_share, "calibration_share": params.calibration_share}
-    mlflow.log_params(params.model.model_dump() | split | {"exports_folder": params.exports_folder})
-    mlflow.set_tags(
-        {registry.DATASET_HASH_TAG: summary["sha256"], registry.TEST_SPLIT_HASH_TAG: outcome["test_hash"]}
-    )
-    mlflow.log_metrics({"dataset_posts": summary["posts"], "dataset_accounts": summary["accounts"]})
-    mlflow.log_dict(summary, "dataset/summary.json")
-    for name, values in outcome["metrics"].items():
-        prefix = "test" if name == "candidate" else f"baseline_{name}"
-        for key in ("spearman", "mae_log", "coverage", "mean_width_log"):
-            if key in values and not np.isnan(values[key]):
-                mlflow.log_metric(f"{prefix}_{key}", float(values[key]))
-    mlflow.log_dict(
-        {name: values for name, values in outcome["metrics"].items()}, "evaluation/test_metrics.json"
-    )
-    test, predicted, model = outcome["test"], outcome["predicted"], outcome["model"]
-    with tempfile.TemporaryDirectory(prefix="engagement-eval-") as folder:
-        out = Path(folder)
-        mlflow.log_artifact(
-            str(plot_predicted_vs_actual(test, predicted, out / "predicted_vs_actual.png")), "evaluation"
+    def run_name(self, params: EngagementTrainingParams, data: EngagementData) -> str:
+        return "train-engagement"
+
+    def load(self, params: EngagementTrainingParams) -> EngagementData:
+        frame = load_posts(params)
+        annotated = add_history(frame)
+        annotated["split"] = time_split(annotated, params.test_share, params.calibration_share)
+        usable = annotated[annotated["baseline_log"].notna()]
+        train, calibration, test = (usable[usable["split"] == s] for s in ("train", "calibration", "test"))
+        get_run_logger().info(
+            "splits: %d train, %d calibration, %d test posts", len(train), len(calibration), len(test)
         )
-        mlflow.log_artifact(
-            str(plot_calibration(test, predicted, out / "interval_calibration.png")), "evaluation"
+        test_hash = hashlib.sha256("\n".join(sorted(test["post_id"].astype(str))).encode()).hexdigest()
+        return EngagementData(frame, train, calibration, test, test_hash)
+
+    def fit(self, data: EngagementData, params: EngagementTrainingParams) -> Fitted[EngagementModel]:
+        return Fitted(EngagementModel(params.model).fit(data.train, data.calibration))
+
+    def evaluate(
+        self, model: EngagementModel, data: EngagementData, params: EngagementTrainingParams
+    ) -> Evaluation:
+        """The model and both baselines (trailing median; TF-IDF + random forest) on the same test posts."""
+        test = data.test
+        predicted = model.predict_log(test)
+        forest = TfidfForestBaseline(params.model.seed).fit(pd.concat([data.train, data.calibration]))
+        scores = {
+            "candidate": score(test, predicted["expected_log"], predicted["low_log"], predicted["high_log"]),
+            "tfidf_random_forest": score(test, forest.predict_log(test)),
+            "trailing_median": score(test, test["baseline_log"].to_numpy()),
+        }
+        logger = get_run_logger()
+        for name, values in scores.items():
+            logger.info("%s: Spearman %.3f, log-MAE %.3f", name, values["spearman"], values["mae_log"])
+        metrics = {
+            f"{'test' if name == 'candidate' else f'baseline_{name}'}_{key}": float(values[key])
+            for name, values in scores.items()
+            for key in ("spearman", "mae_log", "coverage", "mean_width_log")
+            if key in values and not np.isnan(values[key])
+        }
+        return Evaluation(
+            score=scores["candidate"]["spearman"],
+            test_split_hash=data.test_hash,
+            metrics=metrics,
+            baselines={name: scores[name]["spearman"] for name in ("tfidf_random_forest", "trailing_median")},
+            details={"scores": scores, "predicted": predicted},
         )
-        mlflow.log_artifact(
-            str(plot_importance(model.feature_importance(), out / "feature_importance.png")), "evaluation"
-        )
-    example_rows = rows_from_frame(test.head(3))
-    example = inputs_to_frame(example_rows)
-    from ml.engagement import predict_frame
 
-    info = registry.log_pyfunc_model(ENGAGEMENT, model.save, example, predict_frame(model, example))
-    return info.model_uri
+    def log(
+        self,
+        model: EngagementModel,
+        data: EngagementData,
+        params: EngagementTrainingParams,
+        evaluation: Evaluation,
+    ) -> None:
+        summary = dataset_summary(data.posts)
+        split = {"test_share": params.test_share, "calibration_share": params.calibration_share}
+        mlflow.log_params(params.model.model_dump() | split | {"exports_folder": params.exports_folder})
+        mlflow.set_tag(registry.DATASET_HASH_TAG, summary["sha256"])
+        mlflow.log_metrics({"dataset_posts": summary["posts"], "dataset_accounts": summary["accounts"]})
+        mlflow.log_dict(summary, "dataset/summary.json")
+        mlflow.log_dict(evaluation.details["scores"], "evaluation/test_metrics.json")
+        test, predicted = data.test, evaluation.details["predicted"]
+        with tempfile.TemporaryDirectory(prefix="engagement-eval-") as folder:
+            out = Path(folder)
+            for plot in (
+                plot_predicted_vs_actual(test, predicted, out / "predicted_vs_actual.png"),
+                plot_calibration(test, predicted, out / "interval_calibration.png"),
+                plot_importance(model.feature_importance(), out / "feature_importance.png"),
+            ):
+                mlflow.log_artifact(str(plot), "evaluation")
 
+    def example(self, model: EngagementModel, data: EngagementData) -> tuple[pd.DataFrame, pd.DataFrame]:
+        example = inputs_to_frame(rows_from_frame(data.test.head(3)))
+        return example, predict_frame(model, example)
 
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def register_and_gate(model_uri: str, outcome: dict[str, Any]) -> tuple[str, registry.PromotionDecision]:
-    """Register a version; champion only if it beats the champion and both baselines on this test split."""
-    test = outcome["test"]
-    metrics = outcome["metrics"]
+    def save(self, model: EngagementModel, folder: Path) -> None:
+        model.save(folder)
 
-    def rescore(champion_uri: str) -> float:
+    def rescore(self, champion_uri: str, data: EngagementData, params: EngagementTrainingParams) -> float:
         champion = mlflow.pyfunc.load_model(champion_uri)
-        results = frame_to_results(champion.predict(inputs_to_frame(rows_from_frame(test))))
-        return float(score(test, np.array([r["expected_log"] for r in results]))["spearman"])
+        results = frame_to_results(champion.predict(inputs_to_frame(rows_from_frame(data.test))))
+        return float(score(data.test, np.array([r["expected_log"] for r in results]))["spearman"])
 
-    version, decision = registry.gate_and_register(
-        ENGAGEMENT,
-        model_uri,
-        metrics["candidate"]["spearman"],
-        outcome["test_hash"],
-        rescore,
-        must_beat={name: metrics[name]["spearman"] for name in ("tfidf_random_forest", "trailing_median")},
-    )
-    get_run_logger().info("%s v%s: %s", ENGAGEMENT.name, version, decision.reason)
-    return version, decision
+    def summary(self, params: EngagementTrainingParams, evaluation: Evaluation) -> dict[str, Any]:
+        candidate = evaluation.details["scores"]["candidate"]
+        return {"test_mae_log": candidate["mae_log"], "test_coverage": candidate["coverage"]}
+
+    def report(self, outcome: Mapping[str, Any], evaluation: Evaluation) -> str:
+        rows = "\n".join(
+            f"| {name} | {values['spearman']:.3f} | {values['mae_log']:.3f} "
+            f"| {values.get('coverage', float('nan')):.3f} |"
+            for name, values in evaluation.details["scores"].items()
+        )
+        return f"| model | Spearman | log-MAE | 80% coverage |\n|---|---|---|---|\n{rows}\n"
+
+
+TRAINER = EngagementTrainer()
 
 
 @flow(name="train-engagement-model", log_prints=True)
 def train_engagement_model(params: EngagementTrainingParams = EngagementTrainingParams()) -> dict[str, Any]:
     """Train the engagement model on every account's history and promote it only if it beats the
     champion and both baselines on the same test split."""
-    priority.lowest_for_this_process()  # background work: requests and publishing keep the cores
-    registry.configure_tracking()
-    experiment_id = registry.ensure_experiment(ENGAGEMENT.experiment)
-    frame = load_posts(params)
-    outcome = fit_and_evaluate(frame, params)
-    with mlflow.start_run(experiment_id=experiment_id, run_name="train-engagement"):
-        model_uri = log_run(outcome, frame, params)
-        version, decision = register_and_gate(model_uri, outcome)
-        run = mlflow.active_run()
-        run_id = run.info.run_id if run else ""
-    if decision.promote:
-        ensure_imported(ENGAGEMENT, version)
-    metrics = outcome["metrics"]
-    result = {
-        "run_id": run_id,
-        "model_version": version,
-        "promoted": decision.promote,
-        "reason": decision.reason,
-        "test_spearman": metrics["candidate"]["spearman"],
-        "test_mae_log": metrics["candidate"]["mae_log"],
-        "test_coverage": metrics["candidate"]["coverage"],
-    }
-    create_markdown_artifact(
-        key="engagement-training-outcome",
-        markdown=_outcome_markdown(result, metrics),
-        description="Result of the promotion gate",
-    )
-    return result
-
-
-def _outcome_markdown(result: dict[str, Any], metrics: dict[str, Any]) -> str:
-    rows = "\n".join(
-        f"| {name} | {values['spearman']:.3f} | {values['mae_log']:.3f} "
-        f"| {values.get('coverage', float('nan')):.3f} |"
-        for name, values in metrics.items()
-    )
-    verdict = "promoted to **champion**" if result["promoted"] else "kept as **challenger**"
-    return (
-        f"## {ENGAGEMENT.name} v{result['model_version']}: {verdict}\n\n{result['reason']}\n\n"
-        f"| model | Spearman | log-MAE | 80% coverage |\n|---|---|---|---|\n{rows}\n"
-    )
+    return train_model(TRAINER, params)

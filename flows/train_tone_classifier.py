@@ -1,4 +1,8 @@
-"""`train-tone-classifier`: fine-tune, evaluate on the fixed test split, log to MLflow, gate the champion."""
+"""`train-tone-classifier`: the tone classifier's steps in the one training skeleton (`flows.training`).
+
+Recipe `fine-tune` fine-tunes MiniLM-L6 end to end (minutes, background work); `embedding-logreg` fits
+logistic regression on frozen MiniLM embeddings (seconds: the first champion of a fresh install).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,17 @@ import ctypes
 import platform
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import mlflow
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
+import pandas as pd
+from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.core import priority
+from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
-from ml.bento import ensure_imported
 from ml.tone import TONE, results_to_frame, texts_to_frame
 from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion
 from models.tone.dataset import SHIPPED_CORPUS, ToneDataset, load_dataset
@@ -78,15 +81,87 @@ class ToneTrainingParams(BaseModel):
         )
 
 
-@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def load_training_data(dataset: str) -> ToneDataset:
-    """Load the labelled rows and their fixed train/validation/test split."""
-    data = load_dataset(dataset)
-    get_run_logger().info("dataset %s: %s", data.name, data.fingerprint())
-    return data
+class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
+    """The tone classifier's steps: a labelled dataset with a fixed split, two recipes, macro-F1 gate."""
+
+    spec = TONE
+
+    def background(self, params: ToneTrainingParams) -> bool:
+        # The quick recipe is what the first analyses wait for: it keeps its priority.
+        return params.recipe == "fine-tune"
+
+    def run_name(self, params: ToneTrainingParams, data: ToneDataset) -> str:
+        return f"{params.recipe}-{Path(data.name).name}"
+
+    def load(self, params: ToneTrainingParams) -> ToneDataset:
+        data = load_dataset(params.dataset)
+        get_run_logger().info("dataset %s: %s", data.name, data.fingerprint())
+        return data
+
+    def fit(self, data: ToneDataset, params: ToneTrainingParams) -> Fitted[AnyToneModel]:
+        if params.recipe == "embedding-logreg":
+            return Fitted(fit_embedding_head(data, params))
+        classifier, history = fine_tune(data, params)
+        return Fitted(classifier, history)
+
+    def evaluate(self, model: AnyToneModel, data: ToneDataset, params: ToneTrainingParams) -> Evaluation:
+        test = data.split("test")
+        report = model.evaluate(list(test["text"]), list(test["label"]))
+        get_run_logger().info("test macro-F1 %.4f, accuracy %.4f", report.macro_f1, report.accuracy)
+        metrics = {"test_macro_f1": float(report.macro_f1), "test_accuracy": float(report.accuracy)}
+        for label, values in report.per_class.items():
+            for metric, value in values.items():
+                metrics[f"test_{registry.metric_key(label)}_{metric}"] = float(value)
+        return Evaluation(report.macro_f1, data.test_split_hash(), metrics, details=report)
+
+    def log(
+        self, model: AnyToneModel, data: ToneDataset, params: ToneTrainingParams, evaluation: Evaluation
+    ) -> None:
+        fingerprint = data.fingerprint()
+        mlflow.set_tag("recipe", params.recipe)
+        mlflow.log_params(params.model_dump() | {"labels": ",".join(model.labels)})
+        mlflow.log_params(
+            {"dataset_rows": fingerprint["rows"], "dataset_per_split": fingerprint["per_split"]}
+        )
+        mlflow.set_tags({registry.DATASET_HASH_TAG: fingerprint["sha256"], "dataset": data.name})
+        mlflow.log_metric("dataset_size", float(fingerprint["rows"]))
+        mlflow.log_dict(fingerprint, "dataset/fingerprint.json")
+        report: EvalReport = evaluation.details
+        mlflow.log_dict(report.model_dump(mode="json"), "evaluation/test_report.json")
+        with tempfile.TemporaryDirectory(prefix="tone-eval-") as folder:
+            png = plot_confusion(report, Path(folder) / "confusion_matrix.png")
+            mlflow.log_artifact(str(png), artifact_path="evaluation")
+
+    def example(self, model: AnyToneModel, data: ToneDataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+        example = texts_to_frame(list(data.split("test")["text"])[:3])
+        return example, results_to_frame(model.classify(list(example["text"])))  # type: ignore[arg-type]
+
+    def save(self, model: AnyToneModel, folder: Path) -> None:
+        model.save(folder)
+
+    def rescore(self, champion_uri: str, data: ToneDataset, params: ToneTrainingParams) -> float:
+        # Candidates are scored in fp32 straight after training; score the champion the same way.
+        test = data.split("test")
+        champion = mlflow.pyfunc.load_model(champion_uri).unwrap_python_model().classifier
+        if isinstance(champion, ToneClassifier):
+            champion.set_precision("fp32")
+        return float(champion.evaluate(list(test["text"]), list(test["label"])).macro_f1)
+
+    def summary(self, params: ToneTrainingParams, evaluation: Evaluation) -> dict[str, Any]:
+        return {"recipe": params.recipe}
+
+    def report(self, outcome: Mapping[str, Any], evaluation: Evaluation) -> str:
+        report: EvalReport = evaluation.details
+        rows = "\n".join(
+            f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | {values['f1']:.3f} |"
+            for label, values in report.per_class.items()
+        )
+        return (
+            f"Recipe `{outcome['recipe']}`, accuracy {report.accuracy:.4f}.\n\n"
+            f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n"
+        )
 
 
-@task(cache_policy=NO_CACHE)
 def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> EmbeddingToneClassifier:
     """Fit logistic regression on frozen MiniLM embeddings of the training rows (seconds)."""
     train = data.split("train")
@@ -94,7 +169,6 @@ def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> Embeddi
     return EmbeddingToneClassifier(data.labels).fit(list(train["text"]), list(train["label"]), params.seed)
 
 
-@task(cache_policy=NO_CACHE)
 def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassifier, list[dict[str, float]]]:
     """Fine-tune MiniLM-L6 on the training rows, logging progress as it goes."""
     logger = get_run_logger()
@@ -121,140 +195,10 @@ def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassi
     return classifier, history
 
 
-@task(cache_policy=NO_CACHE)
-def evaluate_on_test(classifier: AnyToneModel, data: ToneDataset) -> EvalReport:
-    """Score the candidate on the fixed test split."""
-    test = data.split("test")
-    report = classifier.evaluate(list(test["text"]), list(test["label"]))
-    get_run_logger().info("test macro-F1 %.4f, accuracy %.4f", report.macro_f1, report.accuracy)
-    return report
-
-
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def log_run(
-    classifier: AnyToneModel,
-    data: ToneDataset,
-    params: ToneTrainingParams,
-    history: list[dict[str, float]],
-    report: EvalReport,
-) -> tuple[str, str]:
-    """Log params, dataset hash, curves, test metrics, plots and the model; return (run id, model URI)."""
-    fingerprint = data.fingerprint()
-    mlflow.set_tag("recipe", params.recipe)
-    mlflow.log_params(params.model_dump() | {"labels": ",".join(classifier.labels)})
-    mlflow.log_params({"dataset_rows": fingerprint["rows"], "dataset_per_split": fingerprint["per_split"]})
-    mlflow.set_tags(
-        {
-            registry.DATASET_HASH_TAG: fingerprint["sha256"],
-            registry.TEST_SPLIT_HASH_TAG: data.test_split_hash(),
-            "dataset": data.name,
-        }
-    )
-    mlflow.log_metric("dataset_size", float(fingerprint["rows"]))
-    mlflow.log_dict(fingerprint, "dataset/fingerprint.json")
-    registry.log_epoch_curves(history)
-    with tempfile.TemporaryDirectory(prefix="tone-eval-") as folder:
-        png = plot_confusion(report, Path(folder) / "confusion_matrix.png")
-        log_evaluation(report, png, prefix="test")
-    example = texts_to_frame(list(data.split("test")["text"])[:3])
-    output = results_to_frame(classifier.classify(list(example["text"])))  # type: ignore[arg-type]
-    info = registry.log_pyfunc_model(TONE, classifier.save, example, output)
-    run = mlflow.active_run()
-    if run is None:
-        raise RuntimeError("log_run must be called inside an MLflow run")
-    return run.info.run_id, info.model_uri
-
-
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def register_and_gate(
-    model_uri: str, data: ToneDataset, report: EvalReport
-) -> tuple[str, registry.PromotionDecision]:
-    """Register a version, compare it with the champion on the same test rows, move the alias or not."""
-    test = data.split("test")
-
-    def rescore(champion_uri: str) -> float:
-        # Candidates are scored in fp32 straight after training; score the champion the same way.
-        model = mlflow.pyfunc.load_model(champion_uri).unwrap_python_model()
-        champion = model.classifier
-        if isinstance(champion, ToneClassifier):
-            champion.set_precision("fp32")
-        return float(champion.evaluate(list(test["text"]), list(test["label"])).macro_f1)
-
-    version, decision = registry.gate_and_register(
-        TONE, model_uri, report.macro_f1, data.test_split_hash(), rescore
-    )
-    get_run_logger().info("%s v%s: %s", TONE.name, version, decision.reason)
-    return version, decision
-
-
-@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def publish_to_bento_store(version: str) -> str:
-    """Import the new champion into the Bento model store; running services also pick it up themselves."""
-    tag = str(ensure_imported(TONE, version).tag)
-    get_run_logger().info("imported %s v%s into the Bento store as %s", TONE.name, version, tag)
-    return tag
+TRAINER = ToneTrainer()
 
 
 @flow(name="train-tone-classifier", log_prints=True)
 def train_tone_classifier(params: ToneTrainingParams = ToneTrainingParams()) -> dict[str, Any]:
     """Fine-tune the tone classifier, log it to MLflow and promote it only if it beats the champion."""
-    if params.recipe == "fine-tune":
-        # Background work: requests, generation and the model services keep the cores (the quick
-        # recipe, which the first analyses wait for, keeps its priority).
-        priority.lowest_for_this_process()
-    registry.configure_tracking()
-    experiment_id = registry.ensure_experiment(TONE.experiment)
-    data = load_training_data(params.dataset)
-    classifier: AnyToneModel
-    history: list[dict[str, float]] = []
-    if params.recipe == "embedding-logreg":
-        classifier = fit_embedding_head(data, params)
-    else:
-        classifier, history = fine_tune(data, params)
-    report = evaluate_on_test(classifier, data)
-    with mlflow.start_run(experiment_id=experiment_id, run_name=f"{params.recipe}-{Path(data.name).name}"):
-        run_id, model_uri = log_run(classifier, data, params, history, report)
-        version, decision = register_and_gate(model_uri, data, report)
-        bento_tag = publish_to_bento_store(version) if decision.promote else None
-    outcome = {
-        "run_id": run_id,
-        "model_version": version,
-        "recipe": params.recipe,
-        "test_macro_f1": report.macro_f1,
-        "promoted": decision.promote,
-        "reason": decision.reason,
-        "bento_tag": bento_tag,
-    }
-    create_markdown_artifact(
-        key="tone-training-outcome",
-        markdown=_outcome_markdown(outcome, report),
-        description="Result of the promotion gate",
-    )
-    return outcome
-
-
-def _outcome_markdown(outcome: dict[str, Any], report: EvalReport) -> str:
-    """A short table for the Prefect UI: what was trained, its score and the gate's decision."""
-    rows = "\n".join(
-        f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | {values['f1']:.3f} |"
-        for label, values in report.per_class.items()
-    )
-    verdict = "promoted to **champion**" if outcome["promoted"] else "kept as **challenger**"
-    return (
-        f"## {TONE.name} ({outcome['recipe']}) v{outcome['model_version']}: {verdict}\n\n"
-        f"{outcome['reason']}\n\n"
-        f"Test macro-F1 **{report.macro_f1:.4f}**, accuracy {report.accuracy:.4f} "
-        f"(MLflow run `{outcome['run_id']}`).\n\n"
-        f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n"
-    )
-
-
-def log_evaluation(report: EvalReport, confusion_png: Path, prefix: str = "test") -> None:
-    """Log the headline metrics, the per-class report (JSON) and the confusion matrix (PNG)."""
-    mlflow.log_metric(f"{prefix}_macro_f1", float(report.macro_f1))
-    mlflow.log_metric(f"{prefix}_accuracy", float(report.accuracy))
-    for label, values in report.per_class.items():
-        for metric, value in values.items():
-            mlflow.log_metric(f"{prefix}_{registry.metric_key(label)}_{metric}", float(value))
-    mlflow.log_dict(report.model_dump(mode="json"), f"evaluation/{prefix}_report.json")
-    mlflow.log_artifact(str(confusion_png), artifact_path="evaluation")
+    return train_model(TRAINER, params)

@@ -167,9 +167,10 @@ class HttpClient(Generic[I, R]):
     def _predict_chunks(self, inputs: Sequence[I]) -> tuple[list[R], set[str]]:
         results: list[R] = []
         versions: set[str] = set()
+        serving = self.spec.served()
         for start in range(0, len(inputs), HTTP_CHUNK):
             chunk = [self.spec.to_json(item) for item in inputs[start : start + HTTP_CHUNK]]
-            body = self._post(self.spec.http_route, {self.spec.http_input_field: chunk})
+            body = self._post(serving.route, {serving.input_field: chunk})
             if not isinstance(body, list) or len(body) != len(chunk):
                 raise ModelUnavailable(
                     f"the {self.spec.name} service answered {len(body)} results for {len(chunk)} inputs"

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
-from ml.config import PROJECT_ROOT
-from ml.spec import ModelSpec
+from ml.spec import ModelSpec, Serving, Training
 from models.engagement.reasons import Habits
 
 MODEL_ARTIFACT_KEY = "model"
@@ -145,18 +144,29 @@ ENGAGEMENT: ModelSpec[EngagementInput, EngagementResult] = ModelSpec(
     name="engagement-model",
     metric="test_spearman",
     greater_is_better=True,
-    pyfunc_code=PROJECT_ROOT / "ml" / "engagement_pyfunc.py",
+    python_model="ml.engagement:EngagementPyfunc",
     artifact_key=MODEL_ARTIFACT_KEY,
     requirements=("mlflow", "lightgbm", "crepes", "scikit-learn", "pandas", "numpy", "emoji"),
     to_frame=inputs_to_frame,
     from_frame=frame_to_results,
     from_json=result_from_json,
     to_json=lambda row: dict(row),
-    http_route="/predict",
-    http_input_field="rows",
     preparing_message=(
         "no engagement model is trained yet; it trains automatically once 30 posts are imported "
         "(or run the train-engagement-model flow)"
+    ),
+    serving=Serving(
+        service_class="EngagementService",
+        route="/predict",
+        input_field="rows",
+        input_json_type=dict[str, Any],
+        timeout_seconds=60,
+        max_batch_size=512,
+        max_latency_ms=2_000,
+    ),
+    # No first champion at start: it needs the users' own posts, and trains once 30 are imported.
+    training=Training(
+        flow="train-engagement-model", entrypoint="flows/train_engagement_model.py:train_engagement_model"
     ),
 )
 

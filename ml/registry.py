@@ -22,13 +22,15 @@ from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
 
 from ml.config import PROJECT_ROOT, MLSettings, get_ml_settings
-from ml.spec import CHALLENGER_TAG, CHAMPION_ALIAS, ModelSpec
+from ml.spec import CHALLENGER_TAG, CHAMPION_ALIAS, PYTHON_MODEL_CONFIG_KEY, ModelSpec
 
 logger = logging.getLogger("postwright.ml")
 
 # Tags on runs and versions; the gate reads them back to decide whether two scores are comparable.
 TEST_SPLIT_HASH_TAG = "test_split_hash"
 DATASET_HASH_TAG = "dataset_hash"
+# The models-from-code file logged with every model (it instantiates the spec's `PythonModel`).
+PYFUNC_ENTRY = PROJECT_ROOT / "ml" / "pyfunc_entry.py"
 
 
 def resolve_tracking_uri(uri: str, root: Path = PROJECT_ROOT) -> str:
@@ -101,14 +103,16 @@ def log_pyfunc_model(
     example: pd.DataFrame,
     output: pd.DataFrame,
 ) -> ModelInfo:
-    """Log a model (written by `save` to a folder) as the spec's models-from-code pyfunc in the run."""
+    """Log a model (written by `save` to a folder) as models-from-code: the one entry file, configured with
+    the spec's `PythonModel` class."""
     signature = infer_signature(example, output)
     with tempfile.TemporaryDirectory(prefix=f"{spec.name}-") as folder:
         saved = Path(folder) / "model"
         save(saved)
         info: ModelInfo = mlflow.pyfunc.log_model(
             name="model",
-            python_model=str(spec.pyfunc_code),
+            python_model=str(PYFUNC_ENTRY),
+            model_config={PYTHON_MODEL_CONFIG_KEY: spec.python_model},
             artifacts={spec.artifact_key: str(saved)},
             signature=signature,
             input_example=example,

@@ -8,8 +8,7 @@ from typing import Any, TypedDict
 import pandas as pd
 from mlflow.pyfunc.model import PythonModel
 
-from ml.config import PROJECT_ROOT
-from ml.spec import ModelSpec
+from ml.spec import ModelSpec, Serving, Training
 
 TEXT_COLUMN = "text"
 LABEL_COLUMN = "label"
@@ -98,11 +97,16 @@ def model_labels(model: Any) -> list[str]:
     return [name for name in signature.outputs.input_names() if name != LABEL_COLUMN]
 
 
+def describe(model: Any) -> dict[str, Any]:
+    """What `POST /model` adds for the tone model: its labels, in output order."""
+    return {"labels": model_labels(model)}
+
+
 TONE: ModelSpec[str, ToneResult] = ModelSpec(
     name="tone-classifier",
     metric="test_macro_f1",
     greater_is_better=True,
-    pyfunc_code=PROJECT_ROOT / "ml" / "tone_pyfunc.py",
+    python_model="ml.tone:TonePyfunc",
     artifact_key=MODEL_ARTIFACT_KEY,
     requirements=(
         "mlflow",
@@ -119,9 +123,25 @@ TONE: ModelSpec[str, ToneResult] = ModelSpec(
     from_frame=frame_to_results,
     from_json=result_from_json,
     to_json=str,
-    http_route="/classify",
-    http_input_field="texts",
     preparing_message=(
         "the first tone model is being trained (about a minute after `make up` starts); retry shortly"
+    ),
+    serving=Serving(
+        service_class="ToneService",
+        route="/classify",
+        input_field="texts",
+        input_json_type=str,
+        timeout_seconds=120,
+        max_batch_size=256,
+        max_latency_ms=10_000,
+        describe=describe,
+    ),
+    training=Training(
+        flow="train-tone-classifier",
+        entrypoint="flows/train_tone_classifier.py:train_tone_classifier",
+        # Users' analyses wait for a first champion: the quick recipe (seconds) is trained at start, the
+        # full fine-tune (the flow's default parameters) follows in the background.
+        first_champion={"recipe": "embedding-logreg"},
+        follow_up={},
     ),
 )

@@ -64,11 +64,21 @@ def load_entrypoint(entrypoint: str) -> Any:
 
 
 def flow_for(name: str) -> Any:
-    """The flow object of the deployment called `name` in prefect.yaml."""
+    """The flow object of the deployment called `name` in prefect.yaml, or of the registered model
+    (`ml.catalog`) whose training flow it is."""
     for entry in read_deployments():
         if entry["name"] == name:
             return load_entrypoint(entry["entrypoint"])
-    raise KeyError(f"prefect.yaml has no deployment named {name!r}")
+    from ml import catalog
+
+    try:
+        training = catalog.by_training_flow(name).training
+    except KeyError:
+        raise KeyError(
+            f"prefect.yaml has no deployment named {name!r} and no registered model is trained by it"
+        ) from None
+    assert training is not None  # by_training_flow finds only models with a training flow
+    return load_entrypoint(training.entrypoint)
 
 
 @dataclass(frozen=True)

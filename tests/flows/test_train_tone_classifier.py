@@ -11,7 +11,7 @@ import bentoml
 import pytest
 from mlflow import MlflowClient
 
-from flows.bootstrap import ensure_tone_champion
+from flows.bootstrap import ensure_first_champions
 from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
 from ml import registry
 from ml.bento import MLFLOW_VERSION_LABEL, imported_version
@@ -43,14 +43,14 @@ def params(dataset, learning_rate: float, recipe: str = "fine-tune") -> ToneTrai
 def runs(tiny_dataset, prefect_harness, mlflow_store, bento_store) -> dict[str, dict]:
     """The three runs, trained once for the module; each test reads what they left behind."""
     messages: list[str] = []
-    version = ensure_tone_champion(
-        messages.append, params=params(tiny_dataset, 1e-7), fine_tune_in_background=False
-    )
+    version = ensure_first_champions(
+        messages.append, params={MODEL_NAME: params(tiny_dataset, 1e-7)}, follow_up_in_background=False
+    )[MODEL_NAME]
     outcomes = {"first": _outcome(version), "bootstrap": {"version": version, "messages": list(messages)}}
     outcomes["first_champion"] = _champion_snapshot()
     again: list[str] = []
     outcomes["bootstrap_again"] = {
-        "version": ensure_tone_champion(again.append, fine_tune_in_background=False),
+        "version": ensure_first_champions(again.append, follow_up_in_background=False)[MODEL_NAME],
         "runs": _run_count(),
         "messages": again,
     }
@@ -91,7 +91,7 @@ def _bento_version(version: str) -> bentoml.Model | None:
 class TestBootstrap:
     def test_fresh_install_trains_a_first_champion_with_progress_lines(self, runs):
         assert runs["bootstrap"]["version"] == "1"
-        assert any("training a first one (fine-tune)" in line for line in runs["bootstrap"]["messages"])
+        assert any("training a first one (recipe fine-tune" in line for line in runs["bootstrap"]["messages"])
 
     def test_with_a_champion_it_only_looks_it_up(self, runs):
         again = runs["bootstrap_again"]

@@ -37,7 +37,7 @@ def test_bentoml_serve_answers_like_the_in_process_model_with_the_version(champi
     version, rows = champion
     port = free_port()
     env = os.environ | {"BENTOML_HOME": str(bento_store), "BENTOML_DO_NOT_TRACK": "true"}
-    command = [sys.executable, "-m", "bentoml", "serve", "serving.engagement_service:EngagementService",
+    command = [sys.executable, "-m", "bentoml", "serve", "serving.services:EngagementService",
                "--port", str(port)]  # fmt: skip
     server = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

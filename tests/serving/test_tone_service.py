@@ -20,7 +20,7 @@ from ml.tone import TONE
 from models.tone import classifier as classifier_module
 from models.tone import onnx_int8
 from models.tone.classifier import ToneClassifier, cpu_supports_bf16
-from serving.tone_service import ToneService
+from serving.services import ToneService
 from tests.support import (
     free_port,
     isolated_bento_store,
@@ -136,7 +136,7 @@ class TestBentomlServe:
             "-m",
             "bentoml",
             "serve",
-            "serving.tone_service:ToneService",
+            "serving.services:ToneService",
             "--port",
             str(port),
         ]

@@ -22,7 +22,8 @@ from api.posts.models import UserPost
 from api.users.models import User
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis, ToneAnalysisRun
-from flows.bootstrap import ensure_tone_champion
+from flows.bootstrap import ensure_first_champions
+from ml.tone import TONE
 from models.tone.classifier import ToneClassifier
 from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
 
@@ -165,11 +166,11 @@ class TestAnalysisAskedForBeforeAnyModel:
         messages: list[str] = []
         from flows.train_tone_classifier import ToneTrainingParams
 
-        version = ensure_tone_champion(
+        version = ensure_first_champions(
             messages.append,
-            params=ToneTrainingParams(recipe="embedding-logreg", dataset=str(dataset)),
-            fine_tune_in_background=False,
-        )
+            params={TONE.name: ToneTrainingParams(recipe="embedding-logreg", dataset=str(dataset))},
+            follow_up_in_background=False,
+        )[TONE.name]
         assert any("started again the tone analyses of 1 users" in line for line in messages), messages
         first_run, second_run = runs_of(user.id)
         assert first_run.flow_run_id == first.flow_run_id
@@ -186,7 +187,7 @@ class TestAnalysisAskedForBeforeAnyModel:
             session.add(ToneAnalysisRun(flow_run_id=cut_off, user_id=user.id, status="running"))
         version = publish_champion(untrained_classifier(), POSTS)
         messages: list[str] = []
-        ensure_tone_champion(messages.append, started_at=datetime.now(UTC) + timedelta(seconds=1))
+        ensure_first_champions(messages.append, started_at=datetime.now(UTC) + timedelta(seconds=1))
         assert any("started again" in line for line in messages), messages
         [_, resumed] = runs_of(user.id)
         in_process_launcher().wait(resumed.flow_run_id, timeout=180)
