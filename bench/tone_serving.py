@@ -1,7 +1,7 @@
 """Serving speed: posts per second through `bentoml serve` under 8 concurrent clients, against in-process.
 
 One run, same posts, same MLflow model: the in-process batched path (what the API does without
-SERVING_URL), then a real `bentoml serve serving.tone_service:ToneService` process hit by 8 client threads,
+SERVING_URL), then a real `bentoml serve serving.services:ToneService` process hit by 8 client threads,
 once with one post per request (adaptive batching has to merge them) and once with 64 posts per request
 (what the API's HTTP client sends); the original per-post loop (fp32, one forward pass per post) runs in the
 same repeats as the speed-up's baseline. TONE_INFERENCE_PRECISION=int8 makes both the in-process and the
@@ -72,7 +72,7 @@ def _free_port() -> int:
 def _start_server(bento_home: Path) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     env = os.environ | {"BENTOML_HOME": str(bento_home), "BENTOML_DO_NOT_TRACK": "true"}
-    service = "serving.tone_service:ToneService"
+    service = "serving.services:ToneService"
     command = [sys.executable, "-m", "bentoml", "serve", service, "--port", str(port)]
     server = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

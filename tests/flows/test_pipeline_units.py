@@ -11,6 +11,7 @@ import pytest
 from api.core.launcher import load_entrypoint, read_deployments
 from flows.serve import build_deployments, to_schedule
 from flows.train_tone_classifier import ToneTrainingParams
+from ml import catalog
 from ml.registry import Baseline, decide_promotion, resolve_tracking_uri
 from ml.spec import ModelSpec
 from ml.tone import TONE, frame_to_results, results_to_frame
@@ -159,6 +160,38 @@ class TestDeploymentsFile:
         schedule = to_schedule({"interval": 3600, "slug": "hourly", "active": False})
         assert schedule.interval.total_seconds() == 3600
         assert schedule.slug == "hourly" and not schedule.active
+
+
+class TestModelListAgreesWithPrefectYaml:
+    """prefect.yaml keeps the trained models' deployments (schedules, work pool) for `prefect deploy`; the
+    list of models (`ml.catalog`) is what the flow runner, the bootstrap and the launcher derive from."""
+
+    def test_every_listed_training_flow_is_a_deployment_with_the_same_entrypoint(self):
+        entries = {entry["name"]: entry for entry in read_deployments()}
+        for spec in catalog.trained():
+            entry = entries.get(spec.training.flow)
+            assert entry is not None, f"prefect.yaml has no deployment for {spec.name}'s training flow"
+            assert entry["entrypoint"] == spec.training.entrypoint
+            assert load_entrypoint(spec.training.entrypoint).name == spec.training.flow
+
+    def test_every_training_deployment_of_prefect_yaml_trains_a_listed_model(self):
+        trained = {spec.training.flow for spec in catalog.trained()}
+        for entry in read_deployments():
+            if "ml" in (entry.get("tags") or []):
+                assert entry["name"] in trained, f"{entry['name']} trains no model of ml.catalog"
+
+    def test_the_flow_runner_serves_every_listed_training_flow(self):
+        served = {deployment.name for deployment in build_deployments()}
+        assert {spec.training.flow for spec in catalog.trained()} <= served
+
+    def test_the_services_make_up_starts_are_the_listed_served_models(self):
+        from api.cli import served_models
+
+        assert served_models() == {
+            "tone-classifier": "serving.services:ToneService",
+            "engagement-model": "serving.services:EngagementService",
+        }
+        assert [spec.name for spec in catalog.needing_first_champion()] == ["tone-classifier"]
 
 
 class TestGateAgainstBaselines:
