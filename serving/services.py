@@ -43,6 +43,11 @@ def build_service(spec: ModelSpec[Any, Any]) -> Any:
         """Ready only once a champion model is loaded (`GET /readyz`)."""
         return is_ready(self.champion)
 
+    def stop_following_champion(self: Any) -> None:
+        """On shutdown: stop polling the registry (a stopped service's watcher would otherwise go on
+        pointing this process's MLflow client at its store)."""
+        self.champion.stop()
+
     def predict(self: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         # One argument, named by the spec (`texts`, `rows`): BentoML passes it by name, or positionally
         # when it merges a batch.
@@ -87,6 +92,7 @@ def build_service(spec: ModelSpec[Any, Any]) -> Any:
             route=serving.route,
         )(predict),
         "model_info": bentoml.api(route="/model")(model_info),
+        "stop_following_champion": bentoml.on_shutdown(stop_following_champion),
     }
     service_class = type(serving.service_class, (), namespace)
     return bentoml.service(name=spec.name, traffic={"timeout": serving.timeout_seconds})(service_class)

@@ -106,8 +106,16 @@ def isolated_bento_store(folder: Path) -> Iterator[Path]:
         yield folder
 
 
-def publish_champion(classifier: Any, example_texts: list[str], test_macro_f1: float = 0.0) -> str:
-    """Log, register and promote a tone model and import it into the Bento store; return its version.
+def publish_version(
+    spec: Any,
+    save: Callable[[Path], None],
+    example: Any,
+    output: Any,
+    metrics: dict[str, float] | None = None,
+    *,
+    import_to_bento: bool = True,
+) -> str:
+    """Log, register and promote a version of any model (and import it into the Bento store); return it.
 
     The quick way to give a throwaway registry a champion when a test is about using one, not training it.
     """
@@ -116,23 +124,30 @@ def publish_champion(classifier: Any, example_texts: list[str], test_macro_f1: f
 
     from ml import registry
     from ml.bento import ensure_imported
-    from ml.tone import TONE, results_to_frame, texts_to_frame
-
-    registry.configure_tracking()
-    example = texts_to_frame(example_texts[:3])
-    with mlflow.start_run(experiment_id=registry.ensure_experiment(TONE.experiment)):
-        mlflow.log_metric(TONE.metric, test_macro_f1)
-        output = results_to_frame(classifier.classify(list(example["text"])))
-        info = registry.log_pyfunc_model(TONE, classifier.save, example, output)
-        version = str(registry.register_version(TONE, info.model_uri, {}).version)
-    registry.apply_promotion(
-        MlflowClient(), TONE, version, registry.PromotionDecision(True, "published by a test")
-    )
-    ensure_imported(TONE, version)
     from ml.client import forget_champions
 
+    registry.configure_tracking()
+    with mlflow.start_run(experiment_id=registry.ensure_experiment(spec.experiment)):
+        if metrics:
+            mlflow.log_metrics(metrics)
+        info = registry.log_pyfunc_model(spec, save, example, output)
+        version = str(registry.register_version(spec, info.model_uri, {}).version)
+    registry.apply_promotion(
+        MlflowClient(), spec, version, registry.PromotionDecision(True, "published by a test")
+    )
+    if import_to_bento:
+        ensure_imported(spec, version)
     forget_champions()  # this process sees the new champion at once
     return version
+
+
+def publish_champion(classifier: Any, example_texts: list[str], test_macro_f1: float = 0.0) -> str:
+    """Publish a tone model as the champion; return its version."""
+    from ml.tone import TONE, results_to_frame, texts_to_frame
+
+    example = texts_to_frame(example_texts[:3])
+    output = results_to_frame(classifier.classify(list(example["text"])))
+    return publish_version(TONE, classifier.save, example, output, {TONE.metric: test_macro_f1})
 
 
 _HARNESS: ExitStack | None = None
@@ -233,25 +248,11 @@ def train_synthetic_engagement_model(noise: float = 0.4) -> Any:
 
 
 def publish_engagement_champion(model: Any, example: Any) -> str:
-    """Log, register and promote an engagement model; return its version."""
-    import mlflow
-    from mlflow import MlflowClient
-
-    from ml import registry
+    """Publish an engagement model as the champion; return its version."""
     from ml.engagement import ENGAGEMENT, inputs_to_frame, predict_frame, rows_from_frame
 
-    registry.configure_tracking()
     frame = inputs_to_frame(rows_from_frame(example.head(3)))
-    with mlflow.start_run(experiment_id=registry.ensure_experiment(ENGAGEMENT.experiment)):
-        info = registry.log_pyfunc_model(ENGAGEMENT, model.save, frame, predict_frame(model, frame))
-        version = str(registry.register_version(ENGAGEMENT, info.model_uri, {}).version)
-    registry.apply_promotion(
-        MlflowClient(), ENGAGEMENT, version, registry.PromotionDecision(True, "published by a test")
-    )
-    from ml.client import forget_champions
-
-    forget_champions()  # this process sees the new champion at once
-    return version
+    return publish_version(ENGAGEMENT, model.save, frame, predict_frame(model, frame), import_to_bento=False)
 
 
 def free_port() -> int:

@@ -166,13 +166,14 @@ class TestModelListAgreesWithPrefectYaml:
     """prefect.yaml keeps the trained models' deployments (schedules, work pool) for `prefect deploy`; the
     list of models (`ml.catalog`) is what the flow runner, the bootstrap and the launcher derive from."""
 
-    def test_every_listed_training_flow_is_a_deployment_with_the_same_entrypoint(self):
+    def test_a_listed_training_flow_in_prefect_yaml_has_the_same_entrypoint(self):
         entries = {entry["name"]: entry for entry in read_deployments()}
         for spec in catalog.trained():
-            entry = entries.get(spec.training.flow)
-            assert entry is not None, f"prefect.yaml has no deployment for {spec.name}'s training flow"
-            assert entry["entrypoint"] == spec.training.entrypoint
             assert load_entrypoint(spec.training.entrypoint).name == spec.training.flow
+            if spec.training.flow in entries:
+                assert entries[spec.training.flow]["entrypoint"] == spec.training.entrypoint
+        # Both built-in models retrain on a schedule, so both are there.
+        assert {"train-tone-classifier", "train-engagement-model"} <= set(entries)
 
     def test_every_training_deployment_of_prefect_yaml_trains_a_listed_model(self):
         trained = {spec.training.flow for spec in catalog.trained()}
