@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.core.db import session_scope
@@ -50,6 +50,14 @@ class Done:
     the outcome's name for the pass's counts."""
 
     outcome: str
+
+
+@dataclass(frozen=True)
+class Claimed(Generic[Work]):
+    row_id: uuid.UUID
+    work: Work
+    previous_lease: datetime | None
+    lease: datetime
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ class LeasedJob(Generic[Row, Work, Result]):
                 )
             )
 
-    def claim(self, row_id: uuid.UUID, now: datetime) -> Work | Done:
+    def claim(self, row_id: uuid.UUID, now: datetime) -> Claimed[Work] | Done:
         """Lease the row and prepare its work in one committed transaction, or say why not."""
         with session_scope() as session:
             table: Any = self.table
@@ -96,16 +104,34 @@ class LeasedJob(Generic[Row, Work, Result]):
             )
             if row is None:  # another run holds it, or it is no longer due
                 return Done(SKIPPED)
-            setattr(row, self.lease_column.key, now + self.lease)
-            return self.prepare(session, row, now)
+            previous = getattr(row, self.lease_column.key)
+            lease = now + self.lease
+            setattr(row, self.lease_column.key, lease)
+            work = self.prepare(session, row, now)
+            return work if isinstance(work, Done) else Claimed(row_id, work, previous, lease)
+
+    def release(self, claimed: Claimed[Work]) -> None:
+        """Give the row back as it was before the claim, if the lease is still this run's: what failed
+        with an exception (not a lost process) is taken again by the next pass, not after the lease."""
+        with session_scope() as session:
+            table: Any = self.table
+            session.execute(
+                update(table)
+                .where(table.id == claimed.row_id, self.lease_column == claimed.lease)
+                .values({self.lease_column.key: claimed.previous_lease})
+            )
 
     def run_one(self, row_id: uuid.UUID, clock: Callable[[], datetime] = utc_now) -> str:
         claimed = self.claim(row_id, clock())
         if isinstance(claimed, Done):
             return claimed.outcome
-        result = self.perform(claimed)
-        with session_scope() as session:
-            return self.record(session, claimed, result, clock())
+        try:
+            result = self.perform(claimed.work)
+            with session_scope() as session:
+                return self.record(session, claimed.work, result, clock())
+        except BaseException:
+            self.release(claimed)
+            raise
 
     def run_pass(self, clock: Callable[[], datetime] = utc_now, limit: int = 1000) -> Counter[str]:
         """Every row due now, once each; counts by outcome."""

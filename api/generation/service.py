@@ -361,11 +361,33 @@ def write(session: Session, plan: Plan) -> Iterator[ContentDraft]:
         texts.append(item.text)
         yield _store(session, plan, item)
     if not texts:
-        raise ServiceUnavailable(
-            f"The LLM produced no post that passes the checks in {TRIES_PER_VARIANT} tries; try again or "
-            "rephrase the topic.",
-            retry_after=5,
-        )
+        raise _none_passed()
+
+
+def compose(plan: Plan) -> list[Generated]:
+    """The variants that pass their checks, with no database session: a caller writes them while no
+    transaction is open, then stores them with `store`. 503 when none passes, or when the LLM fails."""
+    items: list[Generated] = []
+    for _ in range(plan.body.variants):
+        item = _variant(plan, [done.text for done in items])
+        if item is not None:
+            items.append(item)
+    if not items:
+        raise _none_passed()
+    return items
+
+
+def store(session: Session, plan: Plan, items: list[Generated]) -> list[ContentDraft]:
+    """Drafts of composed variants (`plan.user` may be detached: only its id is read), best first."""
+    return sorted((_store(session, plan, item) for item in items), key=rank_score, reverse=True)
+
+
+def _none_passed() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        f"The LLM produced no post that passes the checks in {TRIES_PER_VARIANT} tries; try again or "
+        "rephrase the topic.",
+        retry_after=5,
+    )
 
 
 def announce(session: Session, user_id: uuid.UUID, body: GenerateIn, draft_ids: list[uuid.UUID]) -> None:

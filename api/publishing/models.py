@@ -78,5 +78,7 @@ class MetricPull(UUIDPkMixin, Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tries: Mapped[int] = mapped_column(nullable=False, server_default=text("0"))
+    # Held by the run fetching it (api.core.jobs): no other run takes it until then.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(Text)

@@ -64,6 +64,8 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
     # Consecutive failed generations; at MAX_FAILURES the schedule stops being claimed until it is edited.
     failure_count: Mapped[int] = mapped_column(nullable=False, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Held by the run drafting its due slot (api.core.jobs): no other run takes it until then.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ScheduleSlot(UUIDPkMixin, TimestampMixin, Base):

@@ -54,8 +54,8 @@ def schedules() -> Iterator[Callable[..., list[uuid.UUID]]]:
 def fake_llm(monkeypatch):
     fakes = []
 
-    def make(replies, delay: float = 0.0):
-        fake = FakeLLM(replies, delay=delay)
+    def make(replies, delay: float = 0.0, gated: bool = False):
+        fake = FakeLLM(replies, delay=delay, gated=gated)
         context = serve(fake)
         monkeypatch.setattr(get_settings(), "llm_base_url", context.__enter__())
         fakes.append(context)
@@ -132,6 +132,32 @@ class TestExactlyOnce:
         assert schedule(schedule_id).next_generation == NOW - timedelta(hours=1)
         assert scheduled.draft_slot(schedule_id, NOW).status == "drafted"
         assert counts([schedule_id]) == {"slots": 1, "drafts": 1}
+
+    def test_no_lock_is_held_while_the_llm_writes_and_the_leased_slot_is_not_taken_twice(
+        self, schedules, fake_llm
+    ):
+        fake = fake_llm(["Hiring notes: write the scorecard first, then interview."], gated=True)
+        [schedule_id] = schedules(1)
+        outcomes: list[scheduled.SlotOutcome] = []
+        run = threading.Thread(target=lambda: outcomes.append(scheduled.draft_slot(schedule_id, NOW)))
+        run.start()
+        try:
+            fake.wait_for_requests(1)
+            with session_scope() as session:  # the claim committed: nothing holds the row
+                locked = session.execute(
+                    select(RecurringSchedule.id)
+                    .where(RecurringSchedule.id == schedule_id)
+                    .with_for_update(nowait=True)
+                ).all()
+            assert len(locked) == 1
+            assert scheduled.draft_slot(schedule_id, NOW).status == "skipped"  # leased to the first run
+            assert schedule_id not in scheduled.due_schedule_ids(NOW)
+        finally:
+            fake.release(10)
+            run.join(timeout=60)
+        assert [outcome.status for outcome in outcomes] == ["drafted"]
+        assert counts([schedule_id]) == {"slots": 1, "drafts": 1}
+        assert schedule(schedule_id).lease_until is None
 
 
 class TestFailures:
