@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -215,3 +216,31 @@ def test_metrics_come_back_into_the_users_posts(world: World) -> None:
     assert row is not None
     assert row.engagement_metrics == {"likes": 42, "comments": 2, "shares": 1, "impressions": 500}
     assert sum(p.done_at is not None for p in pulls) == 1
+
+
+def test_no_lock_is_held_while_the_platform_is_asked_for_metrics(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pull is leased and committed before the platform is called: anyone may lock its row then, and
+    an overlapping pass does not take it."""
+    user = world.user()
+    draft_id = world.draft(user, "Measured later")
+    publisher.run_pass()
+    due = datetime.now(UTC) + timedelta(hours=1, minutes=1)
+    seen: dict[str, object] = {}
+    real_token = metrics.accounts.fresh_access_token
+
+    def token_while_checking(*args: Any, **kwargs: Any) -> str:
+        with session_scope() as session:
+            locked = session.execute(
+                select(MetricPull.id)
+                .where(MetricPull.draft_id == draft_id, MetricPull.due_at <= due)
+                .with_for_update(nowait=True)
+            ).all()
+            seen["lockable"] = len(locked)
+        seen["overlapping_pass"] = metrics.collect_due(due)
+        return real_token(*args, **kwargs)
+
+    monkeypatch.setattr(metrics.accounts, "fresh_access_token", token_while_checking)
+    assert metrics.collect_due(due)["collected"] == 1
+    assert seen == {"lockable": 1, "overlapping_pass": {"collected": 0, "retry": 0, "failed": 0}}
