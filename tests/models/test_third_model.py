@@ -276,9 +276,21 @@ def first(registered) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def service(first):
+    import prometheus_client
+    from bentoml._internal.configuration.containers import BentoMLContainer
+    from bentoml._internal.server.metrics.prometheus import PrometheusClient
+
     from serving import services
 
-    with TestClient(services.HookQualityService.to_asgi()) as client:
+    # BentoML registers its Prometheus metrics in the process-wide registry: with another service's ASGI
+    # app made earlier in the session (tests/serving) a second one would register them again and fail,
+    # so this in-process app counts into a registry of its own.
+    metrics = PrometheusClient(multiproc=False)
+    metrics._registry = prometheus_client.CollectorRegistry()
+    with (
+        BentoMLContainer.metrics_client.patch(metrics),
+        TestClient(services.HookQualityService.to_asgi()) as client,
+    ):
         yield client
 
 
