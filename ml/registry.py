@@ -30,7 +30,7 @@ logger = logging.getLogger("postwright.ml")
 TEST_SPLIT_HASH_TAG = "test_split_hash"
 DATASET_HASH_TAG = "dataset_hash"
 # The models-from-code file logged with every model (it instantiates the spec's `PythonModel`).
-PYFUNC_ENTRY = PROJECT_ROOT / "ml" / "pyfunc_entry.py"
+PYFUNC_ENTRY = PROJECT_ROOT / "ml" / "entry_pyfunc.py"
 
 
 def resolve_tracking_uri(uri: str, root: Path = PROJECT_ROOT) -> str:

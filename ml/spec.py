@@ -22,7 +22,7 @@ R = TypeVar("R")  # one result
 
 CHAMPION_ALIAS = "champion"
 CHALLENGER_TAG = "challenger"
-# The key of the logged model's config that names its `PythonModel` class (see `ml.pyfunc_entry`).
+# The key of the logged model's config that names its `PythonModel` class (see `ml.entry_pyfunc`).
 PYTHON_MODEL_CONFIG_KEY = "python_model"
 
 
@@ -75,7 +75,7 @@ class ModelSpec(Generic[I, R]):
     results; `from_json` reads one result back from the serving endpoint's JSON. The in-process client,
     the HTTP client and the Bento service all go through these, so every path answers the same.
     `python_model` (`package.module:Class`) is the `PythonModel` that loads the saved model; it is logged
-    as code through `ml.pyfunc_entry`, never pickled.
+    as code through `ml.entry_pyfunc`, never pickled.
     """
 
     name: str
