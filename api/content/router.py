@@ -61,14 +61,7 @@ def create_draft(
     print_ = idempotency.fingerprint("POST /api/content/drafts", body.model_dump_json().encode())
     if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
         return JSONResponse(stored.body, status_code=stored.status_code)
-    draft = service.create_draft(
-        session,
-        user.id,
-        platform=body.platform,
-        content=body.content,
-        content_type=body.content_type,
-        first_comment=body.first_comment,
-    )
+    draft = service.create_draft(session, user.id, body)
     out = DraftOut.model_validate(draft)
     idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
     return out

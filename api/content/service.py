@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.content.length import check_length
 from api.content.models import ContentDraft
+from api.content.schemas import DraftCreate
 from api.core.config import get_settings
 from api.core.errors import Conflict, NotFound, Unprocessable
 from api.core.pagination import paginate
@@ -25,6 +26,9 @@ from api.platforms import registry
 from api.users.models import User
 
 Outcome = Literal["published", "failed"]
+
+# What a new draft takes from `DraftCreate` (every field: each is a column of the draft).
+_DRAFT_FIELDS = set(DraftCreate.model_fields)
 
 # (from, to) pairs a draft may take; anything else is a 409.
 _TRANSITIONS = {
@@ -100,29 +104,18 @@ def page(
 
 
 def create_draft(
-    session: Session,
-    user_id: uuid.UUID,
-    *,
-    platform: str,
-    content: str,
-    content_type: str | None = None,
-    template_id: uuid.UUID | None = None,
-    first_comment: str | None = None,
+    session: Session, user_id: uuid.UUID, new: DraftCreate, *, template_id: uuid.UUID | None = None
 ) -> ContentDraft:
-    """A new draft (status `draft`) after checking it fits the platform and the user's quota."""
-    ensure_fits(platform, content, content_type)
+    """A new draft (status `draft`) after checking it fits the platform and the user's quota: the one
+    way a draft is made, whether written by hand, scheduled at once, generated or filled from a template
+    (so a field added to `DraftCreate` reaches every one of them)."""
+    ensure_fits(new.platform, new.content, new.content_type)
     quota = get_settings().max_drafts_per_user
     if (session.scalar(select(func.count()).where(ContentDraft.user_id == user_id)) or 0) >= quota:
         raise Conflict(f"You have {quota:,} drafts, your quota; delete some first.")
-    _check_first_comment(platform, first_comment)
+    _check_first_comment(new.platform, new.first_comment)
     draft = ContentDraft(
-        user_id=user_id,
-        platform=platform,
-        content=content,
-        content_type=content_type,
-        status="draft",
-        template_id=template_id,
-        first_comment=first_comment,
+        user_id=user_id, status="draft", template_id=template_id, **new.model_dump(include=_DRAFT_FIELDS)
     )
     refresh_prediction(session, draft)
     session.add(draft)
@@ -248,6 +241,31 @@ def record_outcome(
     _move(draft, outcome)
     _flush(session)
     return draft
+
+
+def report_published(
+    draft: ContentDraft, at: datetime, external_id: str, external_url: str, note: str | None
+) -> None:
+    """The publisher's report: the platform has the post. What the platform says wins: a post
+    unscheduled while it was being posted is published all the same."""
+    if draft.status != "published":
+        draft.status = "published"
+    draft.published_at, draft.external_id, draft.external_url = at, external_id, external_url
+    draft.last_error, draft.lease_until, draft.next_attempt_at = note, None, None
+
+
+def report_retry(draft: ContentDraft, at: datetime, reason: str) -> None:
+    """The publisher's report: a transient failure; the post stays scheduled and is tried again at `at`."""
+    draft.next_attempt_at, draft.lease_until = at, None
+    draft.last_error = f"{reason} (trying again at {at.isoformat(timespec='seconds')})"
+
+
+def report_failed(draft: ContentDraft, reason: str) -> None:
+    """The publisher's report: the post cannot go out. A scheduled post becomes failed; one the user
+    unscheduled meanwhile keeps its status and the reason."""
+    if draft.status == "scheduled":
+        _move(draft, "failed")
+    draft.last_error, draft.lease_until, draft.next_attempt_at = reason, None, None
 
 
 def _check_first_comment(platform: str, first_comment: str | None) -> None:

@@ -10,9 +10,9 @@ Each pass, for every due row, soonest first:
    row lock or connection is held across a call that may take seconds;
 3. **record**: in a new transaction, write the outcome (and clear or move the lease).
 
-A job states only its table, what "due" means, its lease, and the three steps. A process that dies
-between 1 and 3 leaves a leased row that is taken again when the lease ends, so `perform` must be safe
-to run again (the publisher reconciles with the platform first; scheduled generation records a slot at
+A job states only its table, what "due" means, its lease, and the three steps. An error in 2 or 3 gives
+the row back at once (as it was before the claim). A process that dies between 1 and 3 leaves a leased
+row that is taken again when the lease ends, so `perform` must be safe to run again (the publisher reconciles with the platform first; scheduled generation records a slot at
 most once; a webhook receiver deduplicates by the event's id).
 """
 
@@ -112,7 +112,8 @@ class LeasedJob(Generic[Row, Work, Result]):
 
     def release(self, claimed: Claimed[Work]) -> None:
         """Give the row back as it was before the claim, if the lease is still this run's: what failed
-        with an exception (not a lost process) is taken again by the next pass, not after the lease."""
+        with an error is taken again by the next pass; a process that ends mid-call (killed, Ctrl+C)
+        leaves the lease, and the row waits for it to end, the outcome of its call being unknown."""
         with session_scope() as session:
             table: Any = self.table
             session.execute(
@@ -129,7 +130,7 @@ class LeasedJob(Generic[Row, Work, Result]):
             result = self.perform(claimed.work)
             with session_scope() as session:
                 return self.record(session, claimed.work, result, clock())
-        except BaseException:
+        except Exception:  # an error, not the process ending (Ctrl+C, exit): then the lease holds
             self.release(claimed)
             raise
 

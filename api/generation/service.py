@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.content import service as content_service
 from api.content.models import ContentDraft
+from api.content.schemas import DraftCreate
 from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.generation.checks import Allowed, Checked, check
@@ -325,10 +326,10 @@ def _variant(plan: Plan, others: list[str]) -> Generated | None:
 
 def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
     body = plan.body
-    draft = content_service.create_draft(
-        session, plan.user.id, platform=body.platform, content=item.text, content_type=plan.content_type,
-        template_id=body.template_id,
-    )  # fmt: skip
+    new = DraftCreate.model_construct(  # a validated request's platform, a checked text
+        platform=body.platform, content=item.text, content_type=plan.content_type
+    )
+    draft = content_service.create_draft(session, plan.user.id, new, template_id=body.template_id)
     [match] = plan.profile.match([item.text]) if plan.profile is not None else [None]
     draft.voice_match = (
         None

@@ -15,20 +15,22 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.accounts import service as accounts
 from api.accounts.models import ConnectedAccount
+from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.db import session_scope
+from api.core.jobs import Done, LeasedJob, utc_now
 from api.platforms import registry
 from api.platforms.base import (
     AuthRejected,
@@ -75,104 +77,76 @@ class Claim:
     scheduled_for: datetime
 
 
-@dataclass(frozen=True)
-class Outcome:
-    draft_id: uuid.UUID
-    status: str  # published | retry | failed | skipped
-    detail: str | None = None
-
-
-def _due(now: datetime) -> list[object]:
+def _due(now: datetime) -> list[ColumnElement[bool]]:
     return [
         ContentDraft.status == "scheduled",
         ContentDraft.scheduled_for <= now,
         or_(ContentDraft.next_attempt_at.is_(None), ContentDraft.next_attempt_at <= now),
-        or_(ContentDraft.lease_until.is_(None), ContentDraft.lease_until < now),
     ]
 
 
-def due_draft_ids(now: datetime, limit: int = 1000) -> list[uuid.UUID]:
-    with session_scope() as session:
-        return list(
-            session.scalars(
-                select(ContentDraft.id)
-                .where(*_due(now))  # type: ignore[arg-type]
-                .order_by(ContentDraft.scheduled_for)
-                .limit(limit)
-            )
+def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Done:
+    """In the claim's transaction (the draft locked and leased): commit a `started` attempt, or fail the
+    draft at once when there is nothing to post to."""
+    if draft.scheduled_for is None:
+        return Done("skipped")
+    account = session.scalar(
+        select(ConnectedAccount).where(
+            ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
         )
-
-
-def claim(draft_id: uuid.UUID, now: datetime) -> Claim | Outcome:
-    """Lease the draft and commit a `started` attempt, or say why not (held elsewhere, nothing to post to)."""
-    with session_scope() as session:
-        draft = session.scalar(
-            select(ContentDraft)
-            .where(ContentDraft.id == draft_id, *_due(now))  # type: ignore[arg-type]
-            .with_for_update(skip_locked=True)
+    )
+    try:
+        plugin = registry.get(draft.platform)
+    except UnknownPlatform as exc:
+        _fail(session, draft, None, f"Postwright does not publish to this platform: {exc}.", now)
+        return Done("failed")
+    name = plugin.display_name
+    if account is None or account.status != "active":
+        reason = (
+            f"No {name} account is connected; connect it, then retry this post."
+            if account is None
+            else f"Your {name} account needs reconnecting ({account.last_error}); reconnect it, then retry."
         )
-        if draft is None or draft.scheduled_for is None:
-            return Outcome(draft_id, "skipped")
-        account = session.scalar(
-            select(ConnectedAccount).where(
-                ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
-            )
-        )
-        try:
-            plugin = registry.get(draft.platform)
-        except UnknownPlatform as exc:
-            reason = f"Postwright does not publish to this platform: {exc}."
-            _fail(session, draft, None, reason, now)
-            return Outcome(draft_id, "failed", reason)
-        name = plugin.display_name
-        if account is None or account.status != "active":
-            reason = (
-                f"No {name} account is connected; connect it, then retry this post."
-                if account is None
-                else f"Your {name} account needs reconnecting ({account.last_error}); "
-                "reconnect it, then retry."
-            )
-            _fail(session, draft, None, reason, now)
-            return Outcome(draft_id, "failed", reason)
-        previous = session.scalar(
-            select(PublishAttempt)
-            .where(PublishAttempt.draft_id == draft.id)
-            .order_by(PublishAttempt.number.desc())
-            .limit(1)
-        )
-        unknown = previous is not None and previous.outcome in ("started", "retry")
-        number = (previous.number if previous else 0) + 1
-        attempt = PublishAttempt(
-            draft_id=draft.id,
-            number=number,
-            outcome="started",
-            posted_ids=list(previous.posted_ids) if previous is not None and unknown else [],
-            comment_posted=bool(previous is not None and unknown and previous.comment_posted),
-        )
-        session.add(attempt)
-        draft.lease_until = now + LEASE
-        draft.publish_attempts = number
-        session.flush()
-        # A platform with threads posts each `---` part as a reply to the previous one.
-        parts = split_thread(draft.content) if plugin.threads else [draft.content]
-        return Claim(
-            draft_id=draft.id,
-            attempt_id=attempt.id,
-            attempt_number=number,
-            user_id=draft.user_id,
-            platform=draft.platform,
-            parts=[p for p in parts if p],
-            first_comment=draft.first_comment if plugin.first_comment else None,
-            account_id=account.id,
-            author_id=account.external_user_id,
-            handle=account.handle,
-            posted_ids=list(attempt.posted_ids),
-            comment_posted=attempt.comment_posted,
-            reconcile_since=(previous.created_at - RECONCILE_WINDOW)
-            if previous is not None and unknown
-            else None,
-            scheduled_for=draft.scheduled_for,
-        )
+        _fail(session, draft, None, reason, now)
+        return Done("failed")
+    previous = session.scalar(
+        select(PublishAttempt)
+        .where(PublishAttempt.draft_id == draft.id)
+        .order_by(PublishAttempt.number.desc())
+        .limit(1)
+    )
+    unknown = previous is not None and previous.outcome in ("started", "retry")
+    number = (previous.number if previous else 0) + 1
+    attempt = PublishAttempt(
+        draft_id=draft.id,
+        number=number,
+        outcome="started",
+        posted_ids=list(previous.posted_ids) if previous is not None and unknown else [],
+        comment_posted=bool(previous is not None and unknown and previous.comment_posted),
+    )
+    session.add(attempt)
+    draft.publish_attempts = number
+    session.flush()
+    # A platform with threads posts each `---` part as a reply to the previous one.
+    parts = split_thread(draft.content) if plugin.threads else [draft.content]
+    return Claim(
+        draft_id=draft.id,
+        attempt_id=attempt.id,
+        attempt_number=number,
+        user_id=draft.user_id,
+        platform=draft.platform,
+        parts=[p for p in parts if p],
+        first_comment=draft.first_comment if plugin.first_comment else None,
+        account_id=account.id,
+        author_id=account.external_user_id,
+        handle=account.handle,
+        posted_ids=list(attempt.posted_ids),
+        comment_posted=attempt.comment_posted,
+        reconcile_since=(previous.created_at - RECONCILE_WINDOW)
+        if previous is not None and unknown
+        else None,
+        scheduled_for=draft.scheduled_for,
+    )
 
 
 def _save_progress(attempt_id: uuid.UUID, posted_ids: list[str], comment_posted: bool = False) -> None:
@@ -227,8 +201,20 @@ def _post_part(client: PlatformClient, job: Claim, posted: list[str], token: str
     return client.create_post(token, job.author_id, job.parts[len(posted)], posted[-1] if posted else None)
 
 
-def publish(job: Claim, http: httpx.Client, now: Callable[[], datetime]) -> Outcome:
-    """Post the claimed draft (the rest of it, after a partial attempt) and record how it went."""
+@dataclass(frozen=True)
+class Posted:
+    posted: list[str]
+    url: str
+    note: str | None  # the first comment's failure, when the post itself went out
+
+
+# How the platform calls went: posted, or the error that stopped them.
+Result = Posted | TransientError | PlatformError
+
+
+def publish(job: Claim, http: httpx.Client) -> Result:
+    """No transaction open: post the claimed draft (the rest of it, after a partial attempt), each
+    part's id committed as soon as the platform gives it."""
     client = registry.get(job.platform).connect(get_settings(), http)
     posted = list(job.posted_ids)
     comment_posted = job.comment_posted
@@ -238,10 +224,8 @@ def publish(job: Claim, http: httpx.Client, now: Callable[[], datetime]) -> Outc
         while len(posted) < len(job.parts):
             posted.append(_with_token(job, http, partial(_post_part, client, job, posted)))
             _save_progress(job.attempt_id, posted)
-    except TransientError as exc:
-        return _retry_later(job, exc, now())
-    except PlatformError as exc:
-        return _finish_failed(job, exc, now())
+    except PlatformError as exc:  # TransientError included
+        return exc
     comment_error = None
     if job.first_comment and not comment_posted:
         comment = job.first_comment
@@ -250,83 +234,81 @@ def publish(job: Claim, http: httpx.Client, now: Callable[[], datetime]) -> Outc
             _save_progress(job.attempt_id, posted, comment_posted=True)
         except PlatformError as exc:
             comment_error = f"Published, but the first comment failed: {exc.reason}"
-    return _finish_published(job, client, posted, now(), comment_error)
+    return Posted(posted, client.post_url(job.handle, posted[0]), comment_error)
+
+
+def _record(session: Session, job: Claim, result: Result, at: datetime) -> str:
+    """The attempt's outcome and the draft's, reported through the content service."""
+    draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
+    attempt = session.get(PublishAttempt, job.attempt_id)
+    if isinstance(result, Posted):
+        _finish_published(session, job, draft, attempt, result, at)
+        return "published"
+    if draft is None or attempt is None:  # deleted meanwhile
+        return "skipped"
+    if isinstance(result, TransientError):
+        wait = BACKOFF[min(job.attempt_number, len(BACKOFF)) - 1]
+        if result.retry_after is not None:
+            wait = timedelta(seconds=result.retry_after + 1)
+        deadline = job.scheduled_for + timedelta(seconds=get_settings().publish_deadline_seconds)
+        if at + wait <= deadline:
+            attempt.outcome, attempt.finished_at = "retry", at
+            attempt.error, attempt.http_status = result.reason, result.http_status
+            content_service.report_retry(draft, at + wait, result.reason)
+            logger.info(
+                "publish retries later", extra={"draft_id": str(job.draft_id), "error": result.reason}
+            )
+            return "retry"
+        result = PermanentError(
+            f"Gave up after {job.attempt_number} attempts: {result.reason}", result.http_status
+        )
+    _fail(session, draft, attempt, result.reason, at, result.http_status)
+    logger.warning("publish failed", extra={"draft_id": str(job.draft_id), "error": result.reason})
+    return "failed"
 
 
 def _finish_published(
-    job: Claim, client: PlatformClient, posted: list[str], at: datetime, note: str | None
-) -> Outcome:
-    url = client.post_url(job.handle, posted[0])
-    with session_scope() as session:
-        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
-        attempt = session.get(PublishAttempt, job.attempt_id)
-        if draft is None or attempt is None:  # deleted while posting: it is out there all the same
-            return Outcome(job.draft_id, "published", url)
-        attempt.outcome, attempt.finished_at, attempt.error = "published", at, note
-        draft.status, draft.published_at = "published", at
-        draft.external_id, draft.external_url = posted[0], url
-        draft.last_error, draft.lease_until, draft.next_attempt_at = note, None, None
-        # The same row an import of the export would update, so analytics and the models see it.
+    session: Session,
+    job: Claim,
+    draft: ContentDraft | None,
+    attempt: PublishAttempt | None,
+    posted: Posted,
+    at: datetime,
+) -> None:
+    if draft is None or attempt is None:  # deleted while posting: it is out there all the same
+        return
+    attempt.outcome, attempt.finished_at, attempt.error = "published", at, posted.note
+    content_service.report_published(draft, at, posted.posted[0], posted.url, posted.note)
+    # The same row an import of the export would update, so analytics and the models see it.
+    session.execute(
+        insert(UserPost)
+        .values(
+            user_id=job.user_id,
+            platform=job.platform,
+            content=draft.content,
+            posted_at=at,
+            external_id=posted.posted[0],
+            source_format="published",
+            engagement_metrics={},
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "platform", "external_id"])
+    )
+    for after in METRIC_PULLS_AFTER:
         session.execute(
-            insert(UserPost)
-            .values(
-                user_id=job.user_id,
-                platform=job.platform,
-                content=draft.content,
-                posted_at=at,
-                external_id=posted[0],
-                source_format="published",
-                engagement_metrics={},
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "platform", "external_id"])
+            insert(MetricPull).values(draft_id=draft.id, due_at=at + after).on_conflict_do_nothing()
         )
-        for after in METRIC_PULLS_AFTER:
-            session.execute(
-                insert(MetricPull).values(draft_id=draft.id, due_at=at + after).on_conflict_do_nothing()
-            )
-        webhooks.emit(
-            session,
-            job.user_id,
-            "post.published",
-            {"draft_id": str(draft.id), "platform": job.platform, "external_id": posted[0], "url": url},
-        )
+    webhooks.emit(
+        session,
+        job.user_id,
+        "post.published",
+        {
+            "draft_id": str(draft.id),
+            "platform": job.platform,
+            "external_id": posted.posted[0],
+            "url": posted.url,
+        },
+    )
     logger.info("published", extra={"draft_id": str(job.draft_id), "attempt": job.attempt_number})
-    return Outcome(job.draft_id, "published", url)
-
-
-def _retry_later(job: Claim, exc: TransientError, at: datetime) -> Outcome:
-    wait = BACKOFF[min(job.attempt_number, len(BACKOFF)) - 1]
-    if exc.retry_after is not None:
-        wait = timedelta(seconds=exc.retry_after + 1)
-    deadline = job.scheduled_for + timedelta(seconds=get_settings().publish_deadline_seconds)
-    if at + wait > deadline:
-        return _finish_failed(
-            job,
-            PermanentError(f"Gave up after {job.attempt_number} attempts: {exc.reason}", exc.http_status),
-            at,
-        )
-    with session_scope() as session:
-        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
-        attempt = session.get(PublishAttempt, job.attempt_id)
-        if draft is None or attempt is None:
-            return Outcome(job.draft_id, "skipped")
-        attempt.outcome, attempt.finished_at = "retry", at
-        attempt.error, attempt.http_status = exc.reason, exc.http_status
-        draft.next_attempt_at, draft.lease_until = at + wait, None
-        draft.last_error = f"{exc.reason} (trying again at {(at + wait).isoformat(timespec='seconds')})"
-    logger.info("publish retries later", extra={"draft_id": str(job.draft_id), "error": exc.reason})
-    return Outcome(job.draft_id, "retry", exc.reason)
-
-
-def _finish_failed(job: Claim, exc: PlatformError, at: datetime) -> Outcome:
-    with session_scope() as session:
-        draft = session.get(ContentDraft, job.draft_id, with_for_update=True)
-        attempt = session.get(PublishAttempt, job.attempt_id)
-        if draft is None:
-            return Outcome(job.draft_id, "skipped")
-        _fail(session, draft, attempt, exc.reason, at, exc.http_status)
-    logger.warning("publish failed", extra={"draft_id": str(job.draft_id), "error": exc.reason})
-    return Outcome(job.draft_id, "failed", exc.reason)
 
 
 def _fail(
@@ -344,7 +326,7 @@ def _fail(
             reason,
             http_status,
         )
-    draft.status, draft.last_error, draft.lease_until, draft.next_attempt_at = "failed", reason, None, None
+    content_service.report_failed(draft, reason)
     webhooks.emit(
         session,
         draft.user_id,
@@ -353,21 +335,31 @@ def _fail(
     )
 
 
+def publish_job(http: httpx.Client) -> LeasedJob[ContentDraft, Claim, Result]:
+    return LeasedJob(
+        name="publish-due-posts",
+        table=ContentDraft,
+        due=_due,
+        order_by=ContentDraft.scheduled_for,
+        lease_column=ContentDraft.lease_until,
+        lease=LEASE,
+        prepare=_prepare,
+        perform=lambda job: publish(job, http),
+        record=_record,
+    )
+
+
 def run_pass(
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Callable[[], datetime] = utc_now,
     limit: int = 1000,
     http: httpx.Client | None = None,
 ) -> dict[str, int]:
-    """Publish every due draft once; counts by outcome."""
-    counts = {"published": 0, "retry": 0, "failed": 0, "skipped": 0}
-    owns = http is None
+    """Publish every due draft once (see api.core.jobs: no transaction is open while the platform is
+    called); counts by outcome."""
     client = http or http_client(get_settings())
     try:
-        for draft_id in due_draft_ids(now(), limit):
-            job = claim(draft_id, now())
-            outcome = job if isinstance(job, Outcome) else publish(job, client, now)
-            counts[outcome.status] += 1
+        counts = publish_job(client).run_pass(now, limit)
     finally:
-        if owns:
+        if http is None:
             client.close()
-    return counts
+    return {outcome: counts[outcome] for outcome in ("published", "retry", "failed", "skipped")}

@@ -69,10 +69,7 @@ def create_scheduled_post(body: ScheduledPostCreate, user: CurrentUser, session:
     and carry an offset; the text must fit the platform."""
     draft_id = body.draft_id
     if draft_id is None:
-        assert body.platform is not None and body.content is not None  # the schema requires them
-        draft_id = content_service.create_draft(
-            session, user.id, platform=body.platform, content=body.content, content_type=body.content_type
-        ).id
+        draft_id = content_service.create_draft(session, user.id, body.new_draft()).id
     draft = content_service.schedule_draft(
         session, user.id, draft_id, body.scheduled_for, version=body.version
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from api.content.schemas import DraftOut
+from api.content.schemas import DraftCreate, DraftOut
 from api.core.types import IsoDateTime, JsonInt, LocalTime, TimeZoneName, Version, Weekday
 from api.platforms.registry import PlatformName
 from api.schedules.recurrence import Frequency, zone
@@ -16,26 +16,31 @@ from api.schedules.recurrence import Frequency, zone
 WeekOfMonth = Literal[1, 2, 3, 4, -1]
 
 
-class ScheduledPostCreate(BaseModel):
-    """Schedule an existing draft (`draft_id`), or write and schedule a post in one go."""
+class ScheduledPostCreate(DraftCreate):
+    """Schedule an existing draft (`draft_id`), or write and schedule a post in one go: then every field
+    of a new draft (`DraftCreate`: platform, content, content_type, first_comment) is accepted here too."""
 
     model_config = ConfigDict(extra="forbid")
 
     scheduled_for: IsoDateTime
     draft_id: uuid.UUID | None = None
     version: Version | None = Field(default=None, description="With draft_id: must match the draft's.")
-    platform: PlatformName | None = None
-    content: str | None = Field(default=None, min_length=1, max_length=20_000)
-    content_type: str | None = Field(default=None, max_length=50)
+    # Required for a new post, absent with draft_id (the model validator says which).
+    platform: PlatformName | None = None  # type: ignore[assignment]
+    content: str | None = Field(default=None, min_length=1, max_length=20_000)  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        inline = self.platform is not None or self.content is not None
+        inline = {name for name in DraftCreate.model_fields if getattr(self, name) is not None}
         if self.draft_id is not None and inline:
-            raise ValueError("send either draft_id or platform and content, not both")
+            raise ValueError(f"send either draft_id or a new post's {', '.join(sorted(inline))}, not both")
         if self.draft_id is None and (self.platform is None or self.content is None):
             raise ValueError("send draft_id, or platform and content")
         return self
+
+    def new_draft(self) -> DraftCreate:
+        """The post to write, when there is no draft_id."""
+        return DraftCreate.model_validate(self.model_dump(include=set(DraftCreate.model_fields)))
 
 
 class ScheduledPostUpdate(BaseModel):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.content import service as content_service
 from api.content.models import ContentDraft
+from api.content.schemas import DraftCreate
 from api.core.errors import NotFound, Unprocessable
 from api.core.pagination import paginate
 from api.templates.library import PLACEHOLDER, content_type_of
@@ -86,14 +87,12 @@ def use_template(
     """
     template = get_template(session, template_id)
     content = fill(template.template_content, values)
-    draft = content_service.create_draft(
-        session,
-        user_id,
+    new = DraftCreate.model_construct(  # the template's own, already valid values
         platform=template.platform,
         content=content,
         content_type=content_type_of(template.platform, template.template_content) or template.category,
-        template_id=template.id,
     )
+    draft = content_service.create_draft(session, user_id, new, template_id=template.id)
     count = session.execute(
         update(ContentTemplate)
         .where(ContentTemplate.id == template.id)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from api.content.models import ContentDraft
 from api.core.crypto import encrypt
 from api.core.db import session_scope
 from api.posts.models import UserPost
@@ -244,3 +245,30 @@ def test_no_lock_is_held_while_the_platform_is_asked_for_metrics(
     monkeypatch.setattr(metrics.accounts, "fresh_access_token", token_while_checking)
     assert metrics.collect_due(due)["collected"] == 1
     assert seen == {"lockable": 1, "overlapping_pass": {"collected": 0, "retry": 0, "failed": 0}}
+
+
+def test_no_lock_is_held_while_the_platform_is_called(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draft is leased and its attempt committed before the platform is called: its row can be
+    locked meanwhile, and an overlapping pass does not take it."""
+    user = world.user()
+    draft_id = world.draft(user, "Posted while nobody holds the row")
+    seen: dict[str, object] = {}
+    real_token = publisher.accounts.fresh_access_token
+
+    def token_while_checking(*args: Any, **kwargs: Any) -> str:
+        if not seen:
+            with session_scope() as session:
+                locked = session.execute(
+                    select(ContentDraft.id).where(ContentDraft.id == draft_id).with_for_update(nowait=True)
+                ).all()
+                seen["lockable"] = len(locked)
+            seen["overlapping_pass"] = publisher.run_pass()
+        return real_token(*args, **kwargs)
+
+    monkeypatch.setattr(publisher.accounts, "fresh_access_token", token_while_checking)
+    assert publisher.run_pass()["published"] == 1
+    assert seen == {
+        "lockable": 1,
+        "overlapping_pass": {"published": 0, "retry": 0, "failed": 0, "skipped": 0},
+    }
+    assert len(world.fake.posts) == 1

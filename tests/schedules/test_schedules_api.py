@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.content.schemas import DraftCreate
 from api.schedules.models import RecurringSchedule
 from api.schedules.recurrence import advance_after_run
+from api.schedules.schemas import ScheduledPostCreate
 
 SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
 
@@ -63,6 +65,19 @@ class TestScheduledPosts:
     )
     def test_either_a_draft_or_a_post(self, client, headers, body):
         assert client.post("/api/schedules/posts", json=body, headers=headers).status_code == 422
+
+    def test_a_post_written_and_scheduled_at_once_takes_every_field_a_draft_takes(self, client, headers):
+        """Drafts are made in one place: a field of a new draft (here the first comment) is accepted, and
+        checked, whichever endpoint writes the post."""
+        post = scheduled_post(client, headers, platform="linkedin", first_comment="The link: example.org")
+        assert post["first_comment"] == "The link: example.org"
+        refused = client.post(
+            "/api/schedules/posts",
+            json={"platform": "x", "content": "Hi", "first_comment": "no", "scheduled_for": SOON.isoformat()},
+            headers=headers,
+        )
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "first_comment"]
+        assert set(DraftCreate.model_fields) <= set(ScheduledPostCreate.model_fields)
 
     def test_sorted_soonest_first_with_date_filter(self, client, headers):
         later = scheduled_post(client, headers, SOON + timedelta(days=5))

@@ -2462,9 +2462,21 @@ export interface components {
         };
         /**
          * ScheduledPostCreate
-         * @description Schedule an existing draft (`draft_id`), or write and schedule a post in one go.
+         * @description Schedule an existing draft (`draft_id`), or write and schedule a post in one go: then every field
+         *     of a new draft (`DraftCreate`: platform, content, content_type, first_comment) is accepted here too.
          */
         ScheduledPostCreate: {
+            /** Platform */
+            platform?: ("linkedin" | "twitter") | null;
+            /** Content */
+            content?: string | null;
+            /** Content Type */
+            content_type?: string | null;
+            /**
+             * First Comment
+             * @description platforms with a first comment only: posted as the first comment
+             */
+            first_comment?: string | null;
             /**
              * Scheduled For
              * Format: date-time
@@ -2477,12 +2489,6 @@ export interface components {
              * @description With draft_id: must match the draft's.
              */
             version?: number | null;
-            /** Platform */
-            platform?: ("linkedin" | "twitter") | null;
-            /** Content */
-            content?: string | null;
-            /** Content Type */
-            content_type?: string | null;
         };
         /** ScheduledPostPage */
         ScheduledPostPage: {
