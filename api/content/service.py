@@ -20,7 +20,8 @@ from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate
 from api.core.config import get_settings
-from api.core.errors import Conflict, NotFound, Unprocessable
+from api.core.errors import Conflict, Unprocessable
+from api.core.ownership import get_owned, owned_rows
 from api.core.pagination import paginate
 from api.platforms import registry
 from api.users.models import User
@@ -42,10 +43,7 @@ _TRANSITIONS = {
 
 def get_owned_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -> ContentDraft:
     """The user's draft, or 404 (also for another user's draft: its existence is not revealed)."""
-    draft = session.get(ContentDraft, draft_id)
-    if draft is None or draft.user_id != user_id:
-        raise NotFound(f"No draft {draft_id}.")
-    return draft
+    return get_owned(session, ContentDraft, user_id, draft_id, "draft")
 
 
 def ensure_fits(platform: str, content: str, content_type: str | None) -> None:
@@ -67,7 +65,7 @@ def drafts_query(
     scheduled_to: datetime | None = None,
 ) -> Select[ContentDraft]:
     """The user's drafts matching the filters (`*_to` bounds are exclusive)."""
-    query = select(ContentDraft).where(ContentDraft.user_id == user_id)
+    query = owned_rows(ContentDraft, user_id)
     if statuses:
         query = query.where(ContentDraft.status.in_(statuses))
     if platform is not None:

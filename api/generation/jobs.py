@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from api.content.models import ContentDraft
 from api.content.schemas import DraftOut
+from api.core import ownership
 from api.core.config import get_settings
 from api.core.db import get_sessionmaker, session_scope
-from api.core.errors import AppError, NotFound, ServiceUnavailable
+from api.core.errors import AppError, ServiceUnavailable
 from api.generation import service as generation_service
 from api.generation.models import UNFINISHED, GenerationJob
 from api.generation.schemas import GenerateIn, GenerationJobError, GenerationJobOut, GenerationRequest
@@ -84,9 +85,9 @@ def create(session: Session, user: User, body: GenerateIn, runner: Runner) -> Ge
 def get_owned(session: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> GenerationJob:
     """The user's job as it is now, or 404 (also for another user's: its existence is not revealed). An
     unfinished job gone unchanged for longer than `stale_after` is failed as interrupted first."""
-    job = session.get(GenerationJob, job_id, populate_existing=True)
-    if job is None or job.user_id != user_id:
-        raise NotFound(f"No generation job {job_id}.")
+    job = ownership.get_owned(
+        session, GenerationJob, user_id, job_id, "generation job", populate_existing=True
+    )
     if job.status in UNFINISHED and _interrupt_if_stale(session, job, datetime.now(UTC)):
         session.refresh(job)
     return job

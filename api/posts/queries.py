@@ -22,9 +22,10 @@ from itertools import repeat
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from api.core.ownership import owned_rows
 from api.core.pagination import paginate
 from api.posts.importers import PostBatch
 from api.posts.models import UserPost
@@ -323,7 +324,7 @@ def posts_query(
     posted_to: datetime | None = None,
 ) -> Select[UserPost]:
     """The user's posts matching the filters (`posted_to` is exclusive)."""
-    query = select(UserPost).where(UserPost.user_id == user_id)
+    query = owned_rows(UserPost, user_id)
     if platform is not None:
         query = query.where(UserPost.platform == platform)
     if posted_from is not None:

@@ -14,7 +14,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from api.core.config import get_settings
-from api.core.errors import NotFound, Unprocessable, UnsupportedMediaType
+from api.core.errors import Unprocessable, UnsupportedMediaType
+from api.core.ownership import get_owned
 from api.engagement import service as engagement_service
 from api.posts import queries
 from api.posts.importers import (
@@ -166,10 +167,7 @@ def request_tone_analysis_after_commit(session: Session, user_id: uuid.UUID, res
 
 def get_owned_post(session: Session, user_id: uuid.UUID, post_id: uuid.UUID) -> UserPost:
     """The user's post, or 404 (also for another user's post: its existence is not revealed)."""
-    post = session.get(UserPost, post_id)
-    if post is None or post.user_id != user_id:
-        raise NotFound(f"No post {post_id}.")
-    return post
+    return get_owned(session, UserPost, user_id, post_id, "post")
 
 
 def delete_post(session: Session, user_id: uuid.UUID, post_id: uuid.UUID) -> None:

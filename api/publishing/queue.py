@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from api.analytics import service as analytics
 from api.content import service as content
 from api.content.models import ContentDraft
-from api.core.errors import Conflict, NotFound
+from api.core.errors import Conflict
+from api.core.ownership import get_owned, owned_rows
 from api.platforms import registry
 from api.publishing.models import PostingSlot
 from api.schedules.recurrence import Recurrence, from_sunday_first
@@ -33,7 +34,7 @@ def _recurrence(slot: PostingSlot, tz: str) -> Recurrence:
 
 
 def slots(session: Session, user_id: uuid.UUID, platform: str | None = None) -> list[PostingSlot]:
-    query = select(PostingSlot).where(PostingSlot.user_id == user_id)
+    query = owned_rows(PostingSlot, user_id)
     if platform is not None:
         query = query.where(PostingSlot.platform == platform)
     return list(
@@ -55,10 +56,7 @@ def add_slot(session: Session, user_id: uuid.UUID, platform: str, day_of_week: i
 
 
 def delete_slot(session: Session, user_id: uuid.UUID, slot_id: uuid.UUID) -> None:
-    slot = session.get(PostingSlot, slot_id)
-    if slot is None or slot.user_id != user_id:
-        raise NotFound(f"No posting slot {slot_id}.")
-    session.delete(slot)
+    session.delete(get_owned(session, PostingSlot, user_id, slot_id, "posting slot"))
     session.flush()
 
 

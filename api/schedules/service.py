@@ -10,10 +10,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from api.core.errors import NotFound, Unprocessable
+from api.core.ownership import get_owned, owned_rows
 from api.core.pagination import paginate
 from api.schedules.models import RecurringSchedule
 from api.schedules.recurrence import recompute, recurrence_of
@@ -26,16 +27,13 @@ _TIMING_FIELDS = frozenset({"frequency", "day_of_week", "time_of_day", "timezone
 
 def get_owned_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.UUID) -> RecurringSchedule:
     """The user's recurring schedule, or 404 (also for another user's)."""
-    schedule = session.get(RecurringSchedule, schedule_id)
-    if schedule is None or schedule.user_id != user_id:
-        raise NotFound(f"No recurring schedule {schedule_id}.")
-    return schedule
+    return get_owned(session, RecurringSchedule, user_id, schedule_id, "recurring schedule")
 
 
 def schedules_query(
     user_id: uuid.UUID, *, active: bool | None = None, platform: str | None = None
 ) -> Select[RecurringSchedule]:
-    query = select(RecurringSchedule).where(RecurringSchedule.user_id == user_id)
+    query = owned_rows(RecurringSchedule, user_id)
     if active is not None:
         query = query.where(RecurringSchedule.active.is_(active))
     if platform is not None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.core.config import get_settings
 from api.core.db import session_scope
 from api.core.errors import Conflict, NotFound
+from api.core.ownership import get_owned
 from api.posts.models import UserPost
 from api.voice.models import ToneAnalysis, ToneAnalysisRun
 from api.voice.schemas import AnalysisRunStatus, RunProgress, RunState, StartStatus, ToneAnalysisOut
@@ -274,9 +275,7 @@ def analysis_run_status(session: Session, user_id: uuid.UUID, flow_run_id: uuid.
     does not answer in time is a 503 with Retry-After."""
     from api.core.launcher import read_flow_run_within
 
-    run = session.get(ToneAnalysisRun, flow_run_id)
-    if run is None or run.user_id != user_id:
-        raise NotFound(f"No tone analysis run {flow_run_id}.")
+    run = get_owned(session, ToneAnalysisRun, user_id, flow_run_id, "tone analysis run")
     view = read_flow_run_within(flow_run_id)
     if view is None:  # the orchestrator forgot it (its database was reset): our record is all there is
         state = _RECORDED_STATE[run.status]

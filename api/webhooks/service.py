@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
-from api.core.errors import Conflict, NotFound, Unprocessable
+from api.core.errors import Conflict, Unprocessable
 from api.core.jobs import LeasedJob, fixed
+from api.core.ownership import get_owned
 from api.webhooks.models import Webhook, WebhookDelivery
 
 logger = logging.getLogger("postwright.webhooks")
@@ -129,10 +130,7 @@ def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) ->
 
 
 def owned(session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
-    hook = session.get(Webhook, webhook_id)
-    if hook is None or hook.user_id != user_id:
-        raise NotFound(f"No webhook {webhook_id}.")
-    return hook
+    return get_owned(session, Webhook, user_id, webhook_id, "webhook")
 
 
 def emit(session: Session, user_id: uuid.UUID, event: str, data: dict[str, Any]) -> int:
