@@ -12,8 +12,9 @@ Each pass, for every due row, soonest first:
 
 A job states only its table, what "due" means, its lease, and the three steps. An error in 2 or 3 gives
 the row back at once (as it was before the claim). A process that dies between 1 and 3 leaves a leased
-row that is taken again when the lease ends, so `perform` must be safe to run again (the publisher reconciles with the platform first; scheduled generation records a slot at
-most once; a webhook receiver deduplicates by the event's id).
+row that is taken again when the lease ends, so `perform` must be safe to run again (the publisher
+reconciles with the platform first; scheduled generation records a slot at most once; a webhook receiver
+deduplicates by the event's id).
 """
 
 from __future__ import annotations
