@@ -149,6 +149,12 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
     )
 
 
+def attempts_of(session: Session, draft: ContentDraft) -> list[PublishAttempt]:
+    """Every publishing attempt of the draft, oldest first."""
+    query = select(PublishAttempt).where(PublishAttempt.draft_id == draft.id).order_by(PublishAttempt.number)
+    return list(session.scalars(query))
+
+
 def _save_progress(attempt_id: uuid.UUID, posted_ids: list[str], comment_posted: bool = False) -> None:
     """Commit what is on the platform now, before anything else can fail."""
     with session_scope() as session:

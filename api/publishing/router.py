@@ -6,15 +6,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import select
 
 from api.content import service as content
 from api.content.schemas import DraftOut
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
 from api.platforms.registry import PlatformParam
-from api.publishing import queue
-from api.publishing.models import PublishAttempt
+from api.publishing import publisher, queue
 from api.publishing.schemas import (
     AttemptList,
     AttemptOut,
@@ -34,10 +32,7 @@ router = APIRouter(tags=["publishing"], responses=responses(Unauthorized))
 )
 def attempts(draft_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AttemptList:
     """Every publishing attempt of one of your drafts, oldest first, with the platform's answer."""
-    draft = content.get_owned_draft(session, user.id, draft_id)
-    rows = session.scalars(
-        select(PublishAttempt).where(PublishAttempt.draft_id == draft.id).order_by(PublishAttempt.number)
-    )
+    rows = publisher.attempts_of(session, content.get_owned_draft(session, user.id, draft_id))
     return AttemptList(items=[AttemptOut.model_validate(row) for row in rows])
 
 

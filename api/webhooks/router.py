@@ -6,12 +6,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy import select
 
 from api.core.errors import Conflict, NotFound, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
 from api.webhooks import service
-from api.webhooks.models import Webhook, WebhookDelivery
 from api.webhooks.schemas import DeliveryList, DeliveryOut, WebhookCreated, WebhookIn, WebhookList, WebhookOut
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"], responses=responses(Unauthorized))
@@ -33,15 +31,13 @@ def create(body: WebhookIn, user: CurrentUser, session: SessionDep) -> WebhookCr
 @router.get("", response_model=WebhookList)
 def list_webhooks(user: CurrentUser, session: SessionDep) -> WebhookList:
     """Your webhook endpoints (never their secrets)."""
-    rows = session.scalars(select(Webhook).where(Webhook.user_id == user.id).order_by(Webhook.created_at))
-    return WebhookList(items=[WebhookOut.model_validate(row) for row in rows])
+    return WebhookList(items=[WebhookOut.model_validate(row) for row in service.list_owned(session, user.id)])
 
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
 def delete(webhook_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """Remove an endpoint and its delivery log."""
-    session.delete(service.owned(session, user.id, webhook_id))
-    session.flush()
+    service.delete(session, user.id, webhook_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -53,11 +49,5 @@ def deliveries(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveryList:
     """The endpoint's latest deliveries, newest first: status, tries, the endpoint's answer."""
-    hook = service.owned(session, user.id, webhook_id)
-    rows = session.scalars(
-        select(WebhookDelivery)
-        .where(WebhookDelivery.webhook_id == hook.id)
-        .order_by(WebhookDelivery.created_at.desc())
-        .limit(limit)
-    )
+    rows = service.latest_deliveries(session, user.id, webhook_id, limit)
     return DeliveryList(items=[DeliveryOut.model_validate(row) for row in rows])

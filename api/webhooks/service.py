@@ -30,7 +30,7 @@ from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.errors import Conflict, Unprocessable
 from api.core.jobs import LeasedJob, fixed
-from api.core.ownership import get_owned
+from api.core.ownership import get_owned, owned_rows
 from api.webhooks.models import Webhook, WebhookDelivery
 
 logger = logging.getLogger("postwright.webhooks")
@@ -131,6 +131,30 @@ def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) ->
 
 def owned(session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
     return get_owned(session, Webhook, user_id, webhook_id, "webhook")
+
+
+def list_owned(session: Session, user_id: uuid.UUID) -> list[Webhook]:
+    return list(session.scalars(owned_rows(Webhook, user_id).order_by(Webhook.created_at)))
+
+
+def delete(session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+    """Remove an endpoint and its delivery log."""
+    session.delete(owned(session, user_id, webhook_id))
+    session.flush()
+
+
+def latest_deliveries(
+    session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID, limit: int
+) -> list[WebhookDelivery]:
+    """The endpoint's latest deliveries, newest first."""
+    hook = owned(session, user_id, webhook_id)
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.created_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def emit(session: Session, user_id: uuid.UUID, event: str, data: dict[str, Any]) -> int:
