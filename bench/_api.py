@@ -28,9 +28,9 @@ def start_api(
     work: Path, env: dict[str, str], workers: int | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Migrate `env`'s database, serve the API and wait until it is ready; returns the process (stop it with
-    `tests.support.stop_group`) and its base URL. Its output (and its flow runs') goes to `work/api.log`, a
+    `testkit.support.stop_group`) and its base URL. Its output (and its flow runs') goes to `work/api.log`, a
     file: a pipe nobody reads would stall them once full."""
-    from tests.support import free_port, stop_group, wait_ready
+    from testkit.support import free_port, stop_group, wait_ready
 
     subprocess.run(
         [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
@@ -58,7 +58,7 @@ def up_env(work: Path, database_url: str | None = None) -> tuple[dict[str, str],
     """The environment of a fresh `python -m api.cli up` with its own `var/`, MLflow store and free ports
     (and the embedded database unless `database_url`), nothing inherited that would point it elsewhere;
     returns it and the ports by name (api, prefect, mlflow, bento, llm)."""
-    from tests.support import free_port
+    from testkit.support import free_port
 
     ports = {name: free_port() for name in ("api", "prefect", "mlflow", "bento", "llm")}
     env = {

@@ -29,7 +29,7 @@ WRITERS = 4
 
 def main() -> dict[str, Any]:
     from api.embedded_pg import EmbeddedPostgres
-    from tests.support import stop_group
+    from testkit.support import stop_group
 
     work = Path(tempfile.mkdtemp(prefix="pw-restart-"))
     database = EmbeddedPostgres(work / "pgdata")

@@ -29,7 +29,7 @@ from api.generation.schemas import GenerateIn
 from api.generation.service import FREQUENCY_PENALTY, TEMPERATURE, build_messages
 from models.style.profile import default_embedder
 from models.voice.match import VoiceProfile
-from tests.support import free_port, wait_ready
+from testkit.support import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"

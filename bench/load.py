@@ -212,8 +212,8 @@ def _runs(base: str, token: str, work: Path) -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     from api.cli import DEFAULT_WORKERS
-    from tests.conftest import create_database
-    from tests.support import stop_group
+    from testkit.database import create_database
+    from testkit.support import stop_group
 
     server_url = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     url, drop = create_database(server_url, "pw_bench_load")

@@ -34,9 +34,9 @@ def main() -> dict[str, Any]:
     from api.core.db import get_engine, get_sessionmaker, session_scope
     from api.publishing import publisher
     from api.users.models import User
-    from tests.conftest import create_database
-    from tests.publishing.fake_platforms import FakePlatforms
-    from tests.support import serve_in_thread
+    from testkit.database import create_database
+    from testkit.fake_platforms import FakePlatforms
+    from testkit.support import serve_in_thread
 
     server = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     url, drop = create_database(server, "pw_bench_publish")

@@ -30,8 +30,8 @@ def main() -> dict[str, Any]:
     from api.generation import scheduled
     from api.schedules.models import RecurringSchedule, ScheduleSlot
     from api.users.models import User
-    from tests.conftest import create_database
-    from tests.generation.fake_llm import FakeLLM, serve
+    from testkit.database import create_database
+    from testkit.fake_llm import FakeLLM, serve
 
     server = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     url, drop = create_database(server, "pw_bench_sched")

@@ -116,7 +116,7 @@ def _served(base_url: str, request_size: int) -> Callable[[Sequence[str]], list[
 def main() -> dict[str, Any]:
     """Time the in-process path and the served paths on the same posts; check they agree."""
     from ml.tone import frame_to_results, texts_to_frame
-    from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
+    from testkit.support import isolated_bento_store, publish_champion, throwaway_mlflow
 
     posts = _posts()
     classifier, weights = _classifier()

@@ -17,12 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import Connection
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from testkit.database import create_database
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -31,24 +30,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 TEST_PASSWORD = "a-long-test-password"
-
-
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def create_database(server_url: str, prefix: str) -> tuple[str, Callable[[], None]]:
-    """Create a uniquely named database on the server of `server_url`; return its URL and a dropper."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-    def drop() -> None:
-        with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-    return url, drop
 
 
 @pytest.fixture(scope="session")

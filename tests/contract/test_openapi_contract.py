@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import create_database
-from tests.generation.fake_llm import FakeLLM, serve
-from tests.support import free_port, stop_group, wait_ready
+from testkit.database import create_database
+from testkit.fake_llm import FakeLLM, serve
+from testkit.support import free_port, stop_group, wait_ready
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -17,7 +17,7 @@ from api.cli import alembic_config
 from api.core.config import ConfigurationError, Settings
 from api.core.logging import JsonFormatter, request_id_var
 from api.db.models import Base
-from tests.conftest import create_database
+from testkit.database import create_database
 
 
 class TestErrorFormat:

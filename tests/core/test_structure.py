@@ -71,3 +71,14 @@ def test_no_module_outside_the_platform_plugins_branches_on_a_platforms_name() -
                 if any(isinstance(c.value, str) and c.value.lower() in names for c in constants):
                     offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_benchmarks_and_the_tests_share_helpers_through_testkit_not_tests() -> None:
+    offenders = [
+        f"{name}:{node.lineno}"
+        for name, tree in _modules(PROJECT_ROOT / "bench").items()
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tests")
+        or (isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "tests" for alias in node.names))
+    ]
+    assert offenders == []

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from testkit.support import publish_engagement_champion, train_synthetic_engagement_model
 from tests.flows.conftest import bento_store, mlflow_store, prefect_harness, tiny_dataset
-from tests.support import publish_engagement_champion, train_synthetic_engagement_model
 
 __all__ = ["bento_store", "mlflow_store", "prefect_harness", "tiny_dataset"]
 

@@ -82,7 +82,7 @@ class TestPredict:
     def test_no_model_yet_is_503_with_retry_after(
         self, client, user_factory, auth_headers, history, tmp_path
     ):
-        from tests.support import throwaway_mlflow
+        from testkit.support import throwaway_mlflow
 
         me = user_factory()
         history(me, 12)
@@ -158,7 +158,7 @@ class TestWarmUp:
     def test_nothing_is_loaded_while_there_is_no_champion(self, mlflow_store):
         from ml.client import _cached_model, forget_champions, warm
         from ml.engagement import ENGAGEMENT
-        from tests.support import throwaway_mlflow
+        from testkit.support import throwaway_mlflow
 
         _cached_model.cache_clear()
         forget_champions()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import (
+from testkit.support import (
     isolated_bento_store,
     prefect_harness_once,
     throwaway_mlflow,

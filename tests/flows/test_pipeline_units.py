@@ -16,7 +16,7 @@ from ml.registry import Baseline, decide_promotion, resolve_tracking_uri
 from ml.spec import ModelSpec
 from ml.tone import TONE, frame_to_results, results_to_frame
 from models.tone.dataset import DatasetError, complete_columns, hash_split, load_dataset
-from tests.support import tiny_tone_rows
+from testkit.support import tiny_tone_rows
 
 # The same gate for a metric where lower is better (an error, like the engagement model's MAE).
 LOWER_IS_BETTER: ModelSpec = ModelSpec(**{**TONE.__dict__, "metric": "test_mae", "greater_is_better": False})

@@ -12,7 +12,7 @@ from ml.bento import imported_version
 from ml.engagement import ENGAGEMENT
 from ml.registry import champion_version
 from models.engagement.model import EngagementConfig
-from tests.support import synthetic_posts
+from testkit.support import synthetic_posts
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "mlflow_store", "bento_store")]
 

@@ -8,7 +8,7 @@ import pytest
 
 from api.core.config import get_settings
 from api.posts.models import UserPost
-from tests.generation.fake_llm import FakeLLM, serve
+from testkit.fake_llm import FakeLLM, serve
 
 OWN_POSTS = [
     "Hiring lesson {i}: write the scorecard before the first interview. It saves everyone a week.",

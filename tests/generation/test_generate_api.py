@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from api.content.models import ContentDraft
 from api.core.config import get_settings
-from tests.generation.fake_llm import Raw
+from testkit.fake_llm import Raw
 
 
 def drafts_of(db, user) -> int:
@@ -105,7 +105,7 @@ class TestGenerate:
     def test_an_unreachable_llm_is_503_and_nothing_is_stored(
         self, client, auth_headers, writer, db, monkeypatch
     ):
-        from tests.support import free_port
+        from testkit.support import free_port
 
         monkeypatch.setattr(get_settings(), "llm_base_url", f"http://127.0.0.1:{free_port()}/v1")
         response = generate(client, auth_headers(writer))

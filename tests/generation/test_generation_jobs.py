@@ -23,8 +23,8 @@ from api.core.security import create_access_token
 from api.generation import jobs
 from api.generation.models import GenerationJob
 from api.users.models import User
+from testkit.fake_llm import Raw
 from tests.conftest import TEST_PASSWORD
-from tests.generation.fake_llm import Raw
 
 REPLIES = [
     "Hiring is a team sport: who interviews on your team, and who writes the scorecard?",

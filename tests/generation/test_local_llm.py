@@ -10,7 +10,7 @@ import pytest
 from api.core.config import get_settings
 from api.generation.service import _ask, _client
 from ml.config import PROJECT_ROOT
-from tests.support import free_port, wait_ready
+from testkit.support import free_port, wait_ready
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from api.core.db import session_scope
 from api.generation import scheduled
 from api.schedules.models import RecurringSchedule, ScheduleSlot
 from api.users.models import User
-from tests.generation.fake_llm import FakeLLM, serve
+from testkit.fake_llm import FakeLLM, serve
 
 pytestmark = pytest.mark.usefixtures("database_url")
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import delete
 
 from api.cli import UVICORN_OPTIONS
-from tests.support import serve_in_thread
+from testkit.support import serve_in_thread
 
 
 @pytest.fixture(scope="module")

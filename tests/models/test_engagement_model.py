@@ -12,7 +12,7 @@ from models.engagement.evaluation import score, time_split
 from models.engagement.history import HISTORY_COLUMNS, add_history, add_history_to_new
 from models.engagement.model import EngagementModel
 from models.engagement.reasons import Habits
-from tests.support import synthetic_posts, train_synthetic_engagement_model
+from testkit.support import synthetic_posts, train_synthetic_engagement_model
 
 
 def _posts(engagements: list[float | None], times: list[str] | None = None) -> pd.DataFrame:

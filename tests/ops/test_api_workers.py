@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import free_port, stop_group, wait_ready
+from testkit.support import free_port, stop_group, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -49,7 +49,7 @@ from api.platforms.base import (
 )
 from api.publishing import publisher
 from api.users.models import User
-from tests.support import serve_in_thread
+from testkit.support import serve_in_thread
 
 # ---- the plugin: what a new platform's module holds --------------------------------------------------------
 

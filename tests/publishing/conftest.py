@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from api.core.config import get_settings
-from tests.publishing.fake_platforms import FakePlatforms
+from testkit.fake_platforms import FakePlatforms
+from testkit.support import serve_in_thread
 from tests.publishing.world import World
-from tests.support import serve_in_thread
 
 
 @pytest.fixture(scope="module")

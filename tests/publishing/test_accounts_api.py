@@ -15,7 +15,7 @@ from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.crypto import decrypt
 from api.publishing.models import PublishAttempt
-from tests.publishing.fake_platforms import FakePlatforms
+from testkit.fake_platforms import FakePlatforms
 
 
 def connect(client, headers, fake: FakePlatforms, platform: str = "x", user: str = "4242") -> dict:

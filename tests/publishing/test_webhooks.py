@@ -20,7 +20,7 @@ from api.core.db import session_scope
 from api.users.models import User
 from api.webhooks import service as webhooks
 from api.webhooks.models import Webhook, WebhookDelivery
-from tests.support import serve_in_thread
+from testkit.support import serve_in_thread
 
 
 @pytest.fixture

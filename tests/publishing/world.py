@@ -13,7 +13,7 @@ from api.core.crypto import encrypt
 from api.core.db import session_scope
 from api.publishing.models import PublishAttempt
 from api.users.models import User
-from tests.publishing.fake_platforms import FakePlatforms
+from testkit.fake_platforms import FakePlatforms
 
 
 class World:

@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from api.cli import alembic_config
-from tests.conftest import create_database
+from testkit.database import create_database
 
 
 def test_stored_weekdays_are_renumbered_from_sunday_and_back(pg_server_url: str) -> None:

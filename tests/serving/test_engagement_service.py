@@ -16,7 +16,7 @@ import pytest
 from ml.client import HttpClient, InProcessClient
 from ml.config import PROJECT_ROOT
 from ml.engagement import ENGAGEMENT, rows_from_frame
-from tests.support import (
+from testkit.support import (
     free_port,
     publish_engagement_champion,
     stop,

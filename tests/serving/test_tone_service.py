@@ -21,7 +21,7 @@ from models.tone import classifier as classifier_module
 from models.tone import onnx_int8
 from models.tone.classifier import ToneClassifier, cpu_supports_bf16
 from serving.services import ToneService
-from tests.support import (
+from testkit.support import (
     free_port,
     isolated_bento_store,
     publish_champion,

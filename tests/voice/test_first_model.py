@@ -25,7 +25,7 @@ from api.voice.models import ToneAnalysis, ToneAnalysisRun
 from flows.bootstrap import ensure_first_champions
 from ml.tone import TONE
 from models.tone.classifier import ToneClassifier
-from tests.support import isolated_bento_store, publish_champion, throwaway_mlflow
+from testkit.support import isolated_bento_store, publish_champion, throwaway_mlflow
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database_url", "prefect_harness")]
 
@@ -197,7 +197,7 @@ class TestAnalysisAskedForBeforeAnyModel:
 
 
 def write_tiny(folder: Path) -> Path:
-    from tests.support import write_tiny_tone_dataset
+    from testkit.support import write_tiny_tone_dataset
 
     return write_tiny_tone_dataset(folder / "tiny.jsonl")
 

@@ -21,7 +21,7 @@ from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis
 from flows.analyze_user_tone import analyze_user_tone
 from models.tone.classifier import ToneClassifier
-from tests.support import publish_champion
+from testkit.support import publish_champion
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("database_url", "prefect_harness")]
 

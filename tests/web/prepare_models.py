@@ -8,7 +8,7 @@ registry named by MLFLOW_TRACKING_URI (and the Bento store under BENTOML_HOME).
 from __future__ import annotations
 
 from models.tone.quick import EmbeddingToneClassifier
-from tests.support import (
+from testkit.support import (
     publish_champion,
     publish_engagement_champion,
     tiny_tone_rows,

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from fastapi import Request
 
-from tests.conftest import create_database
-from tests.generation.fake_llm import FakeLLM, serve
-from tests.support import free_port, stop_group, wait_ready
+from testkit.database import create_database
+from testkit.fake_llm import FakeLLM, serve
+from testkit.support import free_port, stop_group, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"

@@ -14,7 +14,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.support import serve_in_thread
+from testkit.support import serve_in_thread
 
 
 @dataclass(frozen=True)
