@@ -8,12 +8,12 @@ from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.core.config import Settings, get_settings
 from api.core.db import get_session
 from api.core.errors import Unauthorized
 from api.core.ratelimit import RateLimiter, get_rate_limiter
 from api.core.security import InvalidToken, decode_access_token
-from api.users.models import User
 
 # scope="function": the session's exit (commit) runs when the handler returns, before the response is sent,
 # so a 2xx always means the write is committed and a failed commit becomes an error response.

@@ -196,7 +196,7 @@ def _migrated_database(stack: ExitStack, server_url: str) -> str:
 
 
 def _new_user(engine: Engine) -> uuid.UUID:
-    from api.users.models import User
+    from api.auth.models import User
 
     with Session(engine) as session:
         user = User(email=f"bench-{time.time_ns()}@example.com", password_hash="x", name="Bench")

@@ -27,13 +27,13 @@ def main() -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from api.accounts.models import ConnectedAccount
+    from api.auth.models import User
     from api.cli import migrate
     from api.content.models import ContentDraft
     from api.core.config import get_settings
     from api.core.crypto import encrypt
     from api.core.db import get_engine, get_sessionmaker, session_scope
     from api.publishing import publisher
-    from api.users.models import User
     from testkit.database import create_database
     from testkit.fake_platforms import FakePlatforms
     from testkit.support import serve_in_thread

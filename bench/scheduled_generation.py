@@ -24,12 +24,12 @@ SCHEDULES = 1000
 def main() -> dict[str, Any]:
     from sqlalchemy import func, select
 
+    from api.auth.models import User
     from api.cli import migrate
     from api.core.config import get_settings
     from api.core.db import get_engine, get_sessionmaker, session_scope
     from api.generation import scheduled
     from api.schedules.models import RecurringSchedule, ScheduleSlot
-    from api.users.models import User
     from testkit.database import create_database
     from testkit.fake_llm import FakeLLM, serve
 

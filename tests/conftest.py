@@ -168,8 +168,8 @@ def client(app: Any, db: Session) -> Iterator[Any]:
 @pytest.fixture
 def user_factory(db: Session) -> Callable[..., Any]:
     """Create users directly in the database (password TEST_PASSWORD unless given)."""
+    from api.auth.models import User
     from api.core.security import hash_password
-    from api.users.models import User
 
     hashed_default = hash_password(TEST_PASSWORD)
 

@@ -11,12 +11,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 
 from api.auth import service
-from api.auth.schemas import LoginIn, RefreshIn, RegisterIn, SessionOut, TokenPair
+from api.auth.schemas import LoginIn, RefreshIn, RegisterIn, SessionOut, TokenPair, UserOut
 from api.core.config import Settings
 from api.core.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable, responses
 from api.core.ratelimit import client_address
 from api.deps import RateLimiterDep, SessionDep, SettingsDep
-from api.users.schemas import UserOut
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

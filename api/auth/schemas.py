@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,3 +62,26 @@ class SessionOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_expires_in: int = Field(description="Seconds until the session cookie's refresh token expires.")
+
+
+class UserOut(BaseModel):
+    """A user as the API shows it: never the password hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str
+    company: str | None
+    role: str | None
+    niche: str | None
+    tone: str | None
+    platforms: list[str]
+    goals: list[str]
+    timezone: str
+    pending_email: str | None = Field(
+        default=None, description="a new address waiting for its confirmation link to be used"
+    )
+    onboarded: bool
+    created_at: datetime
+    updated_at: datetime

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from api.auth.models import RefreshToken
+from api.auth.models import RefreshToken, User
 from api.core.config import Settings
 from api.core.errors import Conflict, Unauthorized, Unprocessable
 from api.core.security import (
@@ -20,7 +20,6 @@ from api.core.security import (
     new_refresh_token,
     verify_password,
 )
-from api.users.models import User
 
 
 @dataclass(frozen=True)

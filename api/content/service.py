@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.auth.models import User
 from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate
@@ -24,7 +25,6 @@ from api.core.errors import Conflict, Unprocessable
 from api.core.ownership import get_owned, owned_rows
 from api.core.pagination import paginate
 from api.platforms import registry
-from api.users.models import User
 
 Outcome = Literal["published", "failed"]
 

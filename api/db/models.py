@@ -1,7 +1,7 @@
 """Import every table so `Base.metadata` is complete (Alembic autogenerate and `alembic check`)."""
 
 from api.accounts.models import ConnectedAccount, OAuthState
-from api.auth.models import RefreshToken
+from api.auth.models import RefreshToken, User
 from api.content.models import ContentDraft
 from api.core.idempotency import IdempotentResponse
 from api.core.ratelimit import RateLimitEvent
@@ -12,7 +12,6 @@ from api.posts.models import UserPost
 from api.publishing.models import MetricPull, PostingSlot, PublishAttempt
 from api.schedules.models import RecurringSchedule, ScheduleSlot
 from api.templates.models import ContentTemplate
-from api.users.models import User
 from api.voice.models import ToneAnalysis
 from api.webhooks.models import Webhook, WebhookDelivery
 

@@ -10,9 +10,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.posts.importers import ImportFileError, ParsedPost, open_import
 from api.posts.models import UserPost
-from api.users.models import User
 from models.engagement.history import engagement_count
 
 COLUMNS = (

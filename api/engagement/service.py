@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.errors import Conflict
@@ -34,7 +35,6 @@ from api.engagement.schemas import (
     TimedEngagement,
 )
 from api.posts.models import UserPost
-from api.users.models import User
 from ml.client import ModelUnavailable, get_client
 from ml.engagement import ENGAGEMENT, EngagementResult, rows_from_frame
 from ml.registry import champion_version, configure_tracking

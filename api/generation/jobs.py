@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.content.models import ContentDraft
 from api.content.schemas import DraftOut
 from api.core import ownership
@@ -32,7 +33,6 @@ from api.core.errors import AppError, ServiceUnavailable
 from api.generation import service as generation_service
 from api.generation.models import UNFINISHED, GenerationJob
 from api.generation.schemas import GenerateIn, GenerationJobError, GenerationJobOut, GenerationRequest
-from api.users.models import User
 from ml.client import ModelUnavailable
 
 logger = logging.getLogger("postwright.generation")

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.core.db import session_scope
 from api.core.errors import AppError, ServiceUnavailable
 from api.core.jobs import Done, LeasedJob, fixed
@@ -29,7 +30,6 @@ from api.generation.schemas import GenerateIn
 from api.schedules.models import RecurringSchedule, ScheduleSlot
 from api.schedules.recurrence import advance_after_run
 from api.templates.models import ContentTemplate
-from api.users.models import User
 
 logger = logging.getLogger("postwright.schedules")
 

@@ -19,6 +19,7 @@ import openai
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate
@@ -30,7 +31,6 @@ from api.platforms import registry
 from api.platforms.base import THREAD_PROMPT_RULE
 from api.posts.models import UserPost
 from api.templates.models import ContentTemplate
-from api.users.models import User
 from api.webhooks import service as webhooks
 from models.style.profile import default_embedder
 from models.voice.match import MIN_POSTS, VoiceProfile

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.analytics import service as analytics
+from api.auth.models import User
 from api.content import service as content
 from api.content.models import ContentDraft
 from api.core.errors import Conflict
@@ -23,7 +24,6 @@ from api.core.ownership import get_owned, owned_rows
 from api.platforms import registry
 from api.publishing.models import PostingSlot
 from api.schedules.recurrence import Recurrence, from_sunday_first
-from api.users.models import User
 
 MAX_SLOTS_PER_PLATFORM = 50
 HORIZON = timedelta(days=366)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from fastapi.responses import StreamingResponse
 
+from api.auth.schemas import UserOut
 from api.core.errors import (
     Conflict,
     Forbidden,
@@ -22,7 +23,6 @@ from api.users.schemas import (
     OnboardingIn,
     ProfileUpdate,
     UserExport,
-    UserOut,
 )
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=responses(Unauthorized))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.auth.schemas import NEW_PASSWORD_SCHEMA, PASSWORD_MAX_LENGTH
+from api.auth.schemas import NEW_PASSWORD_SCHEMA, PASSWORD_MAX_LENGTH, UserOut
 from api.core.types import AccountEmail, OneLineText, OneLineTextOrEmpty, PersonName, TimeZoneName
 from api.platforms.registry import StoredPlatformNames
 
@@ -19,29 +18,6 @@ Tone = Literal["professional", "casual", "inspirational", "educational", "humoro
 
 def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
-
-
-class UserOut(BaseModel):
-    """A user as the API shows it: never the password hash."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    email: str
-    name: str
-    company: str | None
-    role: str | None
-    niche: str | None
-    tone: str | None
-    platforms: list[str]
-    goals: list[str]
-    timezone: str
-    pending_email: str | None = Field(
-        default=None, description="a new address waiting for its confirmation link to be used"
-    )
-    onboarded: bool
-    created_at: datetime
-    updated_at: datetime
 
 
 class ProfileUpdate(BaseModel):

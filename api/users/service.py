@@ -13,6 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
+from api.auth.models import User
+from api.auth.schemas import UserOut
 from api.content.models import ContentDraft
 from api.core import mail
 from api.core.config import Settings
@@ -21,8 +23,7 @@ from api.core.ratelimit import RateLimiter
 from api.core.security import hash_password, verify_password
 from api.posts.models import UserPost
 from api.schedules.models import RecurringSchedule
-from api.users.models import User
-from api.users.schemas import OnboardingIn, ProfileUpdate, UserOut
+from api.users.schemas import OnboardingIn, ProfileUpdate
 from api.voice.models import ToneAnalysis
 
 _SENSITIVE_FIELDS = {"email", "new_password"}

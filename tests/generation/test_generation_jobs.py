@@ -16,13 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 
+from api.auth.models import User
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.db import session_scope
 from api.core.security import create_access_token
 from api.generation import jobs
 from api.generation.models import GenerationJob
-from api.users.models import User
 from testkit.fake_llm import Raw
 from tests.conftest import TEST_PASSWORD
 

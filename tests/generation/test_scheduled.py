@@ -10,12 +10,12 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
+from api.auth.models import User
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.db import session_scope
 from api.generation import scheduled
 from api.schedules.models import RecurringSchedule, ScheduleSlot
-from api.users.models import User
 from testkit.fake_llm import FakeLLM, serve
 
 pytestmark = pytest.mark.usefixtures("database_url")

@@ -30,8 +30,8 @@ def email_prefix() -> Iterator[str]:
     """A unique e-mail prefix; every user whose e-mail starts with it is deleted after the test."""
     prefix = f"hard-{uuid.uuid4().hex[:10]}"
     yield prefix
+    from api.auth.models import User
     from api.core.db import session_scope
-    from api.users.models import User
 
     with session_scope() as session:
         session.execute(delete(User).where(User.email.like(f"{prefix}%")))

@@ -150,8 +150,8 @@ class TestAcknowledgedMeansCommitted:
         from sqlalchemy.exc import OperationalError
         from sqlalchemy.orm import Session
 
+        from api.auth.models import User
         from api.core.db import session_scope
-        from api.users.models import User
 
         def fail_once(session: Session) -> None:
             event.remove(Session, "before_commit", fail_once)

@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import delete
 
 from api.accounts.models import ConnectedAccount
+from api.auth.models import User
 from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.core.config import get_settings
@@ -48,7 +49,6 @@ from api.platforms.base import (
     check,
 )
 from api.publishing import publisher
-from api.users.models import User
 from testkit.support import serve_in_thread
 
 # ---- the plugin: what a new platform's module holds --------------------------------------------------------

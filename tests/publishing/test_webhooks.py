@@ -15,9 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete, select
 
+from api.auth.models import User
 from api.core.config import get_settings
 from api.core.db import session_scope
-from api.users.models import User
 from api.webhooks import service as webhooks
 from api.webhooks.models import Webhook, WebhookDelivery
 from testkit.support import serve_in_thread

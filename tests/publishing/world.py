@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 
 from api.accounts.models import ConnectedAccount
+from api.auth.models import User
 from api.content.models import ContentDraft
 from api.core.crypto import encrypt
 from api.core.db import session_scope
 from api.publishing.models import PublishAttempt
-from api.users.models import User
 from testkit.fake_platforms import FakePlatforms
 
 

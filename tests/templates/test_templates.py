@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.core.db import get_engine
 from api.templates import service
 from api.templates.library import CATEGORIES, content_type_of, load_library, placeholders_of, seed_templates
 from api.templates.models import ContentTemplate
-from api.users.models import User
 
 
 def sample_values(placeholders: list[str]) -> dict[str, str]:

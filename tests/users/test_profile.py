@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from api.auth.models import RefreshToken
+from api.auth.models import RefreshToken, User
 from api.core.config import get_settings
 from api.core.mail import outbox_messages
 from api.posts.models import UserPost
-from api.users.models import User
 from tests.conftest import TEST_PASSWORD
 
 ONBOARDING = {

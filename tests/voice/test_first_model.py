@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 
+from api.auth.models import User
 from api.core.db import session_scope
 from api.core.launcher import in_process_launcher, read_flow_run
 from api.posts.models import UserPost
-from api.users.models import User
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis, ToneAnalysisRun
 from flows.bootstrap import ensure_first_champions
