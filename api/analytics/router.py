@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.analytics import service
-from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut
+from api.analytics import audit, service
+from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut, PredictionAuditOut
 from api.core.errors import Unauthorized, Unprocessable, responses
 from api.core.types import IsoDate
 from api.deps import CurrentUser, SessionDep
@@ -48,3 +48,10 @@ def insights(user: CurrentUser, session: SessionDep) -> InsightsOut:
     hashtags and content types that perform, posting cadence and engagement, and sentences to act on.
     With too little history it says so instead of guessing."""
     return service.insights(session, user.id, user.timezone)
+
+
+@router.get("/prediction-audit", response_model=PredictionAuditOut)
+def prediction_audit(user: CurrentUser, session: SessionDep) -> PredictionAuditOut:
+    """Your drafts' predictions against what the posts really got (matched when their metrics are
+    imported): interval hit rate, error and bias per model version, and per month for drift."""
+    return audit.audit_report(session, user.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -98,3 +98,25 @@ class InsightsOut(BaseModel):
     rate_definition: str
     platforms: list[PlatformInsights]
     message: str | None = None
+
+
+class AuditGroup(BaseModel):
+    """Predicted against actual for a group of published posts (a model version, or a version in a month)."""
+
+    month: datetime | None = Field(default=None, description="the month (drift rows only)")
+    model_version: str
+    posts: int
+    interval_hit_rate: float = Field(description="share of posts whose actual count fell inside the interval")
+    level: float = Field(description="the intervals' nominal coverage, to compare the hit rate with")
+    mae_log: float = Field(description="mean |log1p(actual) - log1p(predicted)|")
+    bias_log: float = Field(
+        description="mean log1p(actual) - log1p(predicted): above 0, the model is too low"
+    )
+
+
+class PredictionAuditOut(BaseModel):
+    """How the predictions of your drafts held up once the posts were out, per model version and month."""
+
+    posts: int
+    versions: list[AuditGroup]
+    drift: list[AuditGroup]

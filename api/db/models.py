@@ -1,14 +1,14 @@
 """Import every table so `Base.metadata` is complete (Alembic autogenerate and `alembic check`)."""
 
 from api.accounts.models import ConnectedAccount, OAuthState
+from api.analytics.models import PredictionAudit
 from api.auth.models import RefreshToken, User
 from api.content.models import ContentDraft
 from api.core.idempotency import IdempotentResponse
 from api.core.ratelimit import RateLimitEvent
 from api.db.base import Base
-from api.engagement.models import PredictionAudit
 from api.generation.models import GenerationJob
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.publishing.models import MetricPull, PostingSlot, PublishAttempt
 from api.schedules.models import RecurringSchedule, ScheduleSlot
 from api.templates.models import ContentTemplate

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.models import User
-from api.posts.importers import ImportFileError, ParsedPost, open_import
-from api.posts.models import UserPost
+from api.history.importers import ImportFileError, ParsedPost, open_import
+from api.history.models import UserPost
 from models.engagement.history import engagement_count
 
 COLUMNS = (

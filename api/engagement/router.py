@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.core.errors import Conflict, ServiceUnavailable, Unauthorized, Unprocessable, responses
 from api.deps import CurrentUser, SessionDep
 from api.engagement import service
-from api.engagement.schemas import EngagementModelOut, PredictIn, PredictionAuditOut, PredictOut
+from api.engagement.schemas import EngagementModelOut, PredictIn, PredictOut
 
 router = APIRouter(prefix="/api", tags=["engagement"], responses=responses(Unauthorized))
 
@@ -29,10 +29,3 @@ def predict(body: PredictIn, user: CurrentUser, session: SessionDep) -> PredictO
 def engagement_model(user: CurrentUser, session: SessionDep) -> EngagementModelOut:
     """Whether engagement predictions are available for you and why not, the model and its test metrics."""
     return service.model_status(session, user)
-
-
-@router.get("/analytics/prediction-audit", response_model=PredictionAuditOut)
-def prediction_audit(user: CurrentUser, session: SessionDep) -> PredictionAuditOut:
-    """Your drafts' predictions against what the posts really got (matched when their metrics are
-    imported): interval hit rate, error and bias per model version, and per month for drift."""
-    return service.audit_report(session, user.id)

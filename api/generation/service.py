@@ -27,9 +27,9 @@ from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable
 from api.generation.checks import Allowed, Checked, check
 from api.generation.schemas import GenerateIn, VoiceMatchOut
+from api.history.models import UserPost
 from api.platforms import registry
 from api.platforms.base import THREAD_PROMPT_RULE
-from api.posts.models import UserPost
 from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
 from models.style.profile import default_embedder

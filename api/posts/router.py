@@ -22,9 +22,9 @@ from api.core.pagination import MAX_OFFSET
 from api.core.types import IsoDateTime
 from api.deps import CurrentUser, IdempotencyKey, SessionDep, SettingsDep
 from api.engagement import service as engagement_service
+from api.history.importers import ImportFormat
 from api.platforms.registry import PlatformParam
 from api.posts import service
-from api.posts.importers import ImportFormat
 from api.posts.schemas import ImportResultOut, PostOut, PostPage, RejectedRowOut, ToneAnalysisOutcome
 from api.voice import service as voice_service
 

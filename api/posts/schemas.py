@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.posts.importers import ImportFormat
+from api.history.importers import ImportFormat
 
 ToneAnalysisOutcome = Literal["started", "waiting_for_model", "failed_to_start", "not_needed"]
 

@@ -13,12 +13,12 @@ from typing import BinaryIO
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from api.analytics import audit
 from api.core.config import get_settings
 from api.core.errors import Unprocessable, UnsupportedMediaType
 from api.core.ownership import get_owned
-from api.engagement import service as engagement_service
-from api.posts import queries
-from api.posts.importers import (
+from api.history import queries
+from api.history.importers import (
     ImportFileError,
     ImportFormat,
     NotCsvOrJson,
@@ -26,7 +26,7 @@ from api.posts.importers import (
     RejectedRow,
     open_import,
 )
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.voice import service as voice_service
 
 logger = logging.getLogger("postwright.posts")
@@ -82,7 +82,7 @@ def import_posts(
     result.imported = counts.inserted
     result.updated = counts.updated
     if counts.inserted or counts.updated:
-        engagement_service.record_outcomes(session, user_id)
+        audit.record_outcomes(session, user_id)
     result.skipped_duplicates = counts.received - counts.inserted - counts.updated
     if analyse_tone and (result.imported or result.updated):
         request_tone_analysis_after_commit(session, user_id, result)

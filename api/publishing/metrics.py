@@ -20,10 +20,10 @@ from api.accounts.models import ConnectedAccount
 from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.jobs import Done, LeasedJob, fixed
+from api.history.models import UserPost
 from api.platforms import registry
 from api.platforms.base import PlatformError, http_client
 from api.platforms.registry import UnknownPlatform
-from api.posts.models import UserPost
 from api.publishing.models import MetricPull
 
 logger = logging.getLogger("postwright.metrics")

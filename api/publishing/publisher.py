@@ -31,6 +31,7 @@ from api.content.models import ContentDraft
 from api.core.config import get_settings
 from api.core.db import session_scope
 from api.core.jobs import Done, LeasedJob, utc_now
+from api.history.models import UserPost
 from api.platforms import registry
 from api.platforms.base import (
     AuthRejected,
@@ -43,7 +44,6 @@ from api.platforms.base import (
     split_thread,
 )
 from api.platforms.registry import UnknownPlatform
-from api.posts.models import UserPost
 from api.publishing.models import MetricPull, PublishAttempt
 from api.webhooks import service as webhooks
 

@@ -21,7 +21,7 @@ from api.core.config import Settings
 from api.core.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from api.core.ratelimit import RateLimiter
 from api.core.security import hash_password, verify_password
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.schedules.models import RecurringSchedule
 from api.users.schemas import OnboardingIn, ProfileUpdate
 from api.voice.models import ToneAnalysis

@@ -21,7 +21,7 @@ from api.core.config import get_settings
 from api.core.db import session_scope
 from api.core.errors import Conflict, NotFound
 from api.core.ownership import get_owned
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.voice.models import ToneAnalysis, ToneAnalysisRun
 from api.voice.schemas import AnalysisRunStatus, RunProgress, RunState, StartStatus, ToneAnalysisOut
 from ml.client import get_client

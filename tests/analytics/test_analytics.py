@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.content.models import ContentDraft
-from api.posts.models import UserPost
+from api.history.models import UserPost
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -62,3 +63,78 @@ def test_the_api_app_imports_no_flow_module_and_no_torch():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "[]"
+
+
+# Inside api/: the domains in a stated order, lowest first. A module may import its own package and the
+# packages of lower layers only (not a neighbour of its own layer), so no two domains can import each
+# other. `api.deps` (the request's dependencies: who is calling, the session) belongs to the auth level;
+# `api.db.models` (every table, for Alembic and the mappers) is the application's, at the top.
+API_LAYERS: list[set[str]] = [
+    {"db"},  # the declarative base
+    {"core"},  # settings, sessions, errors, security, rate limits, ownership, the job runner
+    {"platforms"},
+    {"auth"},  # identities (the user), credentials, tokens; and api.deps
+    {"webhooks", "history"},  # outbound events; the imported posts as data
+    {"voice", "engagement"},  # what the history teaches: tone analyses, engagement predictions
+    {"content"},  # drafts and their state machine
+    {"templates"},
+    {"schedules"},
+    {"generation", "accounts", "analytics"},
+    {"publishing"},
+    {"posts", "users"},  # the import and what follows it; the person's profile, export and erasure
+    {"app"},  # main, cli, health, supervisor, embedded_pg, db.models
+]
+# The one import that points up, stated: the session factory registers every table before its first
+# session, so that a process importing one model (a flow, a worker) resolves its foreign keys.
+API_UPWARD_EXCEPTIONS = {("api.core.db", "api.db.models")}
+
+
+def _api_domain(module: str) -> str:
+    parts = module.split(".")
+    if module == "api.deps":
+        return "auth"
+    if module == "api.db.models" or not (PROJECT_ROOT / "api" / parts[1]).is_dir():
+        return "app"  # api.main, api.cli, api.health, ...
+    return parts[1]
+
+
+def _api_imports() -> list[tuple[str, str]]:
+    edges = []
+    for path in sorted((PROJECT_ROOT / "api").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        parts = list(path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            edges += [(module, name) for name in names if name.startswith("api.") and name.count(".") >= 1]
+    return edges
+
+
+def test_every_api_domain_sits_in_the_stated_order_and_no_two_import_each_other():
+    level = {domain: index for index, layer in enumerate(API_LAYERS) for domain in layer}
+    known = {_api_domain(module) for module, _ in _api_imports()}
+    assert known <= set(level), f"domains missing from API_LAYERS: {sorted(known - set(level))}"
+    breaches = set()
+    for module, target in _api_imports():
+        source_domain, target_domain = _api_domain(module), _api_domain(_existing_module(target))
+        if source_domain == target_domain or (module, _existing_module(target)) in API_UPWARD_EXCEPTIONS:
+            continue
+        if level[target_domain] >= level[source_domain]:
+            breaches.add(f"{module} ({source_domain}) imports {target} ({target_domain})")
+    assert sorted(breaches) == []
+
+
+def _existing_module(name: str) -> str:
+    """`api.content.service.create_draft` -> `api.content.service` (the longest prefix that is a module)."""
+    parts = name.split(".")
+    while len(parts) > 1:
+        candidate = PROJECT_ROOT.joinpath(*parts)
+        if candidate.with_suffix(".py").is_file() or (candidate / "__init__.py").is_file():
+            return ".".join(parts)
+        parts.pop()
+    return name

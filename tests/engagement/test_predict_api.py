@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.posts.models import UserPost
+from api.history.models import UserPost
 
 DAY = timedelta(days=1)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.core.config import get_settings
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from testkit.fake_llm import FakeLLM, serve
 
 OWN_POSTS = [

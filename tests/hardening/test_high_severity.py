@@ -50,7 +50,7 @@ class TestOnePostCannotFreezeTheApi:
     ):
         import json
 
-        from api.posts.importers import MAX_CONTENT_CHARS
+        from api.history.importers import MAX_CONTENT_CHARS
 
         rows = [
             {"platform": "linkedin", "content": "kept", "posted_at": "2025-01-02T10:00:00Z", "likes": 1},

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from api.content.models import ContentDraft
-from api.posts.models import UserPost
+from api.history.models import UserPost
 
 
 def count(db, model, user) -> int:

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from api.core.config import get_settings
-from api.posts import importers
-from api.posts.models import UserPost
+from api.history import importers
+from api.history.models import UserPost
 
 HEADER = ["Tweet id", "Tweet permalink", "Tweet text", "time", "impressions", "retweets", "replies", "likes"]
 

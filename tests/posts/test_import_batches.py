@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.posts import importers
-from api.posts.importers import ImportFileError, ParsedPost, PostBatch, RejectedRow, open_import
+from api.history import importers
+from api.history.importers import ImportFileError, ParsedPost, PostBatch, RejectedRow, open_import
 
 FUZZ = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

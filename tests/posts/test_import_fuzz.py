@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.posts.importers import ImportFileError, ParsedPost, RejectedRow, open_import
+from api.history.importers import ImportFileError, ParsedPost, RejectedRow, open_import
 
 FUZZ = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.posts.importers import (
+from api.history.importers import (
     ImportFormat,
     MalformedFile,
     NotCsvOrJson,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.core.config import Settings, get_settings
-from api.posts.models import UserPost
+from api.history.models import UserPost
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
@@ -308,7 +308,7 @@ class TestEngagementColdStart:
 def test_bulk_ids_are_increasing_version_7_uuids():
     import uuid as uuid_module
 
-    from api.posts.queries import time_ordered_ids
+    from api.history.queries import time_ordered_ids
 
     ids = time_ordered_ids()
     batch = [next(ids) for _ in range(1000)]

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from api.content.models import ContentDraft
 from api.core.crypto import encrypt
 from api.core.db import session_scope
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.publishing import metrics, publisher
 from api.publishing.models import MetricPull
 from api.webhooks.models import Webhook, WebhookDelivery

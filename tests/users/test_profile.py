@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from api.auth.models import RefreshToken, User
 from api.core.config import get_settings
 from api.core.mail import outbox_messages
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from tests.conftest import TEST_PASSWORD
 
 ONBOARDING = {

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from api.auth.models import User
 from api.core.db import session_scope
 from api.core.launcher import in_process_launcher, read_flow_run
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis, ToneAnalysisRun
 from flows.bootstrap import ensure_first_champions

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from api.auth.models import User
 from api.core.db import session_scope
 from api.core.launcher import in_process_launcher
-from api.posts.models import UserPost
+from api.history.models import UserPost
 from api.voice import service as voice_service
 from api.voice.models import ToneAnalysis
 from flows.analyze_user_tone import analyze_user_tone

@@ -193,6 +193,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/prediction-audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prediction Audit
+         * @description Your drafts' predictions against what the posts really got (matched when their metrics are
+         *     imported): interval hit rate, error and bias per model version, and per month for drift.
+         */
+        get: operations["prediction_audit_api_analytics_prediction_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -449,27 +470,6 @@ export interface paths {
          * @description Whether engagement predictions are available for you and why not, the model and its test metrics.
          */
         get: operations["engagement_model_api_users_engagement_model_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/analytics/prediction-audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Prediction Audit
-         * @description Your drafts' predictions against what the posts really got (matched when their metrics are
-         *     imported): interval hit rate, error and bias per model version, and per month for drift.
-         */
-        get: operations["prediction_audit_api_analytics_prediction_audit_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3379,6 +3379,35 @@ export interface operations {
             };
         };
     };
+    prediction_audit_api_analytics_prediction_audit_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionAuditOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     register_api_auth_register_post: {
         parameters: {
             query?: never;
@@ -4162,35 +4191,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EngagementModelOut"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    prediction_audit_api_analytics_prediction_audit_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PredictionAuditOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials. */

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from api.core.ownership import owned_rows
 from api.core.pagination import paginate
-from api.posts.importers import PostBatch
-from api.posts.models import UserPost
+from api.history.importers import PostBatch
+from api.history.models import UserPost
 
 STAGING_TABLE = "post_import_staging"
 _COLUMNS = "platform, content, engagement_metrics, posted_at, external_id, followers, time_precision"

@@ -57,5 +57,5 @@ class UserPost(UUIDPkMixin, TimestampMixin, Base):
     external_id: Mapped[str | None] = mapped_column(String(100))
     followers: Mapped[int | None] = mapped_column()
     time_precision: Mapped[str] = mapped_column(String(12), nullable=False, server_default="exact")
-    # The export the post came from (api.posts.importers.ImportFormat), None when created otherwise.
+    # The export the post came from (api.history.importers.ImportFormat), None when created otherwise.
     source_format: Mapped[str | None] = mapped_column(String(30))
