@@ -269,8 +269,8 @@ _STORED_COLUMNS = (
 
 def write_stored_rows(export: Path, path: Path, user_id: uuid.UUID) -> int:
     """The export's rows exactly as the import stores them for `user_id` (COPY text, ids included)."""
-    from api.posts.importers import open_import
-    from api.posts.queries import copy_text, time_ordered_ids
+    from api.history.importers import open_import
+    from api.history.queries import copy_text, time_ordered_ids
 
     ids = time_ordered_ids()
     rows = 0
