@@ -100,32 +100,28 @@ def _engagement(post: UserPost) -> float:
     )
 
 
-def _history_key(posts: list[UserPost]) -> tuple[str, ...]:
-    """Identifies a user's post history as it is now: a new or edited post makes a new key."""
-    return tuple(f"{post.id}:{post.updated_at.isoformat()}" for post in posts)
-
-
 @lru_cache(maxsize=64)
-def _cached_vectors(key: tuple[str, ...], texts: tuple[str, ...]) -> Any:
+def _cached_vectors(texts: tuple[str, ...]) -> Any:
     return default_embedder().embed(list(texts))
 
 
 @lru_cache(maxsize=64)
-def _cached_profile(key: tuple[str, ...], texts: tuple[str, ...]) -> VoiceProfile:
+def _cached_profile(texts: tuple[str, ...]) -> VoiceProfile:
     return VoiceProfile(list(texts))
 
 
 def voice_profile(posts: list[UserPost]) -> VoiceProfile:
-    """The user's voice profile, built once per process for each state of their history (embedding a few
-    hundred posts costs seconds on a CPU; a request should not pay it again)."""
-    return _cached_profile(_history_key(posts), tuple(post.content for post in posts))
+    """The user's voice profile, built once per process for each state of their posts' texts (embedding a
+    few hundred posts costs seconds on a CPU; a request should not pay it again). Keyed by the texts alone:
+    new metrics on the same posts (an import's update, a metric pull) keep the profile."""
+    return _cached_profile(tuple(post.content for post in posts))
 
 
 def _examples(posts: list[UserPost], topic: str) -> list[str]:
     """The user's own posts closest to the topic, best performing first."""
     if not posts:
         return []
-    vectors = _cached_vectors(_history_key(posts), tuple(post.content for post in posts))
+    vectors = _cached_vectors(tuple(post.content for post in posts))
     similarity = vectors @ default_embedder().embed([topic])[0]
     closest = [posts[i] for i in np.argsort(-similarity)[: EXAMPLES * 2]]
     return [post.content for post in sorted(closest, key=_engagement, reverse=True)[:EXAMPLES]]
