@@ -80,17 +80,7 @@ def update_draft(draft_id: uuid.UUID, body: DraftUpdate, user: CurrentUser, sess
     """Partial edit. The text must fit the platform: X 280 weighted characters (or a thread of valid tweets
     separated by `---` lines, content_type `thread`), LinkedIn 3,000. A stale `version` or a published
     post is a 409."""
-    draft = service.update_draft(
-        session,
-        user.id,
-        draft_id,
-        version=body.version,
-        platform=body.platform,
-        content=body.content,
-        content_type=body.content_type,
-        content_type_sent="content_type" in body.model_fields_set,
-        first_comment=body.first_comment,
-    )
+    draft = service.update_draft(session, user.id, draft_id, body)
     return DraftOut.model_validate(draft)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from api.auth.models import User
 from api.content.length import check_length
 from api.content.models import ContentDraft
-from api.content.schemas import DraftCreate
+from api.content.schemas import DraftCreate, DraftUpdate
 from api.core.config import get_settings
 from api.core.errors import Conflict, Unprocessable
 from api.core.ownership import get_owned, owned_rows
@@ -139,27 +139,20 @@ def refresh_prediction(session: Session, draft: ContentDraft) -> None:
 
 
 def update_draft(
-    session: Session,
-    user_id: uuid.UUID,
-    draft_id: uuid.UUID,
-    *,
-    version: int,
-    platform: str | None = None,
-    content: str | None = None,
-    content_type: str | None = None,
-    content_type_sent: bool = False,
-    first_comment: str | None = None,
+    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, changes: DraftUpdate
 ) -> ContentDraft:
-    """Change text, platform or type of a draft that is not published, based on `version`."""
+    """Change text, platform, type or first comment of a draft that is not published, based on the
+    version the caller read. Only the fields sent change (`content_type: null` clears the type; an empty
+    `first_comment` removes it)."""
     draft = get_owned_draft(session, user_id, draft_id)
-    _expect_version(draft, version)
+    _expect_version(draft, changes.version)
     if draft.status == "published":
         raise Conflict("This post is already published; it can no longer be edited.")
-    new_platform = platform or draft.platform
-    new_content = content if content is not None else draft.content
-    new_type = content_type if content_type_sent else draft.content_type
+    new_platform = changes.platform or draft.platform
+    new_content = changes.content if changes.content is not None else draft.content
+    new_type = changes.content_type if "content_type" in changes.model_fields_set else draft.content_type
     ensure_fits(new_platform, new_content, new_type)
-    new_comment = draft.first_comment if first_comment is None else (first_comment or None)
+    new_comment = draft.first_comment if changes.first_comment is None else (changes.first_comment or None)
     _check_first_comment(new_platform, new_comment)
     draft.first_comment = new_comment
     changed = (new_platform, new_content) != (draft.platform, draft.content)
