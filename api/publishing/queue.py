@@ -23,6 +23,7 @@ from api.core.errors import Conflict
 from api.core.ownership import get_owned, owned_rows
 from api.platforms import registry
 from api.publishing.models import PostingSlot
+from api.publishing.schemas import SlotIn
 from api.schedules.recurrence import Recurrence, from_sunday_first
 
 MAX_SLOTS_PER_PLATFORM = 50
@@ -42,14 +43,14 @@ def slots(session: Session, user_id: uuid.UUID, platform: str | None = None) -> 
     )
 
 
-def add_slot(session: Session, user_id: uuid.UUID, platform: str, day_of_week: int, at: time) -> PostingSlot:
-    existing = slots(session, user_id, platform)
+def add_slot(session: Session, user_id: uuid.UUID, new: SlotIn) -> PostingSlot:
+    existing = slots(session, user_id, new.platform)
     if len(existing) >= MAX_SLOTS_PER_PLATFORM:
         raise Conflict(f"At most {MAX_SLOTS_PER_PLATFORM} slots per platform; delete one first.")
-    at = at.replace(second=0, microsecond=0, tzinfo=None)
-    if any(s.day_of_week == day_of_week and s.local_time == at for s in existing):
+    at = new.time.replace(second=0, microsecond=0, tzinfo=None)
+    if any(s.day_of_week == new.day_of_week and s.local_time == at for s in existing):
         raise Conflict("That slot already exists.")
-    slot = PostingSlot(user_id=user_id, platform=platform, day_of_week=day_of_week, local_time=at)
+    slot = PostingSlot(user_id=user_id, platform=new.platform, day_of_week=new.day_of_week, local_time=at)
     session.add(slot)
     session.flush()
     return slot

@@ -80,9 +80,7 @@ def list_slots(
 def create_slot(body: SlotIn, user: CurrentUser, session: SessionDep) -> SlotOut:
     """Add a weekly slot: a weekday (0 = Sunday) and a local time. It keeps its local time across
     daylight-saving changes. The same slot twice is a 409."""
-    return SlotOut.model_validate(
-        queue.add_slot(session, user.id, body.platform, body.day_of_week, body.time)
-    )
+    return SlotOut.model_validate(queue.add_slot(session, user.id, body))
 
 
 @router.delete(
