@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.auth.models import User
 from api.core.db import session_scope
 from api.core.errors import AppError, ServiceUnavailable
-from api.core.jobs import Done, LeasedJob, fixed
+from api.core.jobs import Done, LeasedJob, fixed, utc_now
 from api.generation import service as generation_service
 from api.generation.schemas import GenerateIn
 from api.schedules.models import RecurringSchedule, ScheduleSlot
@@ -183,7 +183,7 @@ def run_pass(
     now: datetime | None = None, limit: int = 1000, sleep: Callable[[float], None] = time.sleep
 ) -> dict[str, int]:
     """Draft every due slot once; counts by outcome."""
-    now = now or fixed(None)()
+    now = now or utc_now()
     counts = {"drafted": 0, "skipped": 0, "failed": 0}
     for schedule_id in due_schedule_ids(now, limit):
         counts[draft_slot(schedule_id, now, sleep=sleep).status] += 1
