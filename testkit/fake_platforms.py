@@ -17,10 +17,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 
 @dataclass
@@ -136,8 +138,33 @@ class FakePlatforms:
         return post
 
     # ---- routes -------------------------------------------------------------------------------------
+    def authorize_page(self, platform: str, query: dict[str, str]) -> HTMLResponse:
+        """The consent screen a person sees in their browser: "Authorize" sends them back with a code (as
+        the user `query["login_hint"]` or "browser-user"), "Cancel" with `error=access_denied`."""
+        redirect, state = query.get("redirect_uri", ""), query.get("state", "")
+        user = query.get("login_hint", "browser-user")
+        code = self.approve(platform, query.get("code_challenge"), redirect, user)
+        allow = f"{redirect}?{urlencode({'code': code, 'state': state})}"
+        deny = f"{redirect}?{urlencode({'error': 'access_denied', 'state': state})}"
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Authorize Postwright</title></head>"
+            f"<body><main><h1>Authorize Postwright to use your {escape(platform)} account?</h1>"
+            f'<p><a href="{escape(allow)}">Authorize app</a></p><p><a href="{escape(deny)}">Cancel</a></p>'
+            "</main></body></html>"
+        )
+        return HTMLResponse(page)
+
     def _routes(self) -> None:
         app = self.app
+
+        @app.get("/x/i/oauth2/authorize")
+        async def x_authorize(request: Request) -> HTMLResponse:
+            return self.authorize_page("twitter", dict(request.query_params))
+
+        @app.get("/li/oauth/v2/authorization")
+        async def li_authorize(request: Request) -> HTMLResponse:
+            return self.authorize_page("linkedin", dict(request.query_params))
 
         @app.post("/x/2/oauth2/token")
         async def x_token(request: Request) -> JSONResponse:

@@ -290,7 +290,9 @@ class PlatformClient(Protocol):
 
 
 def redirect_uri(settings: Settings, platform: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/api/accounts/{platform}/callback"
+    """Where the platform sends the user's browser back: the web app's page, which hands the code and state to
+    `GET /api/accounts/{platform}/callback` and shows the result in words."""
+    return f"{settings.public_base_url.rstrip('/')}/accounts/{platform}/callback"
 
 
 def pkce_pair() -> tuple[str, str]:

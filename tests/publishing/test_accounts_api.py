@@ -32,7 +32,7 @@ def test_x_connects_with_pkce_and_its_tokens_are_encrypted(client, user_factory,
     flow = connect(client, auth_headers(user), platforms)
     query = flow["query"]
     assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
-    assert query["redirect_uri"] == ["https://postwright.example/api/accounts/twitter/callback"]
+    assert query["redirect_uri"] == ["https://postwright.example/accounts/twitter/callback"]
     assert "offline.access" in query["scope"][0] and query["client_id"] == ["x-client"]
 
     # The browser comes back without a bearer token: the state identifies the user.

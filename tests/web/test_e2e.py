@@ -24,7 +24,8 @@ from fastapi import Request
 
 from testkit.database import create_database
 from testkit.fake_llm import FakeLLM, serve
-from testkit.support import free_port, stop_group, wait_ready
+from testkit.fake_platforms import FakePlatforms
+from testkit.support import free_port, serve_in_thread, stop_group, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -103,9 +104,33 @@ def llm() -> Iterator[tuple[FakeLLM, str]]:
 
 
 @pytest.fixture
-def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Iterator[str]:
+def platforms() -> Iterator[tuple[FakePlatforms, str]]:
+    """The fake X and LinkedIn, with a consent page for the browser and a control the scenarios use:
+    `POST /control/fail_next {"statuses": [403]}` (the next posts are refused), `/control/reset`."""
+    fake = FakePlatforms()
+
+    @fake.app.post("/control/{action}")
+    async def control(action: str, request: Request) -> dict[str, object]:
+        body = await request.json() if await request.body() else {}
+        if action == "fail_next":
+            fake.fail_next = [int(s) for s in body.get("statuses", [])]
+        elif action == "reset":
+            fake.reset()
+        return {"action": action, "posts": [p.text for p in fake.posts]}
+
+    with serve_in_thread(fake.app) as url:
+        yield fake, url
+
+
+@pytest.fixture
+def web_api(
+    pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str], platforms: tuple[FakePlatforms, str]
+) -> Iterator[str]:
     assert (WEB / "dist" / "index.html").is_file(), "the web app is not built: run `make install`"
     url, drop = create_database(pg_server_url, "pw_e2e")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    fake = platforms[1]
     env = os.environ | {
         "DATABASE_URL": url,
         "ENVIRONMENT": "test",
@@ -119,6 +144,15 @@ def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Ite
         # The tone analysis after an import runs on a thread of the API process.
         "FLOW_EXECUTION": "thread",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PUBLIC_BASE_URL": base,
+        "X_CLIENT_ID": "x-client",
+        "X_AUTHORIZE_URL": f"{fake}/x/i/oauth2/authorize",
+        "X_TOKEN_URL": f"{fake}/x/2/oauth2/token",
+        "X_API_BASE_URL": f"{fake}/x",
+        "LINKEDIN_CLIENT_ID": "li-client",
+        "LINKEDIN_AUTHORIZE_URL": f"{fake}/li/oauth/v2/authorization",
+        "LINKEDIN_TOKEN_URL": f"{fake}/li/oauth/v2/accessToken",
+        "LINKEDIN_API_BASE_URL": f"{fake}/li",
     }
     for name in ("REDIS_URL", "SERVING_URLS", "PREFECT_API_URL"):
         env.pop(name, None)
@@ -126,7 +160,6 @@ def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Ite
         [sys.executable, "-c", "from api.cli import migrate; migrate()"], env=env, check=True, cwd=ROOT
     )
     subprocess.run([sys.executable, "-m", "tests.web.prepare_models"], env=env, check=True, cwd=ROOT)
-    port = free_port()
     log = (tmp_path / "api.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--log-level", "warning"],
@@ -136,31 +169,42 @@ def web_api(pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str]) -> Ite
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    publisher = subprocess.Popen(
+        [sys.executable, "-m", "tests.web.publisher_loop"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_ready(server, base, timeout=90)
         yield base
     finally:
+        stop_group(publisher)
         stop_group(server)
         log.close()
         print((tmp_path / "api.log").read_text()[-4000:])
         drop()
 
 
-def test_the_web_app_end_to_end_in_chromium(web_api: str, llm: tuple[FakeLLM, str], tmp_path: Path) -> None:
+def test_the_web_app_end_to_end_in_chromium(
+    web_api: str, llm: tuple[FakeLLM, str], platforms: tuple[FakePlatforms, str], tmp_path: Path
+) -> None:
     assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
     out = WEB / "e2e" / "out"
     shutil.rmtree(out, ignore_errors=True)
     env = os.environ | {
         "BASE_URL": web_api,
         "LLM_CONTROL_URL": llm[1].removesuffix("/v1") + "/control",
+        "PLATFORMS_CONTROL_URL": platforms[1] + "/control",
         "CHROMIUM": CHROMIUM,
         "HISTORY_FILE": str(history_file(tmp_path)),
         "SCREENS_DIR": str(ROOT / "docs" / "screens"),
         "OUT_DIR": str(out),
     }
     result = subprocess.run(
-        ["node", "e2e/run.mjs"], cwd=WEB, env=env, capture_output=True, text=True, timeout=420
+        ["node", "e2e/run.mjs"], cwd=WEB, env=env, capture_output=True, text=True, timeout=840
     )
     print(result.stdout[-12000:])
     print(result.stderr[-6000:])
@@ -169,5 +213,6 @@ def test_the_web_app_end_to_end_in_chromium(web_api: str, llm: tuple[FakeLLM, st
     assert report["axe_violations"] == {}
     assert report["console_errors"] == [] and report["failed_requests"] == []
     assert report["sideways_scroll"] == {}
-    assert report["js_kb"]["sign-in + home"] <= 170
-    assert max(report["js_kb"].values()) <= 350
+    if "E2E_ONLY" not in os.environ:  # a run of some scenarios (while working on one) skips the weights
+        assert report["js_kb"]["sign-in + home"] <= 170
+    assert max(report["js_kb"].values(), default=0) <= 350

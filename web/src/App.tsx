@@ -13,6 +13,13 @@ const ImportPage = lazy(() => import("./features/import/ImportPage"));
 const VoicePage = lazy(() => import("./features/voice/VoicePage"));
 const EditorPage = lazy(() => import("./features/editor/EditorPage"));
 const GeneratePage = lazy(() => import("./features/generate/GeneratePage"));
+const CalendarPage = lazy(() => import("./features/calendar/CalendarPage"));
+const QueuePage = lazy(() => import("./features/queue/QueuePage"));
+const AccountsPage = lazy(() => import("./features/accounts/AccountsPage"));
+const AccountCallback = lazy(() => import("./features/accounts/AccountCallback"));
+const TemplatesPage = lazy(() => import("./features/templates/TemplatesPage"));
+const AnalyticsPage = lazy(() => import("./features/analytics/AnalyticsPage"));
+const SettingsPage = lazy(() => import("./features/settings/SettingsPage"));
 
 export function useSession() {
   return useSyncExternalStore(subscribe, getState);
@@ -72,6 +79,13 @@ export function App() {
         <Route path="/voice" element={<Screen><VoicePage /></Screen>} />
         <Route path="/drafts/:draftId" element={<Screen><EditorPage /></Screen>} />
         <Route path="/generate" element={<Screen><GeneratePage /></Screen>} />
+        <Route path="/calendar" element={<Screen><CalendarPage /></Screen>} />
+        <Route path="/queue" element={<Screen><QueuePage /></Screen>} />
+        <Route path="/accounts" element={<Screen><AccountsPage /></Screen>} />
+        <Route path="/accounts/:platform/callback" element={<Screen><AccountCallback /></Screen>} />
+        <Route path="/templates" element={<Screen><TemplatesPage /></Screen>} />
+        <Route path="/analytics" element={<Screen><AnalyticsPage /></Screen>} />
+        <Route path="/settings" element={<Screen><SettingsPage /></Screen>} />
         <Route path="*" element={<Screen><NotFoundPage /></Screen>} />
       </Routes>
     </SessionGate>

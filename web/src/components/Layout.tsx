@@ -4,11 +4,16 @@ import { signOut } from "../api/session";
 
 const LINKS: { to: string; label: string }[] = [
   { to: "/", label: "Home" },
-  { to: "/import", label: "Import" },
-  { to: "/voice", label: "Your voice" },
-  { to: "/generate", label: "Generate" },
   { to: "/drafts/new", label: "Write" },
-  { to: "/onboarding", label: "Profile" },
+  { to: "/generate", label: "Generate" },
+  { to: "/calendar", label: "Calendar" },
+  { to: "/queue", label: "Queue" },
+  { to: "/analytics", label: "Analytics" },
+  { to: "/voice", label: "Your voice" },
+  { to: "/import", label: "Import" },
+  { to: "/templates", label: "Templates" },
+  { to: "/accounts", label: "Accounts" },
+  { to: "/settings", label: "Settings" },
 ];
 
 export function Layout(props: { children: ReactNode }) {
