@@ -126,7 +126,9 @@ def platforms() -> Iterator[tuple[FakePlatforms, str]]:
 def web_api(
     pg_server_url: str, tmp_path: Path, llm: tuple[FakeLLM, str], platforms: tuple[FakePlatforms, str]
 ) -> Iterator[str]:
-    assert (WEB / "dist" / "index.html").is_file(), "the web app is not built: run `make install`"
+    # WEB_DIST_DIR serves another build (one per person working on a scenario); web/dist by default.
+    dist = Path(os.environ.get("WEB_DIST_DIR", WEB / "dist"))
+    assert (dist / "index.html").is_file(), f"the web app is not built in {dist}: run `make install`"
     url, drop = create_database(pg_server_url, "pw_e2e")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -192,7 +194,7 @@ def test_the_web_app_end_to_end_in_chromium(
     web_api: str, llm: tuple[FakeLLM, str], platforms: tuple[FakePlatforms, str], tmp_path: Path
 ) -> None:
     assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
-    out = WEB / "e2e" / "out"
+    out = WEB / "e2e" / "out" / os.environ.get("E2E_ONLY", "all").replace(",", "+")
     shutil.rmtree(out, ignore_errors=True)
     env = os.environ | {
         "BASE_URL": web_api,

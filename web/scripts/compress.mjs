@@ -14,4 +14,5 @@ function walk(dir) {
     }
   }
 }
-walk(new URL("../dist", import.meta.url).pathname);
+// `node scripts/compress.mjs DIR` compresses another build folder (a second build beside web/dist).
+walk(process.argv[2] ?? new URL("../dist", import.meta.url).pathname);
