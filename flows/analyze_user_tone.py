@@ -25,10 +25,10 @@ from models.style.profile import StyleProfile, build_style_profile
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def load_posts(user_id: uuid.UUID) -> list[str]:
-    """Read the user's newest posts."""
+def load_posts(user_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """Read the user's newest posts (ids and texts)."""
     with session_scope() as session:
-        return voice_service.post_texts(session, user_id)
+        return voice_service.posts_to_analyze(session, user_id)
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -84,22 +84,27 @@ def store_analysis(
     user_id: uuid.UUID,
     analysis_data: dict[str, Any],
     model_version: str,
-    posts: int,
+    post_ids: list[uuid.UUID],
+    results: list[ToneResult],
     flow_run_id: uuid.UUID | None,
     posts_read_at: datetime,
 ) -> None:
-    """Write (or replace) the user's tone_analysis row and mark done the runs it answers, together."""
+    """Write (or replace) the user's tone_analysis row, each post's tone, and mark done the runs it answers,
+    in one transaction."""
     with session_scope() as session:
-        voice_service.save_tone_analysis(session, user_id, analysis_data, model_version, posts)
+        voice_service.save_tone_analysis(session, user_id, analysis_data, model_version, len(post_ids))
+        voice_service.save_post_tones(session, user_id, post_ids, results)
         voice_service.finish_runs(session, user_id, flow_run_id, posts_read_at)
 
 
 @flow(name="analyze-user-tone", log_prints=True)
 def analyze_user_tone(user_id: uuid.UUID) -> dict[str, Any]:
-    """Analyse a user's posts: tone with the champion classifier, style profile, one tone_analysis row."""
+    """Analyse a user's posts: tone with the champion classifier (stored per post too), style profile,
+    one tone_analysis row."""
     run_id = uuid.UUID(flow_run.id) if flow_run.id else None
     posts_read_at = datetime.now(UTC)
-    texts = load_posts(user_id)
+    posts = load_posts(user_id)
+    post_ids, texts = [post_id for post_id, _ in posts], [text for _, text in posts]
     try:
         if not texts:
             raise voice_service.NoPostsToAnalyze(voice_service.NO_POSTS_MESSAGE)
@@ -119,7 +124,7 @@ def analyze_user_tone(user_id: uuid.UUID) -> dict[str, Any]:
         record_progress(run_id, "failed", str(error))
         raise
     analysis_data = voice_service.compose_analysis(results, profile)
-    store_analysis(user_id, analysis_data, version, len(texts), run_id, posts_read_at)
+    store_analysis(user_id, analysis_data, version, post_ids, results, run_id, posts_read_at)
     return {
         "user_id": str(user_id),
         "primary_tone": analysis_data["primary_tone"],

@@ -34,6 +34,8 @@ WITH base AS (
         content,
         time_precision,
         followers,
+        tone,
+        posted_at,
         posted_at AT TIME ZONE :tz AS local_ts,
         engagement_metrics AS m,
         engagement_metrics ?| ARRAY['likes', 'comments', 'shares'] AS has_counts,
@@ -94,7 +96,7 @@ _STATS = """
     count(*) FILTER (WHERE basis = 'impressions') AS by_impressions
 """
 
-_DIMENSIONS = ("platform", "content_type", "weekday", "hour", "length_bucket", "hashtag_bucket")
+_DIMENSIONS = ("platform", "content_type", "weekday", "hour", "length_bucket", "hashtag_bucket", "tone")
 
 # One pass over the posts for every dimension (GROUPING SETS); groups of posts without a usable time are
 # dropped for the weekday and hour dimensions.
@@ -118,15 +120,33 @@ SELECT
         WHEN GROUPING(weekday) = 0 THEN 'weekday'
         WHEN GROUPING(hour) = 0 THEN 'hour'
         WHEN GROUPING(length_bucket) = 0 THEN 'length_bucket'
-        ELSE 'hashtag_bucket'
+        WHEN GROUPING(hashtag_bucket) = 0 THEN 'hashtag_bucket'
+        ELSE 'tone'
     END AS dimension,
-    COALESCE(platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket) AS bucket,
+    COALESCE(
+        platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone
+    ) AS bucket,
 """
     + _STATS
     + """
 FROM bucketed
-GROUP BY GROUPING SETS ((platform), (content_type), (weekday), (hour), (length_bucket), (hashtag_bucket))
-HAVING COALESCE(platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket) IS NOT NULL
+GROUP BY GROUPING SETS (
+    (platform), (content_type), (weekday), (hour), (length_bucket), (hashtag_bucket), (tone)
+)
+HAVING COALESCE(
+    platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone
+) IS NOT NULL
+"""
+)
+
+# Every rated post of the user in time order with its tone (None before an analysis read it) and local month.
+_TONED_POSTS = (
+    _FEATURES
+    + """
+SELECT platform, tone, to_char(local_ts, 'YYYY-MM') AS month, rate
+FROM features
+WHERE rate IS NOT NULL
+ORDER BY platform, posted_at
 """
 )
 
@@ -287,6 +307,14 @@ def performance(
     for row in session.execute(text(_PERFORMANCE), _params(user_id, tz, platform)):
         result[row.dimension].append(_stats(row))
     return result
+
+
+def toned_posts(
+    session: Session, user_id: uuid.UUID, tz: str, platform: str | None
+) -> list[tuple[str, str | None, str, float]]:
+    """(platform, tone, local month, rate) of every rated post, oldest first within each platform."""
+    rows = session.execute(text(_TONED_POSTS), _params(user_id, tz, platform))
+    return [(row.platform, row.tone, row.month, float(row.rate)) for row in rows]
 
 
 def overall(session: Session, user_id: uuid.UUID, tz: str, platform: str | None) -> Stats:

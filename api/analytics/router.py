@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.analytics import audit, service
-from api.analytics.schemas import DashboardOut, InsightsOut, PerformanceOut, PredictionAuditOut
+from api.analytics.schemas import (
+    DashboardOut,
+    InsightsOut,
+    PerformanceOut,
+    PredictionAuditOut,
+    TonePerformanceOut,
+)
 from api.core.errors import Unauthorized, Unprocessable, responses
 from api.core.types import IsoDate
 from api.deps import CurrentUser, SessionDep
@@ -37,7 +43,7 @@ def performance(
         PlatformParam | None, Query(description="a registered platform or alias; default all")
     ] = None,
 ) -> PerformanceOut:
-    """Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
+    """Engagement rate by platform, content type, weekday, hour, post length, hashtag count and tone, with the
     number of posts behind each figure and the denominator each used."""
     return service.performance(session, user.id, user.timezone, platform)
 
@@ -48,6 +54,21 @@ def insights(user: CurrentUser, session: SessionDep) -> InsightsOut:
     hashtags and content types that perform, posting cadence and engagement, and sentences to act on.
     With too little history it says so instead of guessing."""
     return service.insights(session, user.id, user.timezone)
+
+
+@router.get("/tone-performance", response_model=TonePerformanceOut, responses=responses(Unprocessable))
+def tone_performance(
+    user: CurrentUser,
+    session: SessionDep,
+    platform: Annotated[
+        PlatformParam | None, Query(description="a registered platform or alias; default all")
+    ] = None,
+) -> TonePerformanceOut:
+    """For each of your tones (your latest tone analysis's label per post), how those posts did against
+    your usual (the median of your 20 previous posts on the platform): their ratio with a bootstrap 90%
+    interval, the number of posts, and a sentence saying only what the interval supports; below 10 posts
+    it says there are not enough to tell. Per platform, and per month to show change."""
+    return service.tone_performance(session, user.id, user.timezone, platform)
 
 
 @router.get("/prediction-audit", response_model=PredictionAuditOut)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -64,7 +65,8 @@ class PerformanceOut(BaseModel):
     rate_definition: str
     overall: Figure
     dimensions: dict[str, list[Figure]] = Field(
-        description="platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket"
+        description="platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket, "
+        "tone (each post's tone in your latest tone analysis; posts it has not read yet are left out)"
     )
 
 
@@ -120,3 +122,43 @@ class PredictionAuditOut(BaseModel):
     posts: int
     versions: list[AuditGroup]
     drift: list[AuditGroup]
+
+
+class ToneImpactOut(BaseModel):
+    """How one tone's posts did against your usual (see `baseline`), with its 90% interval."""
+
+    tone: str
+    posts: int = Field(description="Posts in this tone that have a usual to compare with.")
+    ratio: float | None = Field(
+        description="The median over these posts of their rate / their usual; None below the floor."
+    )
+    low: float | None = Field(description="90% interval, percentile bootstrap over the posts.")
+    high: float | None
+    verdict: Literal["better", "worse", "no_difference", "not_enough"]
+    sentence: str = Field(description="What the interval supports, in words.")
+
+
+class MonthToneImpactOut(BaseModel):
+    month: str = Field(description="YYYY-MM in your time zone.")
+    posts: int
+    tones: list[ToneImpactOut]
+
+
+class PlatformToneImpactOut(BaseModel):
+    platform: str
+    rated_posts: int = Field(description="Posts with an engagement rate.")
+    compared_posts: int = Field(description="Rated posts with a usual (enough posts before them).")
+    unread_posts: int = Field(description="Compared posts no tone analysis has read yet (left out).")
+    tones: list[ToneImpactOut]
+    months: list[MonthToneImpactOut] = Field(description="The same figures per month, oldest first.")
+
+
+class TonePerformanceOut(BaseModel):
+    timezone: str
+    rate_definition: str
+    baseline: str = Field(description="What 'your usual' is.")
+    interval: float = Field(description="The intervals' level (0.9).")
+    min_posts: int = Field(description="Posts a tone needs before anything is said about it.")
+    model_version: str | None = Field(description="The tone model version of your latest analysis.")
+    platforms: list[PlatformToneImpactOut]
+    message: str | None = Field(description="Why there is nothing to show, when there is not.")

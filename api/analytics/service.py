@@ -14,9 +14,10 @@ from collections import OrderedDict
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.analytics import queries
+from api.analytics import queries, tone_impact
 from api.analytics.queries import RATE_DEFINITION, Stats
 from api.analytics.schemas import (
     Basis,
@@ -24,13 +25,18 @@ from api.analytics.schemas import (
     DashboardOut,
     Figure,
     InsightsOut,
+    MonthToneImpactOut,
     PerformanceOut,
     PlatformInsights,
+    PlatformToneImpactOut,
     PostCounts,
+    ToneImpactOut,
+    TonePerformanceOut,
     WeekOut,
 )
 from api.platforms import registry
 from api.schedules.recurrence import zone
+from api.voice.models import ToneAnalysis
 
 # Below this many posts with a known rate, a platform's insights say there is too little history.
 MIN_RATED_POSTS = 20
@@ -350,4 +356,66 @@ def _cadence_sentence(name: str, cadence: CadenceOut) -> str:
         f"{cadence.rated_weeks} weeks). Correlation is not cause, but it is worth testing a "
         + ("lighter" if r < 0 else "busier")
         + " schedule."
+    )
+
+
+# ---- tone against performance -----------------------------------------------------------------------
+
+
+def _impact_out(found: tone_impact.Impact) -> ToneImpactOut:
+    return ToneImpactOut(tone=found.tone, posts=found.posts, ratio=found.ratio, low=found.low,
+                         high=found.high, verdict=found.verdict, sentence=found.sentence)  # fmt: skip
+
+
+def tone_performance(
+    session: Session, user_id: uuid.UUID, tz: str, platform: str | None
+) -> TonePerformanceOut:
+    """Per platform, each tone's posts against the user's own usual, overall and per month (api.analytics.
+    tone_impact says how)."""
+    posts = [tone_impact.RatedPost(*row) for row in queries.toned_posts(session, user_id, tz, platform)]
+    compared = tone_impact.with_usual(posts)
+    analysis = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user_id))
+    # Every tone the model knows is listed (with "not enough posts" where few), not only those it found.
+    tones = list(analysis.analysis_data.get("tone_distribution", {})) if analysis else []
+    platforms = []
+    for name in registry.names():
+        rated = sum(1 for p in posts if p.platform == name)
+        if not rated:
+            continue
+        members = compared.get(name, [])
+        months = sorted({m.month for m in members if m.tone is not None})
+        platforms.append(
+            PlatformToneImpactOut(
+                platform=name,
+                rated_posts=rated,
+                compared_posts=len(members),
+                unread_posts=sum(1 for m in members if m.tone is None),
+                tones=[_impact_out(i) for i in tone_impact.by_tone(members, tones)],
+                months=[
+                    MonthToneImpactOut(
+                        month=month,
+                        posts=sum(1 for m in members if m.month == month and m.tone is not None),
+                        tones=[
+                            _impact_out(i)
+                            for i in tone_impact.by_tone([m for m in members if m.month == month], [])
+                        ],
+                    )
+                    for month in months
+                ],
+            )
+        )
+    message = None
+    if not posts:
+        message = "No posts with engagement yet: import your history (with likes, comments and impressions)."
+    elif analysis is None:
+        message = "No tone analysis yet: it starts by itself after an import; this fills in when it is done."
+    return TonePerformanceOut(
+        timezone=tz,
+        rate_definition=RATE_DEFINITION,
+        baseline=tone_impact.BASELINE,
+        interval=tone_impact.LEVEL,
+        min_posts=tone_impact.MIN_POSTS,
+        model_version=analysis.model_version if analysis else None,
+        platforms=platforms,
+        message=message,
     )

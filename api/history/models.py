@@ -59,3 +59,7 @@ class UserPost(UUIDPkMixin, TimestampMixin, Base):
     time_precision: Mapped[str] = mapped_column(String(12), nullable=False, server_default="exact")
     # The export the post came from (api.history.importers.ImportFormat), None when created otherwise.
     source_format: Mapped[str | None] = mapped_column(String(30))
+    # The tone the champion gave it in the user's latest analysis (api.voice), and every tone's probability;
+    # None until an analysis has read it.
+    tone: Mapped[str | None] = mapped_column(String(40))
+    tone_scores: Mapped[dict[str, float] | None] = mapped_column(JSONB)

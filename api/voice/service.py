@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -44,15 +44,40 @@ class NoPostsToAnalyze(RuntimeError):
 # ----- reading posts and the stored analysis ------------------------------------------------------------
 
 
-def post_texts(session: Session, user_id: uuid.UUID, limit: int = MAX_POSTS_ANALYZED) -> list[str]:
-    """The user's newest non-empty posts (undated ones last)."""
-    rows = session.scalars(
-        select(UserPost.content)
+def posts_to_analyze(
+    session: Session, user_id: uuid.UUID, limit: int = MAX_POSTS_ANALYZED
+) -> list[tuple[uuid.UUID, str]]:
+    """The ids and texts of the posts an analysis reads: the user's newest non-empty ones (undated last)."""
+    rows = session.execute(
+        select(UserPost.id, UserPost.content)
         .where(UserPost.user_id == user_id, func.length(func.trim(UserPost.content)) > 0)
         .order_by(UserPost.posted_at.desc().nulls_last(), UserPost.created_at.desc())
         .limit(limit)
     )
-    return list(rows)
+    return [(row.id, row.content) for row in rows]
+
+
+def save_post_tones(
+    session: Session, user_id: uuid.UUID, post_ids: Sequence[uuid.UUID], results: Sequence[ToneResult]
+) -> int:
+    """Store each post's tone and tone probabilities (a post deleted meanwhile is skipped); rows written."""
+    if len(post_ids) != len(results):
+        raise ValueError(f"{len(post_ids)} posts but {len(results)} tone results")
+    if not post_ids:
+        return 0
+    rows = [
+        {"pid": post_id, "uid": user_id, "tone": result["label"],
+         "scores": {label: round(float(p), 4) for label, p in result["scores"].items()}}
+        for post_id, result in zip(post_ids, results, strict=True)
+    ]  # fmt: skip
+    table = cast(Table, UserPost.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("pid"), table.c.user_id == bindparam("uid"))
+        .values(tone=bindparam("tone"), tone_scores=bindparam("scores"))
+    )
+    session.execute(statement, rows)  # one executemany
+    return len(rows)
 
 
 def count_posts(session: Session, user_id: uuid.UUID) -> int:

@@ -113,6 +113,17 @@ class TestAnalyzeUserToneFlow:
         assert data["style_profile"]["post_count"] == 7
         assert data["style_profile"]["emoji"]["posts_with_emoji_ratio"] > 0
         assert data["model"] == {"name": "tone-classifier", "version": champion}
+        # Each post keeps the tone it was given (tone against performance reads them): the label with the
+        # most probability, beside every tone's probability.
+        with session_scope() as session:
+            posts = session.scalars(select(UserPost).where(UserPost.user_id == user.id)).all()
+        assert len(posts) == 7
+        for post in posts:
+            assert post.tone_scores is not None and set(post.tone_scores) == set(LABELS)
+            assert post.tone == max(post.tone_scores, key=lambda label: post.tone_scores[label])
+            assert sum(post.tone_scores.values()) == pytest.approx(1.0, abs=1e-2)
+        counts = {label: sum(p.tone == label for p in posts) / 7 for label in LABELS}
+        assert counts == pytest.approx(data["tone_distribution"], abs=1e-3)
 
     def test_a_second_analysis_replaces_the_row(self, champion, committed_user):
         user = committed_user(3)

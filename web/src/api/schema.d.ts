@@ -159,7 +159,7 @@ export interface paths {
         };
         /**
          * Performance
-         * @description Engagement rate by platform, content type, weekday, hour, post length and hashtag count, with the
+         * @description Engagement rate by platform, content type, weekday, hour, post length, hashtag count and tone, with the
          *     number of posts behind each figure and the denominator each used.
          */
         get: operations["performance_api_analytics_performance_get"];
@@ -185,6 +185,29 @@ export interface paths {
          *     With too little history it says so instead of guessing.
          */
         get: operations["insights_api_analytics_insights_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/tone-performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tone Performance
+         * @description For each of your tones (your latest tone analysis's label per post), how those posts did against
+         *     your usual (the median of your 20 previous posts on the platform): their ratio with a bootstrap 90%
+         *     interval, the number of posts, and a sentence saying only what the interval supports; below 10 posts
+         *     it says there are not enough to tell. Per platform, and per month to show change.
+         */
+        get: operations["tone_performance_api_analytics_tone_performance_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1997,6 +2020,18 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** MonthToneImpactOut */
+        MonthToneImpactOut: {
+            /**
+             * Month
+             * @description YYYY-MM in your time zone.
+             */
+            month: string;
+            /** Posts */
+            posts: number;
+            /** Tones */
+            tones: components["schemas"]["ToneImpactOut"][];
+        };
         /**
          * OnboardingIn
          * @description What a new user tells us about themselves before the first draft.
@@ -2036,7 +2071,7 @@ export interface components {
             overall: components["schemas"]["Figure"];
             /**
              * Dimensions
-             * @description platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket
+             * @description platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket, tone (each post's tone in your latest tone analysis; posts it has not read yet are left out)
              */
             dimensions: {
                 [key: string]: components["schemas"]["Figure"][];
@@ -2074,6 +2109,33 @@ export interface components {
              * @description What the figures say, in plain language.
              */
             sentences: string[];
+        };
+        /** PlatformToneImpactOut */
+        PlatformToneImpactOut: {
+            /** Platform */
+            platform: string;
+            /**
+             * Rated Posts
+             * @description Posts with an engagement rate.
+             */
+            rated_posts: number;
+            /**
+             * Compared Posts
+             * @description Rated posts with a usual (enough posts before them).
+             */
+            compared_posts: number;
+            /**
+             * Unread Posts
+             * @description Compared posts no tone analysis has read yet (left out).
+             */
+            unread_posts: number;
+            /** Tones */
+            tones: components["schemas"]["ToneImpactOut"][];
+            /**
+             * Months
+             * @description The same figures per month, oldest first.
+             */
+            months: components["schemas"]["MonthToneImpactOut"][];
         };
         /** PostCounts */
         PostCounts: {
@@ -2818,6 +2880,75 @@ export interface components {
             flow_run_id: string | null;
         };
         /**
+         * ToneImpactOut
+         * @description How one tone's posts did against your usual (see `baseline`), with its 90% interval.
+         */
+        ToneImpactOut: {
+            /** Tone */
+            tone: string;
+            /**
+             * Posts
+             * @description Posts in this tone that have a usual to compare with.
+             */
+            posts: number;
+            /**
+             * Ratio
+             * @description The median over these posts of their rate / their usual; None below the floor.
+             */
+            ratio: number | null;
+            /**
+             * Low
+             * @description 90% interval, percentile bootstrap over the posts.
+             */
+            low: number | null;
+            /** High */
+            high: number | null;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "better" | "worse" | "no_difference" | "not_enough";
+            /**
+             * Sentence
+             * @description What the interval supports, in words.
+             */
+            sentence: string;
+        };
+        /** TonePerformanceOut */
+        TonePerformanceOut: {
+            /** Timezone */
+            timezone: string;
+            /** Rate Definition */
+            rate_definition: string;
+            /**
+             * Baseline
+             * @description What 'your usual' is.
+             */
+            baseline: string;
+            /**
+             * Interval
+             * @description The intervals' level (0.9).
+             */
+            interval: number;
+            /**
+             * Min Posts
+             * @description Posts a tone needs before anything is said about it.
+             */
+            min_posts: number;
+            /**
+             * Model Version
+             * @description The tone model version of your latest analysis.
+             */
+            model_version: string | null;
+            /** Platforms */
+            platforms: components["schemas"]["PlatformToneImpactOut"][];
+            /**
+             * Message
+             * @description Why there is nothing to show, when there is not.
+             */
+            message: string | null;
+        };
+        /**
          * UserExport
          * @description Everything Postwright stores about a user (GDPR-style data portability).
          */
@@ -3370,6 +3501,47 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tone_performance_api_analytics_tone_performance_get: {
+        parameters: {
+            query?: {
+                /** @description a registered platform or alias; default all */
+                platform?: ("linkedin" | "twitter" | "x") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TonePerformanceOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
