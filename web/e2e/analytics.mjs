@@ -1,0 +1,122 @@
+// Analytics: the weekly trend, the insights, the best-times heatmap, performance by weekday, hour, content
+// type, length and hashtags (each chart with its table and the posts behind every figure), the prediction
+// audit; the platform filter kept in the URL; the screen at 390 px; the screen's JavaScript weight.
+import { BASE, check, report, shoot, sideways, step, tabTo, watch, newUser } from "./lib.mjs";
+
+/** JavaScript sent (gzip, as transferred) to open /analytics from a cold cache, signed in as `user`. */
+async function analyticsWeight(browser, user) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const answer = await context.request.post(`${BASE}/api/auth/session`, { data: { email: user.email, password: user.password } });
+  if (!answer.ok()) throw new Error(`session for the weight check: ${answer.status()}`);
+  const page = await context.newPage();
+  watch(page);
+  let bytes = 0;
+  const files = [];
+  page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (!path.endsWith(".js")) return;
+    bytes += Number(response.headers()["content-length"] ?? 0);
+    files.push(path);
+  });
+  await page.goto(`${BASE}/analytics`, { waitUntil: "networkidle" });
+  await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
+  await page.getByRole("table", { name: "Engagement rate by weekday", exact: true }).waitFor();
+  await context.close();
+  report.js_kb.analytics = Math.round((bytes / 1024) * 10) / 10;
+  return files;
+}
+
+async function rowsOf(table) {
+  return table.locator("tbody tr").count();
+}
+
+/** The table of a chart: its caption, a Posts column, and a whole number of posts in every row. */
+async function tableWithPosts(page, caption) {
+  const table = page.getByRole("table", { name: caption, exact: true });
+  await table.waitFor();
+  const headers = await table.getByRole("columnheader").allInnerTexts();
+  const postsColumn = headers.findIndex((h) => /^Posts$/.test(h.trim()));
+  if (postsColumn < 0) throw new Error(`"${caption}" has no Posts column: ${headers.join(" | ")}`);
+  const rows = await table.locator("tbody tr").all();
+  if (!rows.length) throw new Error(`"${caption}" has no rows`);
+  for (const row of rows) {
+    const cells = await row.locator("th, td").allInnerTexts();
+    if (!/^\d[\d,]*$/.test(cells[postsColumn]?.trim() ?? "")) throw new Error(`"${caption}" row without posts: ${cells.join(" | ")}`);
+  }
+  // The chart that goes with it is an image named after it.
+  return rows.length;
+}
+
+export async function run(browser) {
+  const user = await newUser(browser, { name: "Katherine Johnson", timezone: "Europe/Berlin", platforms: ["linkedin"] });
+  const { page } = user;
+
+  step("analytics: the weekly trend with its table");
+  await page.goto(`${BASE}/analytics`);
+  await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
+  const trend = page.getByRole("table", { name: "Weekly engagement, oldest week first", exact: true });
+  await trend.waitFor();
+  if ((await rowsOf(trend)) !== 12) throw new Error(`the trend has ${await rowsOf(trend)} weeks, not 12`);
+  await tableWithPosts(page, "Weekly engagement, oldest week first");
+  await page.getByRole("img", { name: /Weekly mean engagement rate as a line/ }).waitFor();
+
+  step("analytics: every performance chart has its table with the posts behind each figure");
+  for (const [caption, chart] of [
+    ["Engagement rate by weekday", /engagement rate by weekday/],
+    ["Engagement rate by hour of the day", /engagement rate by hour of the day/],
+    ["Engagement rate by content type", /engagement rate by content type/],
+    ["Engagement rate by length (characters)", /engagement rate by length/],
+    ["Engagement rate by number of hashtags", /engagement rate by number of hashtags/],
+  ]) {
+    await tableWithPosts(page, caption);
+    await page.getByRole("img", { name: chart }).waitFor();
+  }
+  const weekdays = await rowsOf(page.getByRole("table", { name: "Engagement rate by weekday", exact: true }));
+  if (weekdays !== 7) throw new Error(`the weekday table has ${weekdays} rows`);
+  // The bars carry their post counts too.
+  await page.locator(".chart").first().getByText(/^n=\d+$/).first().waitFor();
+
+  step("analytics: the best-times heatmap is a table with each cell's rate and posts in words");
+  const heat = page.getByRole("table", { name: /by weekday and hour \(Europe\/Berlin time\)/ });
+  await heat.waitFor();
+  if ((await heat.getByRole("rowheader").count()) !== 7) throw new Error("the heatmap has no row per weekday");
+  const hours = await heat.getByRole("columnheader").allInnerTexts();
+  if (!hours.some((h) => /^\d\d:00$/.test(h.trim()))) throw new Error(`heatmap columns: ${hours.join(", ")}`);
+  await heat.getByRole("cell", { name: /\d+\.\d\d%.*\d+ posts?/ }).first().waitFor();
+  await heat.getByText(/^best #1$/).waitFor();
+  await heat.getByText("no posts").first().waitFor();
+
+  step("analytics: insights in words, and the prediction audit");
+  await page.getByRole("heading", { name: /On LinkedIn \(\d+ posts with a rate\)/ }).waitFor();
+  await page.getByRole("heading", { name: "How the predictions held up" }).waitFor();
+  await page.getByText(/No published post has both a prediction and real figures yet/).waitFor();
+  await check(page, "analytics");
+  await shoot(page, "analytics");
+
+  step("analytics: the platform filter is kept in the address, by keyboard");
+  await page.getByRole("heading", { name: "Analytics", level: 1 }).focus();
+  await tabTo(page, "Platform");
+  await page.keyboard.press("ArrowDown"); // LinkedIn
+  await page.waitForURL(/platform=linkedin/);
+  await page.getByText(/^LinkedIn: a mean rate of/).waitFor();
+  await page.reload();
+  await page.getByText(/^LinkedIn: a mean rate of/).waitFor();
+  if ((await page.getByLabel("Platform").inputValue()) !== "linkedin") throw new Error("the filter was not kept");
+  // One region scrolls sideways by keyboard: the heatmap and the tables are focusable.
+  await tabTo(page, /^Day/);
+  await page.getByRole("table", { name: "Engagement rate by weekday", exact: true }).waitFor();
+  await check(page, "analytics-linkedin");
+
+  step("analytics at 390 px: no sideways scroll; wide tables scroll inside their own region");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("table", { name: "Engagement rate by weekday", exact: true }).waitFor();
+  await page.waitForTimeout(300);
+  await check(page, "phone-analytics");
+  await sideways(page, "phone-analytics");
+  await shoot(page, "phone-analytics");
+
+  step("analytics: JavaScript weight from a cold cache");
+  const files = await analyticsWeight(browser, user);
+  console.log(`  analytics JS: ${report.js_kb.analytics} KB in ${files.length} files`);
+  await user.context.close();
+}
