@@ -166,6 +166,11 @@ class FakePlatforms:
         async def li_authorize(request: Request) -> HTMLResponse:
             return self.authorize_page("linkedin", dict(request.query_params))
 
+        @app.get("/favicon.ico")
+        async def favicon() -> Response:
+            # A browser on the consent page asks for one; no icon, and no 404 in its console.
+            return Response(status_code=204)
+
         @app.post("/x/2/oauth2/token")
         async def x_token(request: Request) -> JSONResponse:
             return await self._token(request, "twitter")

@@ -17,6 +17,7 @@ export function ConfirmDialog(props: {
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
   const { open } = props;
@@ -27,6 +28,8 @@ export function ConfirmDialog(props: {
       opener.current = document.activeElement;
       if (typeof dialog.showModal === "function") dialog.showModal();
       else dialog.setAttribute("open", "");
+      // The safe answer takes the focus first: Enter right away keeps things as they are.
+      cancelRef.current?.focus();
     } else if (!open && dialog.open) {
       if (typeof dialog.close === "function") dialog.close();
       else dialog.removeAttribute("open");
@@ -51,7 +54,7 @@ export function ConfirmDialog(props: {
         <button type="button" className="danger" disabled={props.busy} onClick={props.onConfirm}>
           {props.confirm}
         </button>
-        <button type="button" className="secondary" autoFocus onClick={props.onCancel}>
+        <button ref={cancelRef} type="button" className="secondary" onClick={props.onCancel}>
           {props.cancel}
         </button>
       </div>
