@@ -145,6 +145,9 @@ function Calendar(props: { timeZone: string }) {
   const [note, setNote] = useState<MoveNote | null>(null);
   const [pending, setPending] = useState<Set<string>>(() => new Set());
 
+  // A note about a move belongs to the range it was made in.
+  useEffect(() => setNote(null), [view, date]);
+
   const placed = useMemo(() => byDay(place(posts.data ?? [], timeZone, now, status)), [posts.data, timeZone, now, status]);
   const shownSlots = useMemo(
     () => (slots.data?.items ?? []).filter((s) => !platform || s.platform === platform),
@@ -266,7 +269,7 @@ function Calendar(props: { timeZone: string }) {
         lead={
           <>
             Times are in <strong>{timeZone}</strong>, your profile’s time zone (<Link to="/settings">change it in Settings</Link>).
-            Drag a post to another day or time, or use its “Move to…” button.
+            {phone ? "Use a post’s “Move to…” button to give it another day or time." : "Drag a post to another day or time, or use its “Move to…” button."}
           </>
         }
       >

@@ -16,7 +16,10 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   useEffect(() => {
     const dialog = ref.current;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (dialog && typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      if (typeof dialog.showModal === "function") dialog.showModal();
+      else dialog.setAttribute("open", "");
+    }
     return () => {
       if (dialog?.open && typeof dialog.close === "function") dialog.close();
       if (opener?.isConnected) opener.focus();

@@ -4,7 +4,6 @@ import { dayLabel, snapMinutes, timeOfMinutes, weekday, type DayKey } from "./da
 import { excerpt, platformName, slotTime, STATUS_WORDS, type Placed, type Post, type Slot, type TileStatus } from "./model";
 
 export const DRAG_TYPE = "application/x-postwright-post";
-const HOUR_PX = 48;
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 export interface Handlers {
@@ -89,11 +88,13 @@ function SlotChip(props: { slot: Slot; day: DayKey; handlers: Handlers }) {
   );
 }
 
-function openSlots(day: DayKey, slots: Slot[], today: DayKey, nowMinutes: number): Slot[] {
+/** The queue's slots on `day` that are still ahead and that no post of their platform takes. */
+function openSlots(day: DayKey, slots: Slot[], today: DayKey, nowMinutes: number, taken: Placed[] = []): Slot[] {
   if (day < today) return [];
   return slots
     .filter((s) => s.day_of_week === weekday(day))
     .filter((s) => day > today || toMinutes(slotTime(s)) > nowMinutes)
+    .filter((s) => !taken.some((p) => p.post.platform === s.platform && p.time === slotTime(s)))
     .sort((a, b) => slotTime(a).localeCompare(slotTime(b)));
 }
 
@@ -146,7 +147,7 @@ export function MonthView(props: ViewProps & { month: string }) {
       <ol className="cal-month-grid" aria-label={props.month}>
         {props.days.map((day) => {
           const items = props.placed.get(day) ?? [];
-          const slots = openSlots(day, props.slots, props.today, props.nowMinutes);
+          const slots = openSlots(day, props.slots, props.today, props.nowMinutes, props.placed.get(day));
           const outside = day.slice(0, 7) !== props.focusDay.slice(0, 7);
           const past = day < props.today;
           return (
@@ -193,7 +194,11 @@ export function WeekView(props: ViewProps) {
   const { over, target } = useDropTarget(props.handlers);
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (scroller.current) scroller.current.scrollTop = 7 * HOUR_PX;
+    // Open on the working day: 07:00 at the top, under the days' heads.
+    const frame = scroller.current;
+    const seven = frame?.querySelector<HTMLElement>('.cal-hour[data-hour="7"]');
+    const head = frame?.querySelector<HTMLElement>(".cal-week-head");
+    if (frame && seven) frame.scrollTop = seven.offsetTop - (head?.offsetHeight ?? 0);
   }, []);
   const hours = Array.from({ length: 24 }, (_, h) => h);
   const minutesAt = (hour: number) => (e: DragEvent<HTMLElement>): string => {
@@ -213,7 +218,7 @@ export function WeekView(props: ViewProps) {
         <ol className="cal-week-days" aria-label="Days of the week">
           {props.days.map((day) => {
             const items = props.placed.get(day) ?? [];
-            const slots = openSlots(day, props.slots, props.today, props.nowMinutes);
+            const slots = openSlots(day, props.slots, props.today, props.nowMinutes, props.placed.get(day));
             const past = day < props.today;
             return (
               <li key={day} className={`cal-week-day${day === props.today ? " today" : ""}${past ? " past" : ""}`} data-day={day}>
@@ -274,7 +279,7 @@ export function WeekView(props: ViewProps) {
 export function AgendaView(props: ViewProps & { label: string }) {
   const shown = props.days.filter((day) => {
     const hasItems = (props.placed.get(day) ?? []).length > 0;
-    const hasSlots = openSlots(day, props.slots, props.today, props.nowMinutes).length > 0;
+    const hasSlots = openSlots(day, props.slots, props.today, props.nowMinutes, props.placed.get(day)).length > 0;
     return hasItems || hasSlots || (props.days.length <= 7 && day >= props.today);
   });
   return (
@@ -283,14 +288,14 @@ export function AgendaView(props: ViewProps & { label: string }) {
       <ol className="cal-agenda-days" aria-label={props.label}>
         {shown.map((day) => {
           const items = props.placed.get(day) ?? [];
-          const slots = openSlots(day, props.slots, props.today, props.nowMinutes);
+          const slots = openSlots(day, props.slots, props.today, props.nowMinutes, props.placed.get(day));
           return (
             <li key={day} className={`cal-agenda-day${day === props.today ? " today" : ""}`} data-day={day}>
               <div className="cal-agenda-head">
                 <h3>{dayLabel(day)}{day === props.today ? " (today)" : ""}</h3>
                 {day >= props.today ? (
                   <button type="button" className="secondary cal-agenda-add" onClick={() => props.handlers.openNew(day, "09:00")}>
-                    New post<span className="sr-only"> on {dayLabel(day)}</span>
+                    New post{" "}<span className="sr-only">on {dayLabel(day)}</span>
                   </button>
                 ) : null}
               </div>
