@@ -44,7 +44,7 @@ export async function run(browser) {
   const handle = (await notice.innerText()).match(/as (@\S+)\. It is active/)[1];
   const card = page.getByRole("region", { name: "X" });
   await card.getByText("Active", { exact: true }).waitFor();
-  await card.getByText(handle).waitFor();
+  await card.getByText(handle, { exact: true }).waitFor();
   page.off("request", spy);
   if (!used) throw new Error("the callback page did not pass the code to the API");
   const listed = await user.call("GET", "/api/accounts");
