@@ -147,7 +147,7 @@ function Slots(props: { platform: Platform; timezone: string; slots: Slot[] }) {
         <div className="slot-form-fields">
           <Field label="Weekday" error={fields.day_of_week}>
             {(ids) => (
-              <select id={ids.id} value={day} aria-describedby={ids.describedBy} aria-invalid={ids.invalid} onChange={(e) => setDay(Number(e.target.value))}>
+              <select id={ids.id} value={day} aria-describedby={ids.describedBy} aria-invalid={ids.invalid} onChange={(e) => { setDay(Number(e.target.value)); setError(null); }}>
                 {WEEKDAY_ORDER.map((d) => (
                   <option key={d} value={d}>
                     {weekdayName(d)}
@@ -158,7 +158,7 @@ function Slots(props: { platform: Platform; timezone: string; slots: Slot[] }) {
           </Field>
           <Field label="Time" error={fields.time}>
             {(ids) => (
-              <input id={ids.id} type="time" required value={time} aria-describedby={ids.describedBy} aria-invalid={ids.invalid} onChange={(e) => setTime(e.target.value)} />
+              <input id={ids.id} type="time" required value={time} aria-describedby={ids.describedBy} aria-invalid={ids.invalid} onChange={(e) => { setTime(e.target.value); setError(null); }} />
             )}
           </Field>
         </div>
@@ -405,7 +405,7 @@ function RecurringSection(props: { timezone: string }) {
   );
 }
 
-function RecurringCard(props: { schedule: Recurring; error: ApiError | null; onToggle: () => void; onEdit: () => void; onDelete: () => void }) {
+export function RecurringCard(props: { schedule: Recurring; error: ApiError | null; onToggle: () => void; onEdit: () => void; onDelete: () => void }) {
   const r = props.schedule;
   const titleId = `recurring-${r.id}`;
   return (
