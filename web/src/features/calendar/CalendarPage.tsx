@@ -268,7 +268,7 @@ function Calendar(props: { timeZone: string }) {
       <PageTitle
         lead={
           <>
-            Times are in <strong>{timeZone}</strong>, your profile’s time zone (<Link to="/settings">change it in Settings</Link>).
+            Times are in <strong>{timeZone}</strong>, your profile’s time zone (<Link to="/settings">change it in Settings</Link>).{" "}
             {phone ? "Use a post’s “Move to…” button to give it another day or time." : "Drag a post to another day or time, or use its “Move to…” button."}
           </>
         }

@@ -105,12 +105,15 @@ function toMinutes(time: string): number {
 
 function useDropTarget(handlers: Handlers) {
   const [over, setOver] = useState<string | null>(null);
+  const [overTime, setOverTime] = useState<string | null>(null);
   const target = (key: string, day: DayKey, timeAt: (event: DragEvent<HTMLElement>) => string | null) => ({
     onDragOver: (e: DragEvent<HTMLElement>) => {
       if (!hasPost(e)) return;
       e.preventDefault();
       e.dataTransfer.dropEffect = "move";
       if (over !== key) setOver(key);
+      const time = timeAt(e);
+      if (time !== overTime) setOverTime(time);
     },
     onDragLeave: (e: DragEvent<HTMLElement>) => {
       if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver((o) => (o === key ? null : o));
@@ -123,7 +126,7 @@ function useDropTarget(handlers: Handlers) {
       handlers.drop(id, day, timeAt(e));
     },
   });
-  return { over, target };
+  return { over, overTime, target };
 }
 
 export interface ViewProps {
@@ -191,15 +194,18 @@ export function MonthView(props: ViewProps & { month: string }) {
 }
 
 export function WeekView(props: ViewProps) {
-  const { over, target } = useDropTarget(props.handlers);
+  const { over, overTime, target } = useDropTarget(props.handlers);
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    // Open on the working day: 07:00 at the top, under the days' heads.
+    // Open on the working day (07:00, or the week's earliest post) at the top, under the days' heads.
     const frame = scroller.current;
-    const seven = frame?.querySelector<HTMLElement>('.cal-hour[data-hour="7"]');
+    const earliest = Math.min(7, ...[...props.placed.values()].flat().filter((p) => props.days.includes(p.day)).map((p) => Math.floor(p.minutes / 60)));
+    const seven = frame?.querySelector<HTMLElement>(`.cal-hour[data-hour="${earliest}"]`);
     const head = frame?.querySelector<HTMLElement>(".cal-week-head");
     if (frame && seven) frame.scrollTop = seven.offsetTop - (head?.offsetHeight ?? 0);
-  }, []);
+    // Only when a week is first shown, not on every refresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.days[0]]);
   const hours = Array.from({ length: 24 }, (_, h) => h);
   const minutesAt = (hour: number) => (e: DragEvent<HTMLElement>): string => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -251,6 +257,7 @@ export function WeekView(props: ViewProps) {
                         props.handlers.openNew(day, timeOfMinutes(snapMinutes(hour * 60 + within)));
                       }}
                     >
+                      {over === key && overTime ? <span className="cal-drop-time" aria-hidden="true">{overTime}</span> : null}
                       {tiles.length ? (
                         <ul className="cal-tiles">
                           {tiles.map((p) => (
