@@ -8,7 +8,7 @@ export async function run(browser) {
 
   step("templates: the library, best rated first");
   await page.goto(`${BASE}/templates`);
-  await page.getByRole("heading", { name: "Templates", exact: true }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "Templates", exact: true }).waitFor();
   await page.getByRole("heading", { name: /^\d+ templates$/ }).waitFor();
   await check(page, "templates");
 

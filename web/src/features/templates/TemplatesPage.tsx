@@ -110,7 +110,7 @@ export default function TemplatesPage() {
           </form>
           <section aria-labelledby="results-title">
             <h2 id="results-title" className="results-title">
-              {list.data ? resultsTitle(list.data.total, search) : "Templates"}
+              {list.data ? resultsTitle(list.data.total, search) : "The library"}
             </h2>
             {list.isPending ? (
               <Spinner label="Loading the library…" />
