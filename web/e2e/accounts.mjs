@@ -87,6 +87,7 @@ export async function run(browser) {
   await page.keyboard.press("Enter");
   await page.getByRole("status").filter({ hasText: `Disconnected X (${handle})` }).waitFor();
   await page.getByRole("button", { name: "Connect X" }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === "Connect X");
   const after = await user.call("GET", "/api/accounts");
   if (after.items.some((a) => a.platform === "twitter")) throw new Error("X is still connected");
   await check(page, "accounts-disconnected");

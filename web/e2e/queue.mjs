@@ -52,6 +52,7 @@ export async function run(browser) {
   await page.keyboard.press("Enter");
   await page.getByRole("status").filter({ hasText: "Removed Wednesday at 10:15" }).waitFor();
   if (await page.getByRole("button", { name: "Remove Wednesday at 10:15" }).count()) throw new Error("the slot is still listed");
+  await page.waitForFunction(() => document.activeElement?.textContent === "Your LinkedIn slots");
 
   step("queue: X has no history, so no suggestions, said in words");
   await page.getByRole("button", { name: "X", exact: true }).click();
@@ -91,11 +92,13 @@ export async function run(browser) {
   step("recurring: edit it to the last Monday of each month at 17:00");
   await card.getByRole("button", { name: "Edit Monday engineering notes" }).click();
   const edit = page.getByRole("form", { name: 'Edit "Monday engineering notes"' });
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Edit "Monday engineering notes"');
   await edit.getByLabel("How often").selectOption("monthly");
   await edit.getByLabel("Which week of the month").selectOption({ label: "The last" });
   await edit.getByLabel(/^Time/).fill("17:00");
   await check(page, "queue-recurring-edit");
   await edit.getByRole("button", { name: "Save the changes" }).click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Edit Monday engineering notes");
   await page.getByRole("status").filter({ hasText: '"Monday engineering notes" saved.' }).waitFor();
   await card.getByText("The last Monday of each month at 17:00 (Europe/Berlin)").waitFor();
   await shoot(page, "queue-recurring");

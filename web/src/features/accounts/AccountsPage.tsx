@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocation } from "react-router";
 import { api, type Schemas } from "../../api/client";
@@ -53,6 +53,15 @@ function PlatformCard(props: { platform: Platform; account: Account | null; onMe
   const [confirming, setConfirming] = useState(false);
   const [disconnecting, setDisconnecting] = useState(false);
   const titleId = `account-${platform}`;
+  // After a disconnect its button is gone: the focus goes to the Connect button that replaces it.
+  const connectButton = useRef<HTMLButtonElement>(null);
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (refocus && !account) {
+      connectButton.current?.focus();
+      setRefocus(false);
+    }
+  }, [refocus, account]);
 
   async function connect(): Promise<void> {
     setError(null);
@@ -74,6 +83,7 @@ function PlatformCard(props: { platform: Platform; account: Account | null; onMe
     try {
       await call(api.DELETE("/api/accounts/{account_id}", { params: { path: { account_id: account.id } } }));
       setConfirming(false);
+      setRefocus(true);
       await queryClient.invalidateQueries({ queryKey: ["accounts"] });
       props.onMessage(`Disconnected ${name} (${handleOf(platform, account.handle)}). Its tokens are forgotten; scheduled ${name} posts fail until you connect again.`);
     } catch (caught) {
@@ -125,7 +135,7 @@ function PlatformCard(props: { platform: Platform; account: Account | null; onMe
         <>
           <p>Connect {name} to publish your scheduled posts there. You approve it on {name}'s own page and come back here.</p>
           <div className="actions">
-            <button type="button" disabled={busy} onClick={() => void connect()}>
+            <button ref={connectButton} type="button" disabled={busy} onClick={() => void connect()}>
               {busy ? `Opening ${name}…` : `Connect ${name}`}
             </button>
           </div>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
@@ -81,6 +81,7 @@ function Slots(props: { platform: Platform; timezone: string; slots: Slot[] }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [removeError, setRemoveError] = useState<ApiError | null>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
   const fields = fieldErrors(error?.fields ?? {});
   const name = platformName(props.platform);
 
@@ -110,6 +111,7 @@ function Slots(props: { platform: Platform; timezone: string; slots: Slot[] }) {
     try {
       await call(api.DELETE("/api/queue/slots/{slot_id}", { params: { path: { slot_id: slot.id } } }));
       await queryClient.invalidateQueries({ queryKey: ["queue-slots"] });
+      listHeading.current?.focus();
       setDone(`Removed ${weekdayName(slot.day_of_week)} at ${hhmm(slot.local_time)}. Posts already scheduled in it stay scheduled.`);
     } catch (caught) {
       setRemoveError(asApiError(caught));
@@ -119,7 +121,7 @@ function Slots(props: { platform: Platform; timezone: string; slots: Slot[] }) {
   const sorted = sortSlots(props.slots);
   return (
     <div>
-      <h3>Your {name} slots</h3>
+      <h3 ref={listHeading} tabIndex={-1} className="focus-target">Your {name} slots</h3>
       <p className="muted">Times are local to your profile's time zone ({props.timezone}).</p>
       {sorted.length === 0 ? (
         <p>No {name} slots yet. Add one below, or take a suggestion from your best hours.</p>
@@ -270,6 +272,12 @@ function RecurringSection(props: { timezone: string }) {
   const [rowError, setRowError] = useState<{ id: string; error: ApiError } | null>(null);
   const [deleting, setDeleting] = useState<Recurring | null>(null);
   const [deleteBusy, setDeleteBusy] = useState(false);
+  const [focusAfter, setFocusAfter] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusAfter) return;
+    document.getElementById(focusAfter)?.focus();
+    setFocusAfter(null);
+  }, [focusAfter]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["recurring"] });
 
@@ -322,7 +330,10 @@ function RecurringSection(props: { timezone: string }) {
                     initial={valuesOf(r)}
                     timezone={r.timezone}
                     submitLabel="Save the changes"
-                    onCancel={() => setEditing(null)}
+                    onCancel={() => {
+                      setEditing(null);
+                      setFocusAfter(`edit-${r.id}`);
+                    }}
                     onSubmit={async (values) => {
                       const body = {
                         name: values.name.trim(),
@@ -336,6 +347,7 @@ function RecurringSection(props: { timezone: string }) {
                       const saved = await call(api.PUT("/api/schedules/recurring/{schedule_id}", { params: { path: { schedule_id: r.id } }, body }));
                       await refresh();
                       setEditing(null);
+                      setFocusAfter(`edit-${r.id}`);
                       setMessage(`"${saved.name}" saved.`);
                     }}
                   />
@@ -362,7 +374,10 @@ function RecurringSection(props: { timezone: string }) {
               initial={EMPTY}
               timezone={props.timezone}
               submitLabel="Create the schedule"
-              onCancel={() => setCreating(false)}
+              onCancel={() => {
+                setCreating(false);
+                setFocusAfter("new-recurring");
+              }}
               onSubmit={async (values) => {
                 const created = await call(
                   api.POST("/api/schedules/recurring", {
@@ -380,11 +395,12 @@ function RecurringSection(props: { timezone: string }) {
                 );
                 await refresh();
                 setCreating(false);
+                setFocusAfter(`edit-${created.id}`);
                 setMessage(`"${created.name}" created.`);
               }}
             />
           ) : (
-            <button type="button" onClick={() => { setMessage(null); setCreating(true); }}>
+            <button id="new-recurring" type="button" onClick={() => { setMessage(null); setCreating(true); }}>
               New recurring schedule
             </button>
           )}
@@ -449,7 +465,7 @@ export function RecurringCard(props: { schedule: Recurring; error: ApiError | nu
         <button type="button" className="secondary" aria-label={`${r.active ? "Pause" : "Resume"} ${r.name}`} onClick={props.onToggle}>
           {r.active ? "Pause" : "Resume"}
         </button>
-        <button type="button" className="secondary" aria-label={`Edit ${r.name}`} onClick={props.onEdit}>
+        <button id={`edit-${r.id}`} type="button" className="secondary" aria-label={`Edit ${r.name}`} onClick={props.onEdit}>
           Edit
         </button>
         <button type="button" className="secondary" aria-label={`Delete ${r.name}`} onClick={props.onDelete}>
@@ -473,6 +489,8 @@ function RecurringForm(props: {
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const fields = fieldErrors(error?.fields ?? {});
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const set = (change: Partial<FormValues>): void => setValues((v) => ({ ...v, ...change }));
 
   async function submit(event: FormEvent): Promise<void> {
@@ -500,7 +518,7 @@ function RecurringForm(props: {
   const formError = error && Object.keys(fields).some((k) => !["name", "platform", "frequency", "day_of_week", "time_of_day", "week_of_month", "topics"].includes(k)) ? error : error && !Object.keys(fields).length ? error : null;
   return (
     <form className="recurring-form" onSubmit={(e) => void submit(e)} noValidate aria-label={props.title}>
-      <h3>{props.title}</h3>
+      <h3 ref={heading} tabIndex={-1} className="focus-target">{props.title}</h3>
       <Field label="Name" hint="Also the topic when you list none." error={fields.name}>
         {(ids) => <input id={ids.id} type="text" value={values.name} aria-describedby={ids.describedBy} aria-invalid={ids.invalid} onChange={(e) => set({ name: e.target.value })} />}
       </Field>

@@ -109,7 +109,7 @@ export default function TemplatesPage() {
             </div>
           </form>
           <section aria-labelledby="results-title">
-            <h2 id="results-title" className="results-title">
+            <h2 id="results-title" className="results-title" tabIndex={-1}>
               {list.data ? resultsTitle(list.data.total, search) : "The library"}
             </h2>
             {list.isPending ? (
@@ -139,7 +139,15 @@ export default function TemplatesPage() {
             </p>
           </section>
         </div>
-        <div>{selected ? <FillPanel key={selected} templateId={selected} onClose={() => update({ template: null })} /> : <ChooseHint />}</div>
+        <div>{selected ? <FillPanel
+              key={selected}
+              templateId={selected}
+              onClose={() => {
+                update({ template: null });
+                // The panel is gone: the focus goes back to the list it was chosen from.
+                requestAnimationFrame(() => document.getElementById("results-title")?.focus());
+              }}
+            /> : <ChooseHint />}</div>
       </div>
     </>
   );
