@@ -112,6 +112,8 @@ export async function run(browser) {
   const wedTen = page.locator(`[data-day="${wed}"] .cal-hour[data-hour="10"]`);
   await tile(loose.id).dragTo(wedTen, { targetPosition: { x: 20, y: 26 } });
   await inDay(wed, loose.id).getByText("10:30").waitFor();
+  await page.getByRole("status").filter({ hasText: "Scheduled the LinkedIn post" }).waitFor();
+  await inDay(wed, loose.id).getByText("Scheduled").waitFor();
   const scheduled = await readBack(user, loose.id);
   same([scheduled.status, scheduled.wall], ["scheduled", { day: wed, time: "10:30" }], "the tray draft");
   await page.getByText("No unscheduled drafts").waitFor();
@@ -169,6 +171,10 @@ export async function run(browser) {
   await inDay(sat, morning.id).waitFor({ timeout: 10_000 });
 
   step("a post X refuses shows failed with X's reason; Retry publishes it");
+  // A LinkedIn post in ten minutes, for a drag into the past on this week (after the X post).
+  const soon = await user.call("POST", "/api/schedules/posts", {
+    platform: "linkedin", content: "Due in ten minutes: a drag into the past is refused.", scheduled_for: new Date(Date.now() + 600_000).toISOString(),
+  });
   await connectAccount(user, "twitter");
   await platforms("fail_next", { statuses: [403] });
   const refused = await user.call("POST", "/api/schedules/posts", {
@@ -191,6 +197,26 @@ export async function run(browser) {
   await failedTile.getByText("Published").waitFor({ timeout: 45_000 });
   same((await readBack(user, refused.id)).status, "published", "after Retry");
   await check(page, "calendar-published");
+
+  step("a drag into the past is refused: the tile snaps back, the reason in words");
+  const hourAgo = wall(Date.now() - 3_600_000);
+  const soonWall = wall(soon.scheduled_for);
+  const sameWeek = Math.abs(Date.parse(`${soonWall.day}T00:00:00Z`) - Date.parse(`${hourAgo.day}T00:00:00Z`)) < 86_400_000 * 2
+    && (new Date(`${soonWall.day}T00:00:00Z`).getUTCDay() !== 1 || soonWall.day === hourAgo.day);
+  if (sameWeek) {
+    expect([{ path: `/api/schedules/posts/${soon.id}`, status: 422 }]);
+    const pastCell = page.locator(`[data-day="${hourAgo.day}"] .cal-hour[data-hour="${Number(hourAgo.time.slice(0, 2))}"]`);
+    await pastCell.evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await tile(soon.id).dragTo(pastCell, { targetPosition: { x: 20, y: 40 } });
+    await page.getByRole("alert").filter({ hasText: /stays where it was.*must be in the future/s }).waitFor();
+    await inDay(soonWall.day, soon.id).getByText(soonWall.time).waitFor();
+    same((await readBack(user, soon.id)).wall, soonWall, "after the refused drag");
+    await check(page, "calendar-drag-refused");
+    expect([]);
+  } else {
+    step("(skipped: an hour ago was in another week)");
+  }
+  await user.call("DELETE", `/api/schedules/posts/${soon.id}`);
 
   step("on a phone: an agenda, nothing sideways");
   await page.setViewportSize({ width: 390, height: 844 });
