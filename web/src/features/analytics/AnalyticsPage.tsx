@@ -204,7 +204,7 @@ export default function AnalyticsPage() {
         title="Performance"
         lead={
           perf
-            ? `${PLATFORMS.find((p) => p.value === (platform ?? ""))?.label}: a mean rate of ${rate(perf.overall.mean_rate)} over ${postsLabel(perf.overall.posts)}. ${perf.rate_definition}.`
+            ? `${PLATFORMS.find((p) => p.value === (platform ?? ""))?.label}: a mean rate of ${rate(perf.overall.mean_rate)} over ${postsLabel(perf.overall.posts)}. How it is measured: ${perf.rate_definition}.`
             : undefined
         }
       >
@@ -212,7 +212,12 @@ export default function AnalyticsPage() {
         <ErrorNote error={performance.error ? asApiError(performance.error) : null} what="The performance figures did not load" />
         {perf
           ? DIMENSIONS.filter((d) => (perf.dimensions[d.key]?.length ?? 0) > 0 && !(d.key === "platform" && platform)).map((d) => (
-              <DimensionFigure key={d.key} title={d.title} column={d.column} figures={perf.dimensions[d.key] ?? []} />
+              <DimensionFigure
+                key={d.key}
+                title={d.title}
+                column={d.column}
+                figures={(perf.dimensions[d.key] ?? []).map((f) => (d.key === "platform" ? { ...f, bucket: PLATFORM_NAMES[f.bucket] ?? f.bucket } : f))}
+              />
             ))
           : null}
         {perf && Object.values(perf.dimensions).every((figures) => figures.length === 0) ? (

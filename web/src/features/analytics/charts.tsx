@@ -21,6 +21,11 @@ const BRAND = "#1f3a8a";
 const ACCENT = "#b45309";
 const GRID = "#c9cfda";
 const TICK = { fill: "#4a5160", fontSize: 12 };
+/** Weekdays as three letters under the bars (the table has them in full). */
+const shortLabel = (value: unknown): string => {
+  const text = String(value);
+  return /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day$/.test(text) ? text.slice(0, 3) : text;
+};
 const percent = (value: unknown): string => formatPercent(Number(value), 1);
 
 function Frame(props: { label: string; children: React.ReactNode }) {
@@ -37,7 +42,7 @@ export function DimensionChart(props: { label: string; figures: Schemas["Figure"
     <Frame label={props.label}>
       <BarChart responsive accessibilityLayer={false} data={data} margin={{ top: 22, right: 8, bottom: 4, left: 4 }} style={{ width: "100%", height: 230 }}>
         <CartesianGrid vertical={false} stroke={GRID} />
-        <XAxis dataKey="bucket" tick={TICK} interval="preserveStartEnd" />
+        <XAxis dataKey="bucket" tick={TICK} interval={data.length > 8 ? "preserveStartEnd" : 0} tickFormatter={shortLabel} />
         <YAxis tickFormatter={percent} tick={TICK} width={52} />
         <Tooltip formatter={(value) => [percent(value), "Mean rate"]} isAnimationActive={false} />
         <Bar dataKey="rate" fill={BRAND} isAnimationActive={false} radius={[3, 3, 0, 0]}>

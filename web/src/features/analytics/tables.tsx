@@ -27,12 +27,19 @@ export function lift(value: number | null | undefined): string {
 /** A table that scrolls inside its own labelled region when it is wider than the screen. */
 export function ScrollTable(props: { caption: string; children: ReactNode; className?: string }) {
   const id = useId();
+  // The caption is shown above the scrolling box (a caption inside it would scroll away with the table);
+  // the table keeps its own caption for assistive technology.
   return (
-    <div className="table-scroll" role="region" aria-labelledby={id} tabIndex={0}>
-      <table className={`data-table ${props.className ?? ""}`}>
-        <caption id={id}>{props.caption}</caption>
-        {props.children}
-      </table>
+    <div className="table-block">
+      <p className="table-title" id={id} aria-hidden="true">
+        {props.caption}
+      </p>
+      <div className="table-scroll" role="region" aria-labelledby={id} tabIndex={0}>
+        <table className={`data-table ${props.className ?? ""}`}>
+          <caption className="sr-only">{props.caption}</caption>
+          {props.children}
+        </table>
+      </div>
     </div>
   );
 }

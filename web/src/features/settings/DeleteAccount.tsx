@@ -94,9 +94,10 @@ export function DeleteAccount() {
   async function erase(password: string): Promise<void> {
     await call(api.DELETE("/api/users/profile", { body: { password } }));
     setOpen(false);
-    queryClient.clear();
+    // Signed out first, so no screen of the deleted account asks the API for anything more.
     await signOut();
     navigate("/sign-in", { replace: true });
+    queryClient.clear();
   }
 
   return (
