@@ -98,7 +98,10 @@ def ratio_interval(rates: Sequence[float], usuals: Sequence[float]) -> tuple[flo
 
 
 def _x(value: float) -> str:
-    """1.4x, 0.85x, 12x: two significant figures."""
+    """1.4x, 0.85x, 12x: two significant figures; near 1, two decimals (0.98x, not a 1x that hides which
+    side of 1 the bound is on)."""
+    if 0.95 <= value < 1.05:
+        return f"{value:.2f}x"
     return f"{float(f'{value:.2g}'):g}x"
 
 

@@ -6,6 +6,8 @@ describe("tone against performance helpers", () => {
     expect(ratio(1.4321)).toBe("1.4x");
     expect(ratio(0.8549)).toBe("0.85x");
     expect(ratio(12.3)).toBe("12x");
+    expect(ratio(0.996)).toBe("1.00x");
+    expect(ratio(0.981)).toBe("0.98x");
   });
 
   it("puts 1x in the middle and twice as far from it as half", () => {

@@ -6,8 +6,9 @@ export function platformName(platform: string): string {
   return NAMES[platform] ?? platform;
 }
 
-/** 1.4x, 0.85x, 12x: two significant figures, as the API's sentences write them. */
+/** 1.4x, 0.85x, 12x: two significant figures; near 1 two decimals (0.98x), as the API's sentences write them. */
 export function ratio(value: number): string {
+  if (value >= 0.95 && value < 1.05) return `${value.toFixed(2)}x`;
   return `${Number(value.toPrecision(2))}x`;
 }
 
