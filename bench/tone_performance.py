@@ -85,7 +85,9 @@ def main() -> dict[str, Any]:
                 for path in _files(patterns):
                     with path.open("rb") as handle:
                         followers = _followers(account)
-                        import_posts(session, user_id, handle, analyse_tone=False, default_followers=followers)
+                        import_posts(
+                            session, user_id, handle, analyse_tone=False, default_followers=followers
+                        )
                 session.commit()
                 posts = voice.posts_to_analyze(session, user_id)
                 results = model.classify([text for _, text in posts])
