@@ -141,6 +141,7 @@ export function NewPostDialog(props: {
 
   useEffect(() => {
     if (local.content) sessionStorage.setItem(NEW_KEY, JSON.stringify(local));
+    else sessionStorage.removeItem(NEW_KEY);
   }, [local]);
 
   async function submit(event: FormEvent): Promise<void> {

@@ -291,6 +291,11 @@ export function AgendaView(props: ViewProps & { label: string }) {
   });
   return (
     <div className="cal-agenda">
+      <div className="actions cal-agenda-top">
+        <button type="button" className="secondary" onClick={() => props.handlers.openNew(props.days[0] && props.days[0] > props.today ? props.days[0] : props.today, "09:00")}>
+          New post on another day…
+        </button>
+      </div>
       {shown.length === 0 ? <p>Nothing planned in {props.label}.</p> : null}
       <ol className="cal-agenda-days" aria-label={props.label}>
         {shown.map((day) => {
