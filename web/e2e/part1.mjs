@@ -160,6 +160,16 @@ export async function run(browser) {
       await smallTargets(page, `phone-${name}`);
       await shoot(page, `phone-${name}`);
     }
+    step("a phone: the links fold behind Menu, which opens and leads on");
+    await page.goto(`${BASE}/`);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    if (await nav.getByRole("link", { name: "Calendar" }).isVisible()) throw new Error("the links are not folded on a phone");
+    await page.getByRole("button", { name: "Menu" }).click();
+    await check(page, "phone-menu");
+    await shoot(page, "phone-menu");
+    await nav.getByRole("link", { name: "Calendar" }).click();
+    await page.getByRole("heading", { name: "Calendar", level: 1 }).waitFor();
+    if ((await page.getByRole("button", { name: "Menu" }).getAttribute("aria-expanded")) !== "false") throw new Error("the menu stayed open");
     await page.setViewportSize({ width: 1280, height: 900 });
 
     step("sign out revokes the session; a reload stays signed out without a 401");
@@ -210,7 +220,7 @@ export async function run(browser) {
 
     step("JavaScript weight (gzip, as sent), from a cold cache");
     await jsWeight(browser, "sign-in + home", "/", { signIn: true });
-    for (const [name, path] of [["import", "/import"], ["voice", "/voice"], ["generate", "/generate"], ["editor", draftUrl.replace(BASE, "")], ["onboarding", "/onboarding"]]) {
+    for (const [name, path] of [["import", "/import"], ["voice", "/voice"], ["generate", "/generate"], ["editor", draftUrl.replace(BASE, "")], ["onboarding", "/onboarding"], ["calendar", "/calendar"], ["queue", "/queue"], ["accounts", "/accounts"], ["templates", "/templates"], ["analytics", "/analytics"], ["settings", "/settings"]]) {
       await jsWeight(browser, name, path);
     }
     await context.close();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation, useNavigate } from "react-router";
 import { signOut } from "../api/session";
 
@@ -20,6 +20,9 @@ export function Layout(props: { children: ReactNode }) {
   const location = useLocation();
   const navigate = useNavigate();
   const mainRef = useRef<HTMLElement>(null);
+  // On a phone the links fold behind a Menu button (11 links would fill the first screen); wider, always shown.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [location.pathname]);
   // A new screen: its heading takes the focus, so keyboard and screen-reader users start at the top of it.
   useEffect(() => {
     document.title = `${mainRef.current?.querySelector("h1")?.textContent ?? "Postwright"} · Postwright`;
@@ -36,8 +39,17 @@ export function Layout(props: { children: ReactNode }) {
           <a className="brand" href="/" onClick={(e) => { e.preventDefault(); navigate("/"); }}>
             Postwright
           </a>
+          <button
+            type="button"
+            className="menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav-links"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Menu
+          </button>
           <nav className="main-nav" aria-label="Main">
-            <ul>
+            <ul id="main-nav-links" className={menuOpen ? "open" : undefined}>
               {LINKS.map((link) => (
                 <li key={link.to}>
                   <NavLink to={link.to} end>
