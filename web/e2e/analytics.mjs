@@ -47,9 +47,38 @@ async function tableWithPosts(page, caption) {
   return rows.length;
 }
 
+const PUBLISHED = [
+  "Three things I look for in a design review: the problem, the options, and what we chose not to do.",
+  "Our on-call rotation got quieter when every alert had an owner and a runbook link.",
+  "A good incident review ends with one change we will really make this week, not ten we never will.",
+];
+
+/** Drafts with a prediction, then an import of the posts they became, with their real engagement. */
+async function predictedAndPublished(user) {
+  for (const content of PUBLISHED) {
+    const draft = await user.call("POST", "/api/content/drafts", { platform: "linkedin", content });
+    if (!draft.engagement_prediction) throw new Error("a draft got no engagement prediction");
+  }
+  const posts = PUBLISHED.map((content, i) => ({
+    platform: "linkedin", content, posted_at: `2026-11-${10 + i}T09:30:00+00:00`,
+    likes: 20 + 30 * i, comments: 3 + i, shares: 1, impressions: 3000 + 500 * i,
+  }));
+  const file = { name: "later.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(posts)) };
+  const answer = await user.context.request.post(`${BASE}/api/posts/import`, { headers: { Authorization: `Bearer ${await token(user)}` }, multipart: { file } });
+  if (!answer.ok()) throw new Error(`import of the published posts: ${answer.status()}`);
+  const audit = await user.call("GET", "/api/analytics/prediction-audit");
+  if (audit.posts !== PUBLISHED.length) throw new Error(`the audit has ${audit.posts} posts`);
+}
+
+async function token(user) {
+  const answer = await user.context.request.post(`${BASE}/api/auth/login`, { data: { email: user.email, password: user.password } });
+  return (await answer.json()).access_token;
+}
+
 export async function run(browser) {
   const user = await newUser(browser, { name: "Katherine Johnson", timezone: "Europe/Berlin", platforms: ["linkedin"] });
   const { page } = user;
+  await predictedAndPublished(user);
 
   step("analytics: the weekly trend with its table");
   await page.goto(`${BASE}/analytics`);
@@ -91,7 +120,11 @@ export async function run(browser) {
   step("analytics: insights in words, and the prediction audit");
   await page.getByRole("heading", { name: /On LinkedIn \(\d+ posts with a rate\)/ }).waitFor();
   await page.getByRole("heading", { name: "How the predictions held up" }).waitFor();
-  await page.getByText(/No published post has both a prediction and real figures yet/).waitFor();
+  await page.getByText(/3 posts compared/).waitFor();
+  await tableWithPosts(page, "By model version");
+  await tableWithPosts(page, "By month and model version");
+  await page.getByRole("table", { name: "By month and model version", exact: true }).getByRole("rowheader", { name: "November 2026" }).waitFor();
+  await page.getByRole("img", { name: /fell inside the predicted range, by month and model version/ }).waitFor();
   await check(page, "analytics");
   await shoot(page, "analytics");
 

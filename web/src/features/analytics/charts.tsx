@@ -72,7 +72,7 @@ export function TrendChart(props: { weeks: Schemas["WeekOut"][] }) {
 
 export function AuditChart(props: { drift: Schemas["AuditGroup"][] }) {
   const level = props.drift[0]?.level ?? 0.8;
-  const data = props.drift.map((g) => ({ month: `${monthLabel(g.month)} · ${g.model_version}`, hit: g.interval_hit_rate }));
+  const data = props.drift.map((g) => ({ month: `${monthLabel(g.month)} · v${g.model_version}`, hit: g.interval_hit_rate }));
   return (
     <Frame label={`Share of posts whose real engagement fell inside the predicted range, by month and model version, against the ${formatPercent(level)} aimed at`}>
       <LineChart responsive accessibilityLayer={false} data={data} margin={{ top: 10, right: 8, bottom: 4, left: 4 }} style={{ width: "100%", height: 220 }}>

@@ -20,6 +20,7 @@ export function interval(figure: Pick<Figure, "ci_low" | "ci_high">): string {
 
 export function lift(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
+  if (Math.abs(value) < 0.005) return "the same";
   const pct = formatPercent(Math.abs(value), 0);
   return value >= 0 ? `${pct} above` : `${pct} below`;
 }
@@ -50,20 +51,20 @@ export function FigureTable(props: { caption: string; dimension: string; figures
       <thead>
         <tr>
           <th scope="col">{props.dimension}</th>
+          <th scope="col">Posts</th>
           <th scope="col">Mean rate</th>
           <th scope="col">95% interval</th>
           <th scope="col">Against your average</th>
-          <th scope="col">Posts</th>
         </tr>
       </thead>
       <tbody>
         {props.figures.map((f) => (
           <tr key={f.bucket}>
             <th scope="row">{f.bucket}</th>
+            <td>{f.posts.toLocaleString()}</td>
             <td>{rate(f.mean_rate)}</td>
             <td>{interval(f)}</td>
             <td>{lift(f.lift_vs_overall)}</td>
-            <td>{f.posts.toLocaleString()}</td>
           </tr>
         ))}
       </tbody>
@@ -121,10 +122,10 @@ export function AuditTable(props: { caption: string; groups: AuditGroup[]; byMon
         <tr>
           {props.byMonth ? <th scope="col">Month</th> : null}
           <th scope="col">Model version</th>
+          <th scope="col">Posts</th>
           <th scope="col">Inside the interval</th>
           <th scope="col">Typical miss</th>
           <th scope="col">Predictions were</th>
-          <th scope="col">Posts</th>
         </tr>
       </thead>
       <tbody>
@@ -132,12 +133,12 @@ export function AuditTable(props: { caption: string; groups: AuditGroup[]; byMon
           <tr key={`${g.month ?? ""}-${g.model_version}`}>
             {props.byMonth ? <th scope="row">{monthLabel(g.month)}</th> : null}
             {props.byMonth ? <td>{g.model_version}</td> : <th scope="row">{g.model_version}</th>}
+            <td>{g.posts.toLocaleString()}</td>
             <td>
               {formatPercent(g.interval_hit_rate)} (aimed at {formatPercent(g.level)})
             </td>
             <td>{formatNumber(Math.expm1(g.mae_log) * 100)}% off</td>
             <td>{bias(g.bias_log)}</td>
-            <td>{g.posts.toLocaleString()}</td>
           </tr>
         ))}
       </tbody>
