@@ -105,6 +105,12 @@ export async function run(browser) {
   await page.getByRole("list", { name: "Your webhooks" }).getByText("Deliveries").click();
   await page.getByText(/Nothing sent yet/).waitFor();
 
+  step("settings: an event queues a delivery, shown with its status in words");
+  await user.call("POST", "/api/content/generate", { platform: "linkedin", topic: "code review", variants: 1 });
+  await page.reload();
+  await page.getByRole("list", { name: "Your webhooks" }).getByText("Deliveries").click();
+  await page.getByText(/^(Delivered|Waiting to be sent|Failed) A draft was generated/).waitFor();
+
   step("settings: the data export downloads a JSON file");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
