@@ -96,7 +96,16 @@ _STATS = """
     count(*) FILTER (WHERE basis = 'impressions') AS by_impressions
 """
 
-_DIMENSIONS = ("platform", "content_type", "weekday", "hour", "length_bucket", "hashtag_bucket", "tone")
+_DIMENSIONS = (
+    "platform",
+    "content_type",
+    "weekday",
+    "hour",
+    "weekday_hour",
+    "length_bucket",
+    "hashtag_bucket",
+    "tone",
+)
 
 # One pass over the posts for every dimension (GROUPING SETS); groups of posts without a usable time are
 # dropped for the weekday and hour dimensions.
@@ -117,25 +126,29 @@ SELECT
     CASE
         WHEN GROUPING(platform) = 0 THEN 'platform'
         WHEN GROUPING(content_type) = 0 THEN 'content_type'
+        WHEN GROUPING(weekday) = 0 AND GROUPING(hour) = 0 THEN 'weekday_hour'
         WHEN GROUPING(weekday) = 0 THEN 'weekday'
         WHEN GROUPING(hour) = 0 THEN 'hour'
         WHEN GROUPING(length_bucket) = 0 THEN 'length_bucket'
         WHEN GROUPING(hashtag_bucket) = 0 THEN 'hashtag_bucket'
         ELSE 'tone'
     END AS dimension,
-    COALESCE(
-        platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone
-    ) AS bucket,
+    CASE
+        WHEN GROUPING(weekday) = 0 AND GROUPING(hour) = 0 THEN weekday || ':' || hour
+        ELSE COALESCE(platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone)
+    END AS bucket,
 """
     + _STATS
     + """
 FROM bucketed
 GROUP BY GROUPING SETS (
-    (platform), (content_type), (weekday), (hour), (length_bucket), (hashtag_bucket), (tone)
+    (platform), (content_type), (weekday), (hour), (weekday, hour), (length_bucket), (hashtag_bucket), (tone)
 )
-HAVING COALESCE(
-    platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone
-) IS NOT NULL
+HAVING
+    (GROUPING(weekday) = 0 AND GROUPING(hour) = 0 AND weekday IS NOT NULL AND hour IS NOT NULL)
+    OR (NOT (GROUPING(weekday) = 0 AND GROUPING(hour) = 0) AND COALESCE(
+        platform, content_type, weekday::text, hour::text, length_bucket, hashtag_bucket, tone
+    ) IS NOT NULL)
 """
 )
 

@@ -65,7 +65,8 @@ class PerformanceOut(BaseModel):
     rate_definition: str
     overall: Figure
     dimensions: dict[str, list[Figure]] = Field(
-        description="platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket, "
+        description="platform, content_type, weekday, hour, weekday_hour (the best-times grid: each weekday "
+        "and hour with posts, bucket 'Monday 09:00'), length_bucket (characters), hashtag_bucket, "
         "tone (each post's tone in your latest tone analysis; posts it has not read yet are left out)"
     )
 

@@ -86,6 +86,9 @@ def _label(dimension: str, bucket: str) -> str:
         return WEEKDAYS[int(bucket) - 1]
     if dimension == "hour":
         return f"{int(bucket):02d}:00"
+    if dimension == "weekday_hour":
+        day, hour = bucket.split(":")
+        return f"{WEEKDAYS[int(day) - 1]} {int(hour):02d}:00"
     return bucket
 
 
@@ -99,6 +102,9 @@ def _order_key(dimension: str, bucket: str) -> tuple[int, str]:
     """Weekdays, hours, lengths and hashtag counts in their natural order; names alphabetically."""
     if dimension in ("weekday", "hour"):
         return int(bucket), ""
+    if dimension == "weekday_hour":
+        day, hour = bucket.split(":")
+        return int(day) * 24 + int(hour), ""
     order = _BUCKET_ORDER.get(dimension)
     if order is not None and bucket in order:
         return order.index(bucket), ""

@@ -186,3 +186,23 @@ class TestEndpoint:
             "/api/analytics/tone-performance?platform=myspace", headers=auth_headers(user_factory())
         )
         assert bad.status_code == 422
+
+
+def test_performance_by_weekday_and_hour_is_the_best_times_grid(client, db, user_factory, auth_headers):
+    """Each (weekday, hour) of the user's zone with rated posts, from exact times only."""
+    me = user_factory(timezone="Europe/Berlin")
+
+    def post(when: datetime, likes: int, precision: str = "exact") -> None:
+        metrics = {"likes": likes, "comments": 0, "shares": 0, "impressions": 100}
+        db.add(UserPost(user_id=me.id, platform="twitter", content=f"post {when.isoformat()} {likes}",
+                        posted_at=when, time_precision=precision, engagement_metrics=metrics))  # fmt: skip
+
+    # Monday 2026-09-07 07:30 UTC is 09:30 in Berlin (summer time); 23:30 UTC is Tuesday 01:30.
+    post(datetime(2026, 9, 7, 7, 30, tzinfo=UTC), 10)
+    post(datetime(2026, 9, 14, 7, 10, tzinfo=UTC), 30)
+    post(datetime(2026, 9, 7, 23, 30, tzinfo=UTC), 5)
+    post(datetime(2026, 9, 9, 7, 0, tzinfo=UTC), 50, precision="day")  # no hour: not in the grid
+    db.commit()
+    body = client.get("/api/analytics/performance", headers=auth_headers(me)).json()
+    grid = {f["bucket"]: (f["posts"], f["mean_rate"]) for f in body["dimensions"]["weekday_hour"]}
+    assert grid == {"Monday 09:00": (2, pytest.approx(0.2)), "Tuesday 01:00": (1, pytest.approx(0.05))}

@@ -1,7 +1,8 @@
 // Settings: the time zone kept after a reload; the password changed (the old one no longer signs in, and a
 // wrong current password is said at its field); an e-mail change pending; a webhook and its secret shown
 // once; the export downloaded as a JSON file; the account deleted through the typed confirmation.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { BASE, check, expect, newUser, shoot, sideways, step, tabTo } from "./lib.mjs";
 
 const NEW_PASSWORD = "an even longer and more careful password";
@@ -72,6 +73,24 @@ export async function run(browser) {
   await page.getByText(`Waiting for you to confirm at ${newEmail}`).waitFor();
   await page.reload();
   await page.getByText(`Waiting for you to confirm at ${newEmail}`).waitFor();
+
+  step("the link in the e-mail confirms the new address, on a device that is not signed in");
+  const outbox = process.env.OUTBOX_DIR;
+  const mails = readdirSync(outbox).sort().map((name) => readFileSync(join(outbox, name), "utf8"));
+  const mail = mails.reverse().find((text) => text.includes(newEmail));
+  if (!mail) throw new Error(`no confirmation mail to ${newEmail} in ${outbox}`);
+  const link = mail.replace(/=\r?\n/g, "").replaceAll("=3D", "=").match(/https?:\/\/\S+\/confirm-email\?token=[\w.-]+/)?.[0];
+  if (!link) throw new Error("the mail has no confirmation link");
+  const elsewhere = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await elsewhere.newPage();
+  await phone.goto(link);
+  await phone.getByRole("heading", { name: "Confirm your new e-mail address" }).waitFor();
+  await check(phone, "confirm-email");
+  await phone.getByRole("button", { name: "Confirm my new address" }).click();
+  await phone.getByText(`Done: your address is now ${newEmail}`).waitFor();
+  await shoot(phone, "phone-confirm-email");
+  await elsewhere.close();
+  if ((await signInStatus(newEmail, NEW_PASSWORD)) !== 200) throw new Error("the new address does not sign in");
 
   step("settings: a webhook to a private address is refused at its field");
   expect([{ path: "/api/webhooks", status: 422 }]);
@@ -150,7 +169,7 @@ export async function run(browser) {
   await erase.click();
   await page.waitForURL(/\/sign-in$/);
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  if ((await signInStatus(user.email, NEW_PASSWORD)) !== 401) throw new Error("the deleted account still signs in");
+  if ((await signInStatus(newEmail, NEW_PASSWORD)) !== 401) throw new Error("the deleted account still signs in");
   await page.reload();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   await user.context.close();

@@ -20,6 +20,7 @@ const AccountCallback = lazy(() => import("./features/accounts/AccountCallback")
 const TemplatesPage = lazy(() => import("./features/templates/TemplatesPage"));
 const AnalyticsPage = lazy(() => import("./features/analytics/AnalyticsPage"));
 const SettingsPage = lazy(() => import("./features/settings/SettingsPage"));
+const ConfirmEmailPage = lazy(() => import("./features/settings/ConfirmEmailPage"));
 
 export function useSession() {
   return useSyncExternalStore(subscribe, getState);
@@ -73,6 +74,8 @@ export function App() {
       <Routes>
         <Route path="/sign-in" element={<SignIn />} />
         <Route path="/sign-up" element={<SignUp />} />
+        {/* The e-mail change link: opened on any device, signed in or not (the page has its own main). */}
+        <Route path="/confirm-email" element={<Suspense fallback={<Spinner label="Loading…" />}><ConfirmEmailPage /></Suspense>} />
         <Route path="/" element={<Screen><Home /></Screen>} />
         <Route path="/onboarding" element={<Screen><Onboarding /></Screen>} />
         <Route path="/import" element={<Screen><ImportPage /></Screen>} />

@@ -2071,7 +2071,7 @@ export interface components {
             overall: components["schemas"]["Figure"];
             /**
              * Dimensions
-             * @description platform, content_type, weekday, hour, length_bucket (characters), hashtag_bucket, tone (each post's tone in your latest tone analysis; posts it has not read yet are left out)
+             * @description platform, content_type, weekday, hour, weekday_hour (the best-times grid: each weekday and hour with posts, bucket 'Monday 09:00'), length_bucket (characters), hashtag_bucket, tone (each post's tone in your latest tone analysis; posts it has not read yet are left out)
              */
             dimensions: {
                 [key: string]: components["schemas"]["Figure"][];

@@ -6,7 +6,7 @@ import { asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, PageTitle, Spinner } from "../../components/ui";
 import { formatPercent } from "../../lib/format";
 import { AuditChart, DimensionChart, TrendChart } from "./charts";
-import { buildHeatmap, MIN_POSTS_TO_RANK, postsLabel, type HeatPost } from "./heatmap";
+import { buildHeatmap, MIN_POSTS_TO_RANK, postsLabel } from "./heatmap";
 import { AuditTable, FigureTable, HeatmapTable, rate, TrendTable } from "./tables";
 import { TonePerformance } from "./TonePerformance";
 import "./analytics.css";
@@ -27,23 +27,8 @@ const DIMENSIONS: { key: string; title: string; column: string }[] = [
   { key: "length_bucket", title: "By length (characters)", column: "Length" },
   { key: "hashtag_bucket", title: "By number of hashtags", column: "Hashtags" },
   { key: "platform", title: "By platform", column: "Platform" },
+  { key: "tone", title: "By tone (your latest tone analysis)", column: "Tone" },
 ];
-
-const PAGE = 200;
-const MAX_POSTS = 2000;
-
-/** The posts behind the heatmap, newest first, a page at a time (at most MAX_POSTS). */
-async function heatPosts(platform: Platform | undefined): Promise<{ posts: HeatPost[]; total: number }> {
-  const posts: HeatPost[] = [];
-  let total = 0;
-  for (let offset = 0; offset < MAX_POSTS; offset += PAGE) {
-    const page = await call(api.GET("/api/posts", { params: { query: { limit: PAGE, offset, ...(platform ? { platform } : {}) } } }));
-    posts.push(...page.items);
-    total = page.total;
-    if (page.items.length < PAGE || posts.length >= total) break;
-  }
-  return { posts, total };
-}
 
 function Section(props: { title: string; children: React.ReactNode; lead?: React.ReactNode }) {
   const id = useId();
@@ -96,10 +81,9 @@ export default function AnalyticsPage() {
     queryKey: ["analytics", "prediction-audit"],
     queryFn: () => call(api.GET("/api/analytics/prediction-audit")),
   });
-  const posts = useQuery({ queryKey: ["analytics", "heat-posts", platform ?? null], queryFn: () => heatPosts(platform) });
 
   const timeZone = dashboard.data?.timezone ?? performance.data?.timezone ?? "UTC";
-  const heatmap = posts.data ? buildHeatmap(posts.data.posts, timeZone) : null;
+  const heatmap = performance.data ? buildHeatmap(performance.data.dimensions["weekday_hour"] ?? []) : null;
   const perf = performance.data;
 
   return (
@@ -184,14 +168,13 @@ export default function AnalyticsPage() {
         title="Best times to post"
         lead={`Each cell is the mean engagement rate of your posts at that weekday and hour, with how many posts it stands on. The three best cells with at least ${MIN_POSTS_TO_RANK} posts are marked “best”; darker cells did better.`}
       >
-        {posts.isPending ? <Spinner label="Loading your posts…" /> : null}
-        <ErrorNote error={posts.error ? asApiError(posts.error) : null} what="The best times did not load" />
+        {performance.isPending ? <Spinner label="Loading your best times…" /> : null}
+        <ErrorNote error={performance.error ? asApiError(performance.error) : null} what="The best times did not load" />
         {heatmap && heatmap.hours.length ? (
           <>
             <HeatmapTable heatmap={heatmap} timeZone={timeZone} />
             <p className="muted">
-              From {postsLabel(heatmap.ratedPosts)} with an exact time and engagement
-              {posts.data && posts.data.total > posts.data.posts.length ? ` (your latest ${posts.data.posts.length.toLocaleString()} of ${posts.data.total.toLocaleString()})` : ""}. Hours before the first and
+              From {postsLabel(heatmap.ratedPosts)} with an exact time and engagement. Hours before the first and
               after the last column had no posts.
             </p>
           </>

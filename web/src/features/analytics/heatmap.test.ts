@@ -1,40 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { buildHeatmap, localSlot, postRate, shade, type HeatPost } from "./heatmap";
+import { buildHeatmap, parseSlot, shade, type GridFigure } from "./heatmap";
 
-function post(posted_at: string, metrics: Record<string, unknown>, extra: Partial<HeatPost> = {}): HeatPost {
-  return { posted_at, time_precision: "exact", followers: null, engagement_metrics: metrics, ...extra };
+function cell(bucket: string, posts: number, mean_rate: number | null): GridFigure {
+  return { bucket, posts, mean_rate };
 }
 
-describe("postRate", () => {
-  it("divides by followers when known, else by impressions", () => {
-    expect(postRate({ followers: 200, engagement_metrics: { likes: 10, comments: 5, shares: 5, impressions: 1000 } })).toBe(0.1);
-    expect(postRate({ followers: null, engagement_metrics: { likes: 10, impressions: 1000 } })).toBe(0.01);
-  });
-  it("has no rate without counts or without a denominator", () => {
-    expect(postRate({ followers: null, engagement_metrics: { impressions: 1000 } })).toBeNull();
-    expect(postRate({ followers: 0, engagement_metrics: { likes: 3 } })).toBeNull();
-  });
-});
-
-describe("localSlot", () => {
-  it("reads weekday and hour in the user's time zone", () => {
-    // Monday 2026-09-07 23:30 UTC is Tuesday 01:30 in Berlin (summer time).
-    expect(localSlot("2026-09-07T23:30:00Z", "Europe/Berlin")).toEqual({ weekday: 1, hour: 1 });
-    expect(localSlot("2026-09-07T23:30:00Z", "UTC")).toEqual({ weekday: 0, hour: 23 });
+describe("parseSlot", () => {
+  it("reads the API's weekday and hour labels, Monday first", () => {
+    expect(parseSlot("Monday 09:00")).toEqual({ weekday: 0, hour: 9 });
+    expect(parseSlot("Sunday 23:00")).toEqual({ weekday: 6, hour: 23 });
+    expect(parseSlot("Someday 09:00")).toBeNull();
+    expect(parseSlot("Monday 9")).toBeNull();
   });
 });
 
 describe("buildHeatmap", () => {
-  const posts = [
-    post("2026-09-07T08:30:00Z", { likes: 10, impressions: 100 }), // Mon 08 UTC: 0.1
-    post("2026-09-14T08:10:00Z", { likes: 30, impressions: 100 }), // Mon 08: 0.3
-    post("2026-09-08T10:00:00Z", { likes: 5, impressions: 100 }), // Tue 10: 0.05
-    post("2026-09-08T10:20:00Z", { likes: 7, impressions: 100 }), // Tue 10: 0.07
-    post("2026-09-09T09:00:00Z", { likes: 90, impressions: 100 }), // Wed 09: 0.9, one post only
-    post("2026-09-10T09:00:00Z", { likes: 90, impressions: 100 }, { time_precision: "day" }), // no hour: left out
-    post("2026-09-11T09:00:00Z", { impressions: 100 }), // no rate: left out
-  ];
-  const map = buildHeatmap(posts, "UTC");
+  const map = buildHeatmap([
+    cell("Monday 08:00", 2, 0.2),
+    cell("Tuesday 10:00", 2, 0.06),
+    cell("Wednesday 09:00", 1, 0.9), // one post only
+    cell("Thursday 09:00", 0, null), // no rate: left out
+  ]);
 
   it("spans the hours from the first to the last post, one row per weekday", () => {
     expect(map.hours).toEqual([8, 9, 10]);
@@ -61,7 +47,7 @@ describe("buildHeatmap", () => {
   });
 
   it("is empty without posts", () => {
-    const empty = buildHeatmap([], "UTC");
+    const empty = buildHeatmap([]);
     expect(empty.hours).toEqual([]);
     expect(empty.ratedPosts).toBe(0);
   });

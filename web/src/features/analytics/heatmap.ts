@@ -1,12 +1,12 @@
-// The best-times heatmap: engagement rate by weekday and hour, from the posts themselves, with the same
-// rate the API's analytics use (likes + comments + shares over followers when known, else impressions;
-// a post whose export carries none of the three counts has no rate). Hours need an exact posting time.
+// The best-times heatmap: the engagement rate of each weekday and hour of the user's zone, as the API computes
+// it (GET /api/analytics/performance, dimension `weekday_hour`: one figure per "Monday 09:00" with posts,
+// exact posting times only, the same rate as every other analytics figure). This file only lays it out.
 
-export interface HeatPost {
-  posted_at: string | null;
-  time_precision: string;
-  followers: number | null;
-  engagement_metrics: Record<string, unknown>;
+/** One figure of the grid as the API sends it (a `Figure`'s fields used here). */
+export interface GridFigure {
+  bucket: string; // "Monday 09:00"
+  posts: number;
+  mean_rate: number | null;
 }
 
 export interface HeatCell {
@@ -29,63 +29,33 @@ export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 export const MIN_POSTS_TO_RANK = 2;
 export const RANKED = 3;
 
-function count(metrics: Record<string, unknown>, key: string): number | null {
-  const value = metrics[key];
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
-  return null;
+/** "Monday 09:00" -> weekday 0 (Monday) and hour 9; null for anything else. */
+export function parseSlot(bucket: string): { weekday: number; hour: number } | null {
+  const match = /^(\w+) (\d{2}):00$/.exec(bucket);
+  if (!match) return null;
+  const weekday = WEEKDAYS.indexOf(match[1] ?? "");
+  const hour = Number(match[2]);
+  return weekday < 0 || hour > 23 ? null : { weekday, hour };
 }
 
-/** A post's engagement rate, or null when its export carried no engagement or no denominator. */
-export function postRate(post: Pick<HeatPost, "followers" | "engagement_metrics">): number | null {
-  const m = post.engagement_metrics ?? {};
-  if (!["likes", "comments", "shares"].some((key) => key in m)) return null;
-  const engagements = (count(m, "likes") ?? 0) + (count(m, "comments") ?? 0) + (count(m, "shares") ?? 0);
-  if (post.followers && post.followers > 0) return engagements / post.followers;
-  const impressions = count(m, "impressions");
-  if (impressions && impressions > 0) return engagements / impressions;
-  return null;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** Weekday (0 = Monday) and hour of an instant in `timeZone`. */
-export function localSlot(iso: string, timeZone: string): { weekday: number; hour: number } {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", hourCycle: "h23" });
-    formatters.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(iso));
-  const day = parts.find((p) => p.type === "weekday")?.value ?? "Mon";
-  const hour = Number(parts.find((p) => p.type === "hour")?.value ?? 0) % 24;
-  return { weekday: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(day), hour };
-}
-
-export function buildHeatmap(posts: HeatPost[], timeZone: string): Heatmap {
-  const sums = new Map<string, { total: number; n: number }>();
+export function buildHeatmap(figures: GridFigure[]): Heatmap {
+  const cells = new Map<string, GridFigure>();
   let first = 24;
   let last = -1;
   let ratedPosts = 0;
-  for (const post of posts) {
-    if (!post.posted_at || post.time_precision !== "exact") continue;
-    const rate = postRate(post);
-    if (rate === null) continue;
-    const { weekday, hour } = localSlot(post.posted_at, timeZone);
-    if (weekday < 0) continue;
-    const key = `${weekday}:${hour}`;
-    const sum = sums.get(key) ?? { total: 0, n: 0 };
-    sum.total += rate;
-    sum.n += 1;
-    sums.set(key, sum);
-    first = Math.min(first, hour);
-    last = Math.max(last, hour);
-    ratedPosts += 1;
+  for (const figure of figures) {
+    const slot = parseSlot(figure.bucket);
+    if (!slot || figure.mean_rate === null) continue;
+    cells.set(`${slot.weekday}:${slot.hour}`, figure);
+    first = Math.min(first, slot.hour);
+    last = Math.max(last, slot.hour);
+    ratedPosts += figure.posts;
   }
   const hours = last < 0 ? [] : Array.from({ length: last - first + 1 }, (_, i) => first + i);
   const rows: HeatCell[][] = WEEKDAYS.map((_, weekday) =>
     hours.map((hour) => {
-      const sum = sums.get(`${weekday}:${hour}`);
-      return { weekday, hour, posts: sum?.n ?? 0, meanRate: sum ? sum.total / sum.n : null, rank: null };
+      const figure = cells.get(`${weekday}:${hour}`);
+      return { weekday, hour, posts: figure?.posts ?? 0, meanRate: figure?.mean_rate ?? null, rank: null };
     }),
   );
   const rankable = rows

@@ -54,14 +54,10 @@ describe("AuditTable", () => {
 });
 
 describe("HeatmapTable", () => {
-  const map = buildHeatmap(
-    [
-      { posted_at: "2026-09-07T08:30:00Z", time_precision: "exact", followers: null, engagement_metrics: { likes: 10, impressions: 100 } },
-      { posted_at: "2026-09-14T08:30:00Z", time_precision: "exact", followers: null, engagement_metrics: { likes: 30, impressions: 100 } },
-      { posted_at: "2026-09-08T09:30:00Z", time_precision: "exact", followers: null, engagement_metrics: { likes: 1, impressions: 100 } },
-    ],
-    "UTC",
-  );
+  const map = buildHeatmap([
+    { bucket: "Monday 08:00", posts: 2, mean_rate: 0.2 },
+    { bucket: "Tuesday 09:00", posts: 1, mean_rate: 0.01 },
+  ]);
 
   it("is a table with row and column headers and each cell's value and posts in text", () => {
     render(<HeatmapTable heatmap={map} timeZone="UTC" />);
