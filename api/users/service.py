@@ -18,7 +18,7 @@ from api.auth.schemas import UserOut
 from api.content.models import ContentDraft
 from api.core import mail
 from api.core.config import Settings
-from api.core.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from api.core.errors import Conflict, Forbidden, Unprocessable
 from api.core.ratelimit import RateLimiter
 from api.core.security import hash_password, verify_password
 from api.history.models import UserPost
@@ -180,6 +180,9 @@ def export_chunks(session: Session, user: User) -> Iterator[bytes]:
 def erase(session: Session, user: User, password: str, settings: Settings, limiter: RateLimiter) -> None:
     """Delete the account; foreign keys cascade to everything it owns."""
     if not _password_matches(user, password, settings, limiter):
-        raise Unauthorized("Password is incorrect; the account was not deleted.")
+        # A 422 at the field, as for the other password checks: a 401 would make clients drop a valid session.
+        raise Unprocessable(
+            [{"loc": ["body", "password"], "msg": "password is incorrect; the account was not deleted"}]
+        )
     session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)

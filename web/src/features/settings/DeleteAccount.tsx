@@ -35,7 +35,7 @@ export function DeleteAccountForm(props: {
   }
 
   const passwordError =
-    error?.status === 401 ? "This is not your password; the account was not deleted." : error?.fields.password;
+    error?.fields.password ? "This is not your password; the account was not deleted." : undefined;
   return (
     <form onSubmit={(e) => void submit(e)} noValidate>
       <p>
@@ -62,7 +62,7 @@ export function DeleteAccountForm(props: {
             : "Now your password."
           : `The delete button works once ${CONFIRM_WORD} is typed.`}
       </p>
-      <ErrorNote error={error && error.status !== 401 && !error.fields.password ? error : null} what="The account was not deleted" />
+      <ErrorNote error={error && !error.fields.password ? error : null} what="The account was not deleted" />
       <div className="actions">
         <button type="submit" className="danger" disabled={!ready} aria-disabled={!ready}>
           {busy ? "Deleting…" : "Delete my account for good"}

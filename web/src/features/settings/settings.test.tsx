@@ -43,7 +43,7 @@ describe("DeleteAccountForm", () => {
   });
 
   it("says a wrong password at the field and keeps what was typed", async () => {
-    const onDelete = vi.fn(() => Promise.reject(new ApiError("Password is incorrect; the account was not deleted.", 401, "unauthorized")));
+    const onDelete = vi.fn(() => Promise.reject(new ApiError("The request has invalid fields.", 422, "validation_error", { password: "password is incorrect; the account was not deleted" })));
     const user = userEvent.setup();
     render(<DeleteAccountForm onDelete={onDelete} onCancel={() => undefined} />);
     await user.type(screen.getByLabelText("Your password"), "wrong one");
