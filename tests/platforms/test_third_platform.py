@@ -290,7 +290,7 @@ def test_connecting_the_platform_runs_its_oauth_flavour_against_its_server(
     url = urlsplit(answer.json()["authorization_url"])
     query = parse_qs(url.query)
     assert url.path == "/oauth/authorize" and query["client_id"] == ["fakedon-client"]
-    assert query["redirect_uri"] == ["https://postwright.example/api/accounts/fakedon/callback"]
+    assert query["redirect_uri"] == ["https://postwright.example/accounts/fakedon/callback"]
     assert query["code_challenge_method"] == ["S256"] and query["scope"] == ["read write"]
 
     code = fakedon.approve(query["code_challenge"][0], query["redirect_uri"][0], "77")

@@ -147,6 +147,10 @@ def web_api(
         "FLOW_EXECUTION": "thread",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PUBLIC_BASE_URL": base,
+        # Every scenario signs up and signs in its own users from this one address, within a few minutes: the
+        # per-address limits are raised for the run (tests/auth covers them at their defaults).
+        "RATE_LIMIT_LOGIN_PER_IP": "300/minute",
+        "RATE_LIMIT_REGISTER_PER_IP": "100/minute",
         "X_CLIENT_ID": "x-client",
         "X_AUTHORIZE_URL": f"{fake}/x/i/oauth2/authorize",
         "X_TOKEN_URL": f"{fake}/x/2/oauth2/token",
