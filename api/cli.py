@@ -1,7 +1,44 @@
-"""Operator commands: `python -m api.cli up|migrate`.
+"""Operator commands: `python -m api.cli COMMAND`. Each command starts one component only, in the foreground.
 
-`up` is what `make up` runs: the database (embedded unless DATABASE_URL is set), migrations, the Prefect
-server and the flow runner, the MLflow UI, a first champion model when the registry has none, and the API.
+`up` is what `make up` runs on one machine: the database (embedded unless DATABASE_URL is set), migrations,
+the Prefect server and the flow runner, the MLflow UI, a first champion model when the registry has none,
+the model services, the local LLM and the API. Every child's command line comes from the same builder the
+standalone command below uses.
+
+Running the parts on their own (one process each, any host; a missing setting is refused with one line
+naming the variable, exit code 2):
+
+    python -m api.cli migrate
+        DATABASE_URL
+    python -m api.cli api --host H --port P --workers N
+        DATABASE_URL. In production (ENVIRONMENT=production) also JWT_SECRET, TOKEN_ENCRYPTION_KEY,
+        PREFECT_API_URL (flow runs go to its deployments and workers) and MLFLOW_TRACKING_URI as an
+        http(s) tracking server. Optional: SERVING_URLS (a model missing there runs in-process from the
+        registry), LLM_BASE_URL (without it generation answers 503 naming it), REDIS_URL. Starts no
+        database and no other server.
+    python -m api.cli prefect-server --host H --port P
+        PREFECT_DATABASE_URL: the Prefect server's own PostgreSQL database (postgresql://user@host/db, any
+        driver prefix; run with asyncpg), created when missing.
+    python -m api.cli mlflow-server --host H --port P
+        MLFLOW_DATABASE_URL: the tracking server's own PostgreSQL database (backend store), created when
+        missing; artifacts are kept in MLFLOW_ARTIFACT_ROOT (a folder on this host, default
+        mlruns/artifacts) and proxied by the server (mlflow-artifacts:/), so clients need only
+        MLFLOW_TRACKING_URI=http://H:P.
+    python -m api.cli deploy [--pool postwright-process]
+        PREFECT_API_URL. Creates the process work pool, its queues `interactive` (INTERACTIVE_QUEUE_LIMIT,
+        default 4) and `training` (TRAINING_QUEUE_LIMIT, default 1), and registers every prefect.yaml
+        deployment and every ml.catalog training flow on its queue with its schedules; idempotent.
+    python -m api.cli worker --pool postwright-process [--queue interactive --queue training] [--limit K]
+        PREFECT_API_URL, DATABASE_URL, MLFLOW_TRACKING_URI (the flows' database and registry); LLM_BASE_URL
+        and SERVING_URLS as the flows use them. Runs flow runs from this checkout.
+    python -m api.cli serve-model NAME --host H --port P
+        MLFLOW_TRACKING_URI. NAME is a served model of ml.catalog (tone-classifier, engagement-model); it
+        follows NAME@champion, polling every CHAMPION_POLL_SECONDS (default 10).
+    python -m api.cli llm --host H --port P
+        nothing (the packaged GGUF, or --gguf PATH).
+
+JOB_LEASE_SECONDS, when set, is the lease of every due-row job (publishing, scheduled generation, metric
+pulls, webhook deliveries) instead of each job's own.
 """
 
 from __future__ import annotations
