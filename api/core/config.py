@@ -136,6 +136,20 @@ class Settings(MLSettings):
     # process instead (the test suite, whose flows share its settings and fixtures).
     flow_execution: Literal["process", "thread"] = "process"
 
+    # Components started on their own (`python -m api.cli prefect-server|mlflow-server|deploy`).
+    # The Prefect server's own PostgreSQL database (any driver prefix; the server talks asyncpg), created
+    # when missing.
+    prefect_database_url: str | None = None
+    # The MLflow tracking server's own PostgreSQL database (its backend store), created when missing; its
+    # artifacts are kept in MLFLOW_ARTIFACT_ROOT on the server's host and proxied by the server.
+    mlflow_database_url: str | None = None
+    # Host headers the MLflow server accepts (its default: localhost and private addresses), comma-separated.
+    mlflow_allowed_hosts: str | None = None
+    # Concurrency limit of each work queue `deploy` creates (a queue not named here has none).
+    work_queue_limits: dict[str, int] = Field(default_factory=lambda: {"interactive": 4, "training": 1})
+    # The lease of every due-row job (api.core.jobs) instead of each job's own (tests shorten it).
+    job_lease_seconds: float | None = Field(default=None, gt=0, le=7 * 24 * 3600)
+
     def docs_enabled(self) -> bool:
         """Whether the interactive docs and the OpenAPI document are served."""
         return self.api_docs if self.api_docs is not None else self.environment != "production"

@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from api.core.config import get_settings
 from api.core.db import session_scope
 
 logger = logging.getLogger("postwright.jobs")
@@ -70,6 +71,7 @@ class LeasedJob(Generic[Row, Work, Result]):
     order_by: Any
     # Free when NULL or not after now; set to now + `lease` by the claim. It may be a due column too
     # (a delivery's next_attempt_at): the claim then moves the row's next attempt past the lease.
+    # JOB_LEASE_SECONDS, when set, replaces `lease` for every job.
     lease_column: InstrumentedAttribute[Any]
     lease: timedelta
     # In the claim's transaction, the row locked and leased: what `perform` needs, as plain data.
@@ -78,6 +80,11 @@ class LeasedJob(Generic[Row, Work, Result]):
     perform: Callable[[Work], Result]
     # In a new transaction: write the outcome, return its name.
     record: Callable[[Session, Work, Result, datetime], str]
+
+    def lease_length(self) -> timedelta:
+        """The job's own lease, or JOB_LEASE_SECONDS when that is set."""
+        configured = get_settings().job_lease_seconds
+        return timedelta(seconds=configured) if configured is not None else self.lease
 
     def _free(self, now: datetime) -> ColumnElement[bool]:
         return or_(self.lease_column.is_(None), self.lease_column <= now)
@@ -106,7 +113,7 @@ class LeasedJob(Generic[Row, Work, Result]):
             if row is None:  # another run holds it, or it is no longer due
                 return Done(SKIPPED)
             previous = getattr(row, self.lease_column.key)
-            lease = now + self.lease
+            lease = now + self.lease_length()
             setattr(row, self.lease_column.key, lease)
             work = self.prepare(session, row, now)
             return work if isinstance(work, Done) else Claimed(row_id, work, previous, lease)
