@@ -8,6 +8,8 @@
 - `mlflow-server` on PostgreSQL with proxied artifacts: a client process that has only the tracking URI
   (its own MLFLOW_ARTIFACT_ROOT unusable, another working directory) logs, registers and promotes a model
   through `ml/` and loads it back; the files land in the server's artifact folder.
+- `serve-model` on the tracking URI alone serves the registered champion;
+- JOB_LEASE_SECONDS replaces every due-row job's lease.
 """
 
 from __future__ import annotations
@@ -311,6 +313,42 @@ def test_a_client_with_only_the_tracking_uri_registers_and_loads_a_model(pg_serv
         assert out["bento"].startswith("engagement-model:")
         assert list(artifacts.rglob("MLmodel")), "the server keeps the artifacts in its own folder"
         assert not list(workdir.glob("mlruns*"))
+        # A model service on "another host": only the tracking URI, its own Bento store.
+        service_port = free_port()
+        service_log = tmp_path / "service.log"
+        service_env = client_env | {
+            "BENTOML_HOME": str(tmp_path / "service-bento"),
+            "VAR_DIR": str(tmp_path / "s"),
+        }
+        service = start(
+            ["serve-model", "engagement-model", "--host", "127.0.0.1", "--port", str(service_port)],
+            service_env,
+            service_log,
+        )
+        try:
+            wait_for(service, f"http://127.0.0.1:{service_port}/readyz", service_log)
+            described = httpx.post(f"http://127.0.0.1:{service_port}/model", json={}).json()
+            assert described["name"] == "engagement-model" and described["version"] == "1"
+        finally:
+            stop(service)
     finally:
         stop(server)
         drop()
+
+
+def test_job_lease_seconds_replaces_every_jobs_lease(monkeypatch):
+    from datetime import timedelta
+
+    from api.core.config import get_settings
+    from api.publishing import publisher
+
+    with httpx.Client() as http:
+        job = publisher.publish_job(http)
+    assert job.lease_length() == publisher.LEASE
+    monkeypatch.setenv("JOB_LEASE_SECONDS", "2")
+    get_settings.cache_clear()
+    try:
+        assert job.lease_length() == timedelta(seconds=2)
+    finally:
+        monkeypatch.delenv("JOB_LEASE_SECONDS")
+        get_settings.cache_clear()
