@@ -25,9 +25,10 @@ naming the variable, exit code 2):
         mlruns/artifacts) and proxied by the server (mlflow-artifacts:/), so clients need only
         MLFLOW_TRACKING_URI=http://H:P.
     python -m api.cli deploy [--pool postwright-process]
-        PREFECT_API_URL. Creates the process work pool, its queues `interactive` (INTERACTIVE_QUEUE_LIMIT,
-        default 4) and `training` (TRAINING_QUEUE_LIMIT, default 1), and registers every prefect.yaml
-        deployment and every ml.catalog training flow on its queue with its schedules; idempotent.
+        PREFECT_API_URL. Creates the process work pool, its queues `interactive` and `training` with their
+        limits from WORK_QUEUE_LIMITS (default {"interactive": 4, "training": 1}), and registers every
+        prefect.yaml deployment and every ml.catalog training flow on its queue with its schedules;
+        idempotent.
     python -m api.cli worker --pool postwright-process [--queue interactive --queue training] [--limit K]
         PREFECT_API_URL, DATABASE_URL, MLFLOW_TRACKING_URI (the flows' database and registry); LLM_BASE_URL
         and SERVING_URLS as the flows use them. Runs flow runs from this checkout.
