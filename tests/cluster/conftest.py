@@ -43,6 +43,9 @@ PUBLISH_INTERVAL_SECONDS = 60
 PORTS = {"pg": 5432, "redis": 6379, "prefect": 4200, "mlflow": 5000, "api": 8000, "platforms": 9000,
          "llm": 8081, "tone": 3000, "engagement": 3100}  # fmt: skip
 WORKER_LIMIT = 4
+# The interactive queue's limit is for all workers together (the product's default, 4, would cap two
+# workers at what one runs): twice one worker's.
+QUEUE_LIMITS = {"interactive": 2 * WORKER_LIMIT, "training": 1}
 
 
 def _pg_bin() -> Path:
@@ -265,6 +268,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             "JWT_SECRET": secrets.token_urlsafe(48),
             "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
+            "WORK_QUEUE_LIMITS": json.dumps(QUEUE_LIMITS),
             "CHAMPION_POLL_SECONDS": "2",
             "LLM_BASE_URL": urls["llm"],
             "SERVING_URLS": json.dumps(
@@ -335,7 +339,8 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
         # ---- the model host, the API hosts, the worker hosts ----
         spawn("models", "tone-a")
-        spawn("models", "tone-b")
+        # Each replica its own Bento store, as on a machine of its own.
+        spawn("models", "tone-b", VAR_DIR=str(tmp / "hosts" / "models-b"))
         spawn("models", "engagement")
         spawn("api1", "api1")
         spawn("api2", "api2", SERVING_URLS=json.dumps(
