@@ -79,50 +79,9 @@ class Cluster:
         (self.tmp / "figures.json").write_text(json.dumps(self.figures, indent=2, default=str))
 
 
-def _cli_commands() -> set[str]:
-    """The subcommands `python -m api.cli` has in this checkout."""
-    out = subprocess.run([PY, "-m", "api.cli", "--help"], capture_output=True, text=True, cwd=ROOT).stdout
-    choices = out[out.index("{") + 1 : out.index("}")] if "{" in out else ""
-    return set(choices.split(","))
-
-
-def _fallbacks(c: dict[str, str], pg: str) -> dict[str, list[str]]:
-    """The same components started with their own tools, for a checkout whose api.cli lacks a command."""
-    from api.cli import served_models
-
-    models = served_models()
-    bento = [str(Path(PY).parent / "bentoml"), "serve"]
-    prefect = str(Path(PY).parent / "prefect")
-    return {
-        "prefect-server": [prefect, "server", "start", "--host", c["db"], "--port", str(PORTS["prefect"])],
-        "mlflow-server": [str(Path(PY).parent / "mlflow"), "server", "--backend-store-uri",
-                          f"postgresql+psycopg://postgres@{pg}/mlflow", "--serve-artifacts",
-                          "--artifacts-destination", "ARTIFACTS", "--host", c["db"],
-                          "--port", str(PORTS["mlflow"]), "--workers", "1",
-                          "--allowed-hosts", f"{c['db']},{c['db']}:{PORTS['mlflow']}"],
-        "deploy": ["bash", "-c", f"{prefect} work-pool create {POOL} --type process --overwrite && "
-                   f"{prefect} --no-prompt deploy --all"],
-        "worker1": [prefect, "worker", "start", "--pool", POOL, "--limit", str(WORKER_LIMIT)],
-        "worker2": [prefect, "worker", "start", "--pool", POOL, "--limit", str(WORKER_LIMIT)],
-        "tone-a": [*bento, models["tone-classifier"], "--host", c["models"], "--port", str(PORTS["tone"])],
-        "tone-b": [*bento, models["tone-classifier"], "--host", c["models"],
-                   "--port", str(PORTS["tone"] + 1)],
-        "engagement": [*bento, models["engagement-model"], "--host", c["models"],
-                       "--port", str(PORTS["engagement"])],
-    }  # fmt: skip
-
-
 def commands(c: dict[str, str]) -> dict[str, list[str]]:
     """Each component's command line (`c`: addresses by host name). The only place to change them."""
-    cli = [PY, "-m", "api.cli"]
-    table = _commands(c, cli)
-    have = _cli_commands()
-    fallbacks = _fallbacks(c, f"{c['db']}:{PORTS['pg']}")
-    for label, argv in table.items():
-        if argv[:3] == cli and argv[3] not in have:
-            print(f"[cluster] api.cli has no `{argv[3]}` here: {label} starts with its own tool", flush=True)
-            table[label] = fallbacks[label]
-    return table
+    return _commands(c, [PY, "-m", "api.cli"])
 
 
 def _commands(c: dict[str, str], cli: list[str]) -> dict[str, list[str]]:
