@@ -22,10 +22,10 @@ from testkit import netns
 from tests.cluster.conftest import LEASE_SECONDS, PUBLISH_INTERVAL_SECONDS, WORKER_LIMIT, Cluster
 
 PASSWORD = "a-long-cluster-password"
-# Part 4's users. Each analysis is a flow run in a fresh process (~14 s of CPU here, most of it the
-# process's start and the style profile), so 40 users twice (one worker, then two) take ~10 minutes on
-# these 2 cores: the default keeps the whole test near 6 minutes; CLUSTER_TONE_USERS=40 runs the full figure.
-TONE_USERS = int(os.environ.get("CLUSTER_TONE_USERS", "10"))
+# Part 4's users, as the issue asks: 40. Each analysis is a flow run in a fresh process (~14 s of CPU here,
+# most of it the process's start and the style profile), so 40 users twice (two workers, then one) take
+# about 10 minutes on these 2 cores; CLUSTER_TONE_USERS=10 gives a quicker run while working on the test.
+TONE_USERS = int(os.environ.get("CLUSTER_TONE_USERS", "40"))
 
 
 def _flow_run(cl: Cluster, deployment: str) -> str:
@@ -324,7 +324,8 @@ def _analyse_all(cluster: Cluster, users: list[uuid.UUID]) -> tuple[float, Count
             ).all()
         return Counter(status for status, at in rows if at is not None)
 
-    _wait(f"{len(users)} tone analyses", lambda: sum(finished().values()) == len(users), 300, cluster, 1.0)
+    bound = 120 + 20 * len(users)  # far above the ~7 s each takes here with both cores busy
+    _wait(f"{len(users)} tone analyses", lambda: sum(finished().values()) == len(users), bound, cluster, 1.0)
     return time.monotonic() - started, finished()
 
 
