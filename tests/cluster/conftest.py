@@ -172,7 +172,8 @@ def _workers_online(prefect: str) -> int:
     return sum(1 for w in response.json() if w.get("status") == "ONLINE")
 
 
-@pytest.fixture(scope="session")
+# One module uses it; torn down (and this process's settings restored) before the next module's tests.
+@pytest.fixture(scope="module")
 def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     why_not = netns.available()
     if why_not:
