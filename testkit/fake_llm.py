@@ -97,3 +97,26 @@ def serve(fake: FakeLLM) -> Iterator[str]:
         finally:
             if fake._gate is not None:
                 fake.release(1000)  # nothing left waiting when the server stops
+
+
+# Ordinary posts the generation checks accept, for fakes that must answer many requests.
+REPLY_SENTENCES = [
+    "Code review is a conversation, not a gate.",
+    "Ask what the change is for before you ask how it works.",
+    "A pull request under two hundred lines gets a real review.",
+    "Praise the test that caught the bug, not only the fix.",
+    "The reviewer owns the question; the author owns the answer.",
+    "Leave one comment that teaches something, every time.",
+    "Approve when it is better than before, not when it is perfect.",
+    "Pair on the hard reviews instead of writing twenty comments.",
+    "Read the tests first: they say what the code promises.",
+    "A checklist catches what tired eyes miss at five o'clock.",
+    "Name the risk in the description so the reviewer looks there.",
+    "Ship the refactor apart from the feature; review both faster.",
+]
+
+
+def ordinary_replies(count: int) -> list[str]:
+    """Ordinary posts; consecutive ones share no sentence, so the variants of one request differ."""
+    n = len(REPLY_SENTENCES)
+    return [f"{REPLY_SENTENCES[(2 * k) % n]} {REPLY_SENTENCES[(2 * k + 1) % n]}" for k in range(count)]

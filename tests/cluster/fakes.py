@@ -18,24 +18,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from testkit.fake_llm import FakeLLM
+from testkit.fake_llm import FakeLLM, ordinary_replies
 from testkit.fake_platforms import FakePlatforms
-
-# Ordinary posts the generation checks accept; consecutive replies share no sentence.
-SENTENCES = [
-    "Code review is a conversation, not a gate.",
-    "Ask what the change is for before you ask how it works.",
-    "A pull request under two hundred lines gets a real review.",
-    "Praise the test that caught the bug, not only the fix.",
-    "The reviewer owns the question; the author owns the answer.",
-    "Leave one comment that teaches something, every time.",
-    "Approve when it is better than before, not when it is perfect.",
-    "Pair on the hard reviews instead of writing twenty comments.",
-    "Read the tests first: they say what the code promises.",
-    "A checklist catches what tired eyes miss at five o'clock.",
-    "Name the risk in the description so the reviewer looks there.",
-    "Ship the refactor apart from the feature; review both faster.",
-]
 
 
 def count_callers(app: FastAPI) -> Counter[str]:
@@ -77,8 +61,7 @@ def platforms_app() -> Any:
 
 
 def llm_app() -> Any:
-    n = len(SENTENCES)
-    replies = [f"{SENTENCES[(2 * k) % n]} {SENTENCES[(2 * k + 1) % n]}" for k in range(10_000)]
+    replies = ordinary_replies(10_000)
     app = FakeLLM(replies).app
     count_callers(app)
     return app

@@ -23,7 +23,7 @@ import pytest
 from fastapi import Request
 
 from testkit.database import create_database
-from testkit.fake_llm import FakeLLM, serve
+from testkit.fake_llm import FakeLLM, ordinary_replies, serve
 from testkit.fake_platforms import FakePlatforms
 from testkit.support import free_port, serve_in_thread, stop_group, wait_ready
 
@@ -41,28 +41,6 @@ SENTENCES = [
     "A weekly demo keeps everyone honest about what is really done.",
     "Documentation is a product: it has users, and they have deadlines.",
 ]
-
-
-REPLY_SENTENCES = [
-    "Code review is a conversation, not a gate.",
-    "Ask what the change is for before you ask how it works.",
-    "A pull request under two hundred lines gets a real review.",
-    "Praise the test that caught the bug, not only the fix.",
-    "The reviewer owns the question; the author owns the answer.",
-    "Leave one comment that teaches something, every time.",
-    "Approve when it is better than before, not when it is perfect.",
-    "Pair on the hard reviews instead of writing twenty comments.",
-    "Read the tests first: they say what the code promises.",
-    "A checklist catches what tired eyes miss at five o'clock.",
-    "Name the risk in the description so the reviewer looks there.",
-    "Ship the refactor apart from the feature; review both faster.",
-]
-
-
-def replies(count: int) -> list[str]:
-    """Ordinary posts; consecutive ones share no sentence, so the variants of one request differ."""
-    n = len(REPLY_SENTENCES)
-    return [f"{REPLY_SENTENCES[(2 * k) % n]} {REPLY_SENTENCES[(2 * k + 1) % n]}" for k in range(count)]
 
 
 def history_file(folder: Path) -> Path:
@@ -90,7 +68,7 @@ def history_file(folder: Path) -> Path:
 
 @pytest.fixture
 def llm() -> Iterator[tuple[FakeLLM, str]]:
-    fake = FakeLLM(replies(500), delay=0.3)
+    fake = FakeLLM(ordinary_replies(500), delay=0.3)
     normal = list(fake.replies)
 
     @fake.app.post("/control/{mode}")
