@@ -1,7 +1,9 @@
 """What a platform plugin declares, and what every plugin shares: length rules, settings, OAuth 2.0, errors.
 
 A plugin is data (`PlatformPlugin`) plus a client class (`OAuthClient` with the platform's own calls). Every
-endpoint comes from settings, so tests and staging setups point them at their own servers. Errors are
+endpoint comes from settings, so tests and staging setups point them at their own servers. Media (images,
+documents) go up first through the platform's own upload API (`upload_media`, one platform media id each) and
+are then named in `create_post` (`PostMedia`); `MediaRules` says what a platform's post may carry. Errors are
 classified once, here: `TransientError` (429 with the platform's reset, 5xx, network: try again later),
 `AuthRejected` (401: refresh the token, then give up), `PermanentError` (anything else the platform refused,
 with its reason in plain words).
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -116,6 +118,110 @@ class CharacterLimit:
         return LengthCheck(platform.name, part.valid, [part], problems)
 
 
+# ---- media -----------------------------------------------------------------------------------------------
+
+MediaKind = Literal["image", "document"]
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MediaUpload:
+    """One file to upload to a platform: its kind, MIME type, bytes (or a callable reading them, called once
+    per upload), the image's alt text and the document's title."""
+
+    kind: MediaKind
+    mime_type: str
+    content: bytes | Callable[[], bytes]
+    alt_text: str | None = None
+    title: str | None = None
+
+    def read(self) -> bytes:
+        return self.content if isinstance(self.content, bytes) else self.content()
+
+    def attached(self, media_id: str) -> PostMedia:
+        """How a post names this upload once the platform gave it `media_id`."""
+        return PostMedia(media_id, self.kind, self.alt_text, self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class PostMedia:
+    """An uploaded medium as `create_post` attaches it: the platform's media id (X: the `media_id` string;
+    LinkedIn: the `urn:li:image:...` or `urn:li:document:...` URN), its kind, alt text and title (LinkedIn
+    carries them in the post; X got the alt text at upload)."""
+
+    id: str
+    kind: MediaKind = "image"
+    alt_text: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRules:
+    """What media one post may carry on a platform: up to `images_per_post` images of `image_types`, or (where
+    `documents`) one document of `document_types` and nothing else. Sizes are bytes (None: no limit of ours).
+    The default is a platform that takes no media."""
+
+    images_per_post: int = 0
+    image_types: tuple[str, ...] = ()
+    max_image_bytes: int | None = None
+    documents: bool = False
+    document_types: tuple[str, ...] = ()
+    max_document_bytes: int | None = None
+    max_alt_text: int | None = None
+    max_title: int | None = None
+
+    def upload_problem(
+        self,
+        platform: str,
+        kind: str,
+        mime_type: str,
+        size: int,
+        alt_text: str | None = None,
+        title: str | None = None,
+    ) -> str | None:
+        """Why this file (with its alt text and title) cannot go to the platform, in words, or None."""
+        if size <= 0:
+            return "the file is empty"
+        if alt_text and self.max_alt_text is not None and len(alt_text) > self.max_alt_text:
+            return f"the alt text is {len(alt_text)} characters; {platform} takes at most {self.max_alt_text}"
+        if title and self.max_title is not None and len(title) > self.max_title:
+            return f"the title is {len(title)} characters; {platform} takes at most {self.max_title}"
+        if kind == "image":
+            if not self.images_per_post:
+                return f"{platform} posts take no images"
+            if mime_type not in self.image_types:
+                return f"{platform} takes images of type {', '.join(self.image_types)}, not {mime_type}"
+            if self.max_image_bytes is not None and size > self.max_image_bytes:
+                limit = self.max_image_bytes // _MB
+                return f"the image is {size / _MB:.1f} MB; {platform} takes at most {limit} MB"
+        elif kind == "document":
+            if not self.documents:
+                return f"{platform} posts take no documents"
+            if mime_type not in self.document_types:
+                return f"{platform} takes documents of type {', '.join(self.document_types)}, not {mime_type}"
+            if self.max_document_bytes is not None and size > self.max_document_bytes:
+                limit = self.max_document_bytes // _MB
+                return f"the document is {size / _MB:.1f} MB; {platform} takes at most {limit} MB"
+        else:
+            return f"unknown kind of media {kind!r}"
+        return None
+
+    def post_problem(self, platform: str, kinds: Sequence[str]) -> str | None:
+        """Why one post cannot carry media of these kinds together, in words, or None."""
+        images = sum(1 for kind in kinds if kind == "image")
+        documents = len(kinds) - images
+        if documents and not self.documents:
+            return f"{platform} posts take no documents"
+        if documents and (documents > 1 or images):
+            return f"a {platform} post carries one document and nothing else"
+        if images > self.images_per_post:
+            if not self.images_per_post:
+                return f"{platform} posts take no images"
+            return f"{images} images; a {platform} post takes at most {self.images_per_post}"
+        return None
+
+
 # ---- settings --------------------------------------------------------------------------------------------
 
 ENDPOINT_SETTINGS = ("authorize_url", "token_url", "api_base_url", "client_id", "client_secret", "scopes")
@@ -182,7 +288,7 @@ class PlatformPlugin:
     may send ("x" for twitter). `prompt_rules` is the sentence the generation prompt gives the model about the
     platform. `settings_prefix` names its settings (`X_CLIENT_ID`...): read from `Settings` when it declares
     `<prefix>_client_id`, else from the environment and `.env`, with `default_endpoints` for the URLs and
-    scopes left unset. `client` is the publishing client class.
+    scopes left unset. `client` is the publishing client class; `media` what its posts may carry.
     """
 
     name: str
@@ -196,6 +302,7 @@ class PlatformPlugin:
     default_endpoints: Mapping[str, str] = field(default_factory=dict)
     oauth: OAuthFlavour
     client: type[OAuthClient]
+    media: MediaRules = field(default_factory=MediaRules)
 
     def endpoints(self, settings: Settings) -> Endpoints:
         """The platform's endpoints and client registration from this process's settings."""
@@ -282,7 +389,15 @@ class PlatformClient(Protocol):
     def exchange_code(self, code: str, code_verifier: str | None) -> Grant: ...
     def refresh(self, refresh_token: str) -> Grant: ...
     def identity(self, access_token: str) -> Identity: ...
-    def create_post(self, access_token: str, author_id: str, text: str, reply_to: str | None) -> str: ...
+    def upload_media(self, access_token: str, author_id: str, media: MediaUpload) -> str: ...
+    def create_post(
+        self,
+        access_token: str,
+        author_id: str,
+        text: str,
+        reply_to: str | None,
+        media: Sequence[PostMedia] = (),
+    ) -> str: ...
     def recent_posts(self, access_token: str, author_id: str, since: datetime) -> list[RemotePost]: ...
     def comment(self, access_token: str, author_id: str, post_id: str, text: str) -> None: ...
     def post_url(self, handle: str, post_id: str) -> str: ...
@@ -429,9 +544,34 @@ class OAuthClient(ABC):
     def identity(self, access_token: str) -> Identity:
         """The member the token belongs to."""
 
+    def upload_media(self, access_token: str, author_id: str, media: MediaUpload) -> str:
+        """Upload one file through the platform's media API; the platform's media id for `create_post`.
+        A platform without media refuses it here (its plugin's `media` rules say so)."""
+        raise PermanentError(f"{self.plugin.display_name} posts take no media")
+
+    def _check_upload(self, media: MediaUpload, data: bytes) -> None:
+        problem = self.plugin.media.upload_problem(
+            self.plugin.display_name, media.kind, media.mime_type, len(data), media.alt_text, media.title
+        )
+        if problem is not None:
+            raise PermanentError(f"uploading media to {self.plugin.display_name}: {problem}")
+
+    def _check_post_media(self, media: Sequence[PostMedia]) -> None:
+        problem = self.plugin.media.post_problem(self.plugin.display_name, [m.kind for m in media])
+        if problem is not None:
+            raise PermanentError(f"posting to {self.plugin.display_name}: {problem}")
+
     @abstractmethod
-    def create_post(self, access_token: str, author_id: str, text: str, reply_to: str | None) -> str:
-        """Publish `text` (as a reply to `reply_to`, the previous post of a thread); the new post's id."""
+    def create_post(
+        self,
+        access_token: str,
+        author_id: str,
+        text: str,
+        reply_to: str | None,
+        media: Sequence[PostMedia] = (),
+    ) -> str:
+        """Publish `text` (as a reply to `reply_to`, the previous post of a thread) with the uploaded `media`
+        (ids from `upload_media`); the new post's id."""
 
     @abstractmethod
     def recent_posts(self, access_token: str, author_id: str, since: datetime) -> list[RemotePost]:

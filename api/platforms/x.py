@@ -4,24 +4,40 @@ Length: 280 *weighted* characters per tweet, as X counts them: most CJK characte
 URL weighs 23 whatever its length. The counting comes from `twitter_text` (the twitter-text-parser package, a
 port of X's own twitter-text configuration v3), not from `len()`. A thread is several tweets written in one
 draft, separated by a line holding only `---`; each tweet must be valid on its own.
+
+Media: up to 4 images (or GIFs) per tweet, uploaded through the v2 chunked media upload with its dedicated
+endpoints (docs.x.com/x-api/media: `POST /2/media/upload/initialize`, `POST /2/media/upload/{id}/append`,
+`POST /2/media/upload/{id}/finalize`, then `GET /2/media/upload?command=STATUS` while `processing_info` says
+pending or in_progress); X retired the `command=INIT|APPEND|FINALIZE` form of `POST /2/media/upload` in 2025.
+Alt text goes through `POST /2/media/metadata`; the tweet names the ids in `media.media_ids`. The token needs
+the `media.write` scope.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import httpx
 
 from api.platforms.base import (
     THREAD_CONTENT_TYPE,
     Identity,
     LengthCheck,
+    MediaRules,
+    MediaUpload,
     OAuthClient,
     OAuthFlavour,
     PartLength,
+    PermanentError,
     PlatformPlugin,
+    PostMedia,
     RemotePost,
+    TransientError,
     check,
     split_thread,
 )
@@ -32,6 +48,14 @@ with warnings.catch_warnings():
     from twitter_text import parse_tweet
 
 X_MAX_WEIGHTED_LENGTH = 280
+X_MEDIA = MediaRules(
+    images_per_post=4,
+    image_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
+    max_image_bytes=5 * 1024 * 1024,  # an animated GIF may be 15 MB on X; 5 MB is the still images' limit
+    max_alt_text=1000,
+)
+# Each APPEND carries at most this many bytes (X takes segments of up to 5 MB).
+X_SEGMENT_BYTES = 4 * 1024 * 1024
 
 
 def x_weighted_length(text: str) -> int:
@@ -88,12 +112,85 @@ class XClient(OAuthClient):
         data = body.json().get("data") or {}
         return Identity(str(data["id"]), str(data.get("username") or data["id"]))
 
-    def create_post(self, access_token: str, author_id: str, text: str, reply_to: str | None) -> str:
+    # Bytes per APPEND, and how long a GIF's processing is waited for before the attempt counts as transient.
+    segment_bytes = X_SEGMENT_BYTES
+    max_processing_seconds = 60.0
+
+    def create_post(
+        self,
+        access_token: str,
+        author_id: str,
+        text: str,
+        reply_to: str | None,
+        media: Sequence[PostMedia] = (),
+    ) -> str:
         payload: dict[str, Any] = {"text": text}
         if reply_to is not None:
             payload["reply"] = {"in_reply_to_tweet_id": reply_to}
+        if media:
+            self._check_post_media(media)
+            payload["media"] = {"media_ids": [m.id for m in media]}
         response = self.http.post(f"{self.api}/2/tweets", json=payload, headers=self._auth(access_token))
         return str(check(response, "posting to X").json()["data"]["id"])
+
+    def upload_media(self, access_token: str, author_id: str, media: MediaUpload) -> str:
+        data = media.read()
+        self._check_upload(media, data)
+        headers = self._auth(access_token)
+        category = "tweet_gif" if media.mime_type == "image/gif" else "tweet_image"
+        started = self.http.post(
+            f"{self.api}/2/media/upload/initialize",
+            json={"total_bytes": len(data), "media_type": media.mime_type, "media_category": category},
+            headers=headers,
+        )
+        media_id = _data(check(started, "starting an X media upload"), "starting an X media upload").get("id")
+        if not isinstance(media_id, str) or not media_id:
+            raise PermanentError("starting an X media upload: X answered without a media id")
+        for index, start in enumerate(range(0, len(data), self.segment_bytes)):
+            segment = data[start : start + self.segment_bytes]
+            appended = self.http.post(
+                f"{self.api}/2/media/upload/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={"media": ("media", segment, "application/octet-stream")},
+                headers=headers,
+            )
+            check(appended, f"uploading part {index + 1} of the X media")
+        finished = self.http.post(f"{self.api}/2/media/upload/{media_id}/finalize", headers=headers)
+        info = _data(check(finished, "finishing the X media upload"), "finishing the X media upload").get(
+            "processing_info"
+        )
+        self._wait_processed(headers, media_id, info)
+        if media.alt_text:
+            described = self.http.post(
+                f"{self.api}/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text}}},
+                headers=headers,
+            )
+            check(described, "setting the X media's alt text")
+        return media_id
+
+    def _wait_processed(self, headers: dict[str, str], media_id: str, info: Any) -> None:
+        """Poll STATUS while X processes the upload (GIFs); a failure is permanent, a long wait transient."""
+        deadline = time.monotonic() + self.max_processing_seconds
+        while isinstance(info, dict) and info.get("state") in ("pending", "in_progress"):
+            after = info.get("check_after_secs")
+            wait = float(after) if isinstance(after, int | float) and after >= 0 else 1.0
+            if time.monotonic() + wait > deadline:
+                raise TransientError("X is still processing the media", None, wait)
+            time.sleep(wait)
+            status = self.http.get(
+                f"{self.api}/2/media/upload",
+                params={"command": "STATUS", "media_id": media_id},
+                headers=headers,
+            )
+            info = _data(check(status, "checking the X media's processing"), "checking the X media").get(
+                "processing_info"
+            )
+        if isinstance(info, dict) and info.get("state") == "failed":
+            error = info.get("error")
+            reason = (error.get("message") or error.get("name")) if isinstance(error, dict) else None
+            reason = reason or "processing failed"
+            raise PermanentError(f"X could not process the media: {reason}")
 
     def recent_posts(self, access_token: str, author_id: str, since: datetime) -> list[RemotePost]:
         params = {
@@ -128,6 +225,15 @@ class XClient(OAuthClient):
         return result
 
 
+def _data(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The `data` object of an X answer, or a permanent error naming the call."""
+    body = response.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise PermanentError(f"{what}: X answered without the media's data")
+    return data
+
+
 PLUGIN = PlatformPlugin(
     name="twitter",
     display_name="X",
@@ -140,4 +246,5 @@ PLUGIN = PlatformPlugin(
     # Confidential clients authenticate with HTTP Basic; public ones send only client_id.
     oauth=OAuthFlavour(pkce=True, client_auth="basic"),
     client=XClient,
+    media=X_MEDIA,
 )
