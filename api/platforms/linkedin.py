@@ -75,8 +75,10 @@ class LinkedInClient(OAuthClient):
         body = check(response, "reading the LinkedIn member").json()
         return Identity(str(body["sub"]), str(body.get("name") or body["sub"]))
 
-    # How long an uploaded asset's processing is waited for before the attempt counts as transient.
+    # How long an uploaded asset's processing is waited for before the attempt counts as transient, and the
+    # first wait between reads of its status (doubling up to 10 s).
     max_processing_seconds = 60.0
+    processing_poll_seconds = 1.0
 
     def create_post(
         self,
@@ -135,7 +137,7 @@ class LinkedInClient(OAuthClient):
     def _wait_available(self, access_token: str, path: str, urn: str, kind: str) -> None:
         """Wait while LinkedIn processes the asset; PROCESSING_FAILED is permanent, a long wait transient."""
         deadline = time.monotonic() + self.max_processing_seconds
-        wait = 1.0
+        wait = self.processing_poll_seconds
         while True:
             response = self.http.get(
                 f"{self.api}/rest/{path}/{quote(urn, safe='')}", headers=self._rest(access_token)
