@@ -38,7 +38,7 @@ from starlette.types import Receive, Scope, Send
 # The upload steps a test can fail or cut short (X and LinkedIn share a name where both have the step).
 UPLOAD_STEPS = ("initialize", "append", "finalize", "status", "metadata", "put")
 X_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
-X_CATEGORY_LIMITS = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024}
+X_CATEGORY_LIMITS = {"tweet_image": 5_000_000, "tweet_gif": 15_000_000}
 
 
 @dataclass
@@ -217,6 +217,8 @@ class FakePlatforms:
                 return self._x_problem(400, f"Your media IDs are invalid: {media_id}")
             if not media.ready:
                 return self._x_problem(400, f"Media {media_id} is not ready to be used in a Tweet")
+            if media.category == "tweet_gif" and len(ids) > 1:
+                return self._x_problem(400, "An animated GIF cannot be combined with other media")
         return list(ids)
 
     def _li_post_media(self, user: str, content: object) -> tuple[list[str], list[dict[str, Any]]] | Response:

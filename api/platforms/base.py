@@ -122,7 +122,7 @@ class CharacterLimit:
 
 MediaKind = Literal["image", "document"]
 
-_MB = 1024 * 1024
+_MB = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,35 +141,48 @@ class MediaUpload:
 
     def attached(self, media_id: str) -> PostMedia:
         """How a post names this upload once the platform gave it `media_id`."""
-        return PostMedia(media_id, self.kind, self.alt_text, self.title)
+        return PostMedia(media_id, self.kind, self.alt_text, self.title, self.mime_type)
 
 
 @dataclass(frozen=True, slots=True)
 class PostMedia:
     """An uploaded medium as `create_post` attaches it: the platform's media id (X: the `media_id` string;
     LinkedIn: the `urn:li:image:...` or `urn:li:document:...` URN), its kind, alt text and title (LinkedIn
-    carries them in the post; X got the alt text at upload)."""
+    carries them in the post; X got the alt text at upload) and MIME type (where known: a post's rules may
+    depend on it)."""
 
     id: str
     kind: MediaKind = "image"
     alt_text: str | None = None
     title: str | None = None
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MediaRules:
-    """What media one post may carry on a platform: up to `images_per_post` images of `image_types`, or (where
-    `documents`) one document of `document_types` and nothing else. Sizes are bytes (None: no limit of ours).
-    The default is a platform that takes no media."""
+    """What media one post may carry on a platform: up to `images_per_post` images of `image_types` (an image
+    of an `alone_types` type only by itself: X's animated GIF), or, where `documents`, one document of
+    `document_types` and nothing else. Sizes are bytes in decimal megabytes (the smaller reading of a
+    platform's "5 MB"), per type in `type_max_bytes`, else `max_image_bytes` / `max_document_bytes` (None: no
+    limit of ours). The default is a platform that takes no media."""
 
     images_per_post: int = 0
     image_types: tuple[str, ...] = ()
+    alone_types: tuple[str, ...] = ()
     max_image_bytes: int | None = None
     documents: bool = False
     document_types: tuple[str, ...] = ()
     max_document_bytes: int | None = None
+    type_max_bytes: tuple[tuple[str, int], ...] = ()
     max_alt_text: int | None = None
     max_title: int | None = None
+
+    def max_bytes(self, kind: str, mime_type: str) -> int | None:
+        """The largest file of this type the platform takes (None: no limit of ours)."""
+        for name, limit in self.type_max_bytes:
+            if name == mime_type:
+                return limit
+        return self.max_image_bytes if kind == "image" else self.max_document_bytes
 
     def upload_problem(
         self,
@@ -181,34 +194,28 @@ class MediaRules:
         title: str | None = None,
     ) -> str | None:
         """Why this file (with its alt text and title) cannot go to the platform, in words, or None."""
+        if kind not in ("image", "document"):
+            return f"unknown kind of media {kind!r}"
+        if (kind == "image" and not self.images_per_post) or (kind == "document" and not self.documents):
+            return f"{platform} posts take no {kind}s"
+        types = self.image_types if kind == "image" else self.document_types
+        if mime_type not in types:
+            return f"{platform} takes {kind}s of type {', '.join(types)}, not {mime_type}"
         if size <= 0:
             return "the file is empty"
+        limit = self.max_bytes(kind, mime_type)
+        if limit is not None and size > limit:
+            return f"the {kind} is {size / _MB:.1f} MB; {platform} takes at most {limit / _MB:g} MB"
         if alt_text and self.max_alt_text is not None and len(alt_text) > self.max_alt_text:
             return f"the alt text is {len(alt_text)} characters; {platform} takes at most {self.max_alt_text}"
         if title and self.max_title is not None and len(title) > self.max_title:
             return f"the title is {len(title)} characters; {platform} takes at most {self.max_title}"
-        if kind == "image":
-            if not self.images_per_post:
-                return f"{platform} posts take no images"
-            if mime_type not in self.image_types:
-                return f"{platform} takes images of type {', '.join(self.image_types)}, not {mime_type}"
-            if self.max_image_bytes is not None and size > self.max_image_bytes:
-                limit = self.max_image_bytes // _MB
-                return f"the image is {size / _MB:.1f} MB; {platform} takes at most {limit} MB"
-        elif kind == "document":
-            if not self.documents:
-                return f"{platform} posts take no documents"
-            if mime_type not in self.document_types:
-                return f"{platform} takes documents of type {', '.join(self.document_types)}, not {mime_type}"
-            if self.max_document_bytes is not None and size > self.max_document_bytes:
-                limit = self.max_document_bytes // _MB
-                return f"the document is {size / _MB:.1f} MB; {platform} takes at most {limit} MB"
-        else:
-            return f"unknown kind of media {kind!r}"
         return None
 
-    def post_problem(self, platform: str, kinds: Sequence[str]) -> str | None:
-        """Why one post cannot carry media of these kinds together, in words, or None."""
+    def post_problem(
+        self, platform: str, kinds: Sequence[str], mime_types: Sequence[str | None] = ()
+    ) -> str | None:
+        """Why one post cannot carry media of these kinds (and types, where known) together, or None."""
         images = sum(1 for kind in kinds if kind == "image")
         documents = len(kinds) - images
         if documents and not self.documents:
@@ -219,6 +226,9 @@ class MediaRules:
             if not self.images_per_post:
                 return f"{platform} posts take no images"
             return f"{images} images; a {platform} post takes at most {self.images_per_post}"
+        alone = [t for t in mime_types if t in self.alone_types]
+        if alone and len(kinds) > 1:
+            return f"a {platform} post carries a {alone[0]} image by itself"
         return None
 
 
@@ -557,7 +567,9 @@ class OAuthClient(ABC):
             raise PermanentError(f"uploading media to {self.plugin.display_name}: {problem}")
 
     def _check_post_media(self, media: Sequence[PostMedia]) -> None:
-        problem = self.plugin.media.post_problem(self.plugin.display_name, [m.kind for m in media])
+        problem = self.plugin.media.post_problem(
+            self.plugin.display_name, [m.kind for m in media], [m.mime_type for m in media]
+        )
         if problem is not None:
             raise PermanentError(f"posting to {self.plugin.display_name}: {problem}")
 

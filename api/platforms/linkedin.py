@@ -48,7 +48,7 @@ LINKEDIN_MEDIA = MediaRules(
         "application/msword",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
-    max_document_bytes=100 * 1024 * 1024,
+    max_document_bytes=100_000_000,
     max_alt_text=4086,
     max_title=400,
 )

@@ -5,7 +5,7 @@ URL weighs 23 whatever its length. The counting comes from `twitter_text` (the t
 port of X's own twitter-text configuration v3), not from `len()`. A thread is several tweets written in one
 draft, separated by a line holding only `---`; each tweet must be valid on its own.
 
-Media: up to 4 images (or GIFs) per tweet, uploaded through the v2 chunked media upload with its dedicated
+Media: up to 4 images (or one GIF) per tweet, uploaded through the v2 chunked media upload with its dedicated
 endpoints (docs.x.com/x-api/media: `POST /2/media/upload/initialize`, `POST /2/media/upload/{id}/append`,
 `POST /2/media/upload/{id}/finalize`, then `GET /2/media/upload?command=STATUS` while `processing_info` says
 pending or in_progress); X retired the `command=INIT|APPEND|FINALIZE` form of `POST /2/media/upload` in 2025.
@@ -51,7 +51,9 @@ X_MAX_WEIGHTED_LENGTH = 280
 X_MEDIA = MediaRules(
     images_per_post=4,
     image_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
-    max_image_bytes=5 * 1024 * 1024,  # an animated GIF may be 15 MB on X; 5 MB is the still images' limit
+    alone_types=("image/gif",),  # a tweet carries 1 to 4 images, or one GIF
+    max_image_bytes=5_000_000,
+    type_max_bytes=(("image/gif", 15_000_000),),
     max_alt_text=1000,
 )
 # Each APPEND carries at most this many bytes (X takes segments of up to 5 MB).

@@ -123,6 +123,14 @@ def test_an_animated_gif_is_waited_for_until_processed(fake: FakePlatforms, http
     client.create_post(access, "103", "Moving picture", None, [gif.attached(media_id)])
     assert fake.posts[0].media_ids == [media_id]
 
+    still = MediaUpload("image", "image/png", png())
+    together = [gif.attached(media_id), still.attached(client.upload_media(access, "103", still))]
+    with pytest.raises(PermanentError, match="image/gif image by itself"):
+        client.create_post(access, "103", "GIF and photo", None, together)
+    # X refuses it too, should a client not know the type.
+    with pytest.raises(PermanentError, match="cannot be combined"):
+        client.create_post(access, "103", "GIF and photo", None, [PostMedia(m.id) for m in together])
+
 
 def test_a_gif_x_cannot_process_is_a_permanent_error(fake: FakePlatforms, http: httpx.Client) -> None:
     client, access = connect(x.PLUGIN, http), token(fake, "104")
