@@ -336,3 +336,10 @@ def stop_group(server: Any, grace: float = 30.0) -> None:
         return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)  # children that outlived their parent
+
+
+def personal_scope(session: Any, user_id: Any) -> Any:
+    """The scope a request without X-Workspace-Id has: the user's personal workspace, as its owner."""
+    from api.workspaces import service
+
+    return service.scope_for(session, user_id, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, FetchedValue, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
@@ -16,12 +16,21 @@ ACCOUNT_STATUSES = ("active", "needs_reauth")
 class ConnectedAccount(UUIDPkMixin, TimestampMixin, Base):
     __tablename__ = "connected_accounts"
     __table_args__ = (
-        # One account per platform and user: connecting again replaces the grant.
-        UniqueConstraint("user_id", "platform"),
+        # One account per platform and workspace: connecting again replaces the grant.
+        UniqueConstraint("workspace_id", "platform"),
         CheckConstraint(f"status IN {ACCOUNT_STATUSES}", name="status"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     # The member's id on the platform (X user id; LinkedIn OpenID `sub`) and the name shown for it.
     external_user_id: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -44,6 +53,13 @@ class OAuthState(Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
     )
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     code_verifier_encrypted: Mapped[str | None] = mapped_column(Text)

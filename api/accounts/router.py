@@ -18,31 +18,32 @@ from api.core.errors import (
     Unprocessable,
     responses,
 )
-from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.platforms.registry import PlatformParam
+from api.workspaces.deps import AdminScope, ReadScope
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 
 
-@router.get("", response_model=AccountList, responses=responses(Unauthorized))
-def list_accounts(user: CurrentUser, session: SessionDep) -> AccountList:
+@router.get("", response_model=AccountList, responses=responses(Unauthorized, NotFound))
+def list_accounts(scope: ReadScope, session: SessionDep) -> AccountList:
     """Your connected accounts: platform, handle and status (`needs_reauth` when you must connect again)."""
-    return AccountList(items=[AccountOut.model_validate(a) for a in service.list_accounts(session, user.id)])
+    return AccountList(items=[AccountOut.model_validate(a) for a in service.list_accounts(session, scope)])
 
 
 @router.get(
     "/{platform}/connect",
     response_model=ConnectOut,
-    responses=responses(Unauthorized, Unprocessable, ServiceUnavailable),
+    responses=responses(Unauthorized, Forbidden, NotFound, Unprocessable, ServiceUnavailable),
 )
 def connect(
-    platform: PlatformParam, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    platform: PlatformParam, scope: AdminScope, session: SessionDep, settings: SettingsDep
 ) -> ConnectOut:
     """Start connecting a platform (OAuth 2.0; with PKCE where the platform uses it, as X does): open
     `authorization_url` in the user's browser.
     Its `state` is signed, single-use and expires in 10 minutes. 503 when the server has no client id for
     the platform."""
-    url = service.start_connect(session, user.id, platform, settings)
+    url = service.start_connect(session, scope, platform, settings)
     return ConnectOut(authorization_url=url)
 
 
@@ -67,9 +68,11 @@ def callback(
 
 
 @router.delete(
-    "/{account_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(Unauthorized, NotFound)
+    "/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(Unauthorized, Forbidden, NotFound),
 )
-def disconnect(account_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+def disconnect(account_id: uuid.UUID, scope: AdminScope, session: SessionDep) -> Response:
     """Disconnect an account and forget its tokens. Scheduled posts for it fail until you connect again."""
-    service.disconnect(session, user.id, account_id)
+    service.disconnect(session, scope, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -23,10 +23,13 @@ from api.accounts.models import ConnectedAccount, OAuthState
 from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.db import session_scope
-from api.core.errors import BadRequest, Forbidden, NotFound, ServiceUnavailable
+from api.core.errors import BadRequest, Forbidden, ServiceUnavailable
+from api.core.ownership import Scope, get_owned, owned_rows
 from api.platforms import registry
 from api.platforms.base import AuthRejected, Grant, PlatformError, TransientError, http_client, pkce_pair
 from api.webhooks import service as webhooks
+from api.workspaces import activity
+from api.workspaces import service as workspaces
 
 logger = logging.getLogger("postwright.accounts")
 
@@ -36,8 +39,10 @@ REFRESH_MARGIN = timedelta(minutes=2)
 _STATE_AUDIENCE = "postwright:oauth-state"
 
 
-def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings: Settings) -> str:
-    """The platform's authorisation URL for this user (the state, and the PKCE challenge where used)."""
+def start_connect(session: Session, scope: Scope, platform: str, settings: Settings) -> str:
+    """The platform's authorisation URL for connecting an account to the scope's workspace (the state, and
+    the PKCE challenge where used)."""
+    user_id = scope.user_id
     plugin = registry.get(platform)
     if (missing := plugin.missing_setting(settings)) is not None:
         raise ServiceUnavailable(
@@ -63,6 +68,7 @@ def start_connect(session: Session, user_id: uuid.UUID, platform: str, settings:
             OAuthState(
                 nonce=nonce,
                 user_id=user_id,
+                workspace_id=scope.workspace_id,
                 platform=platform,
                 code_verifier_encrypted=encrypt(verifier) if verifier else None,
                 expires_at=now + STATE_TTL,
@@ -100,6 +106,8 @@ def _consume_state(session: Session, platform: str, state: str, settings: Settin
     session.commit()
     if row is None or str(row.user_id) != claims.get("sub"):
         raise Forbidden("This authorisation was already used or has expired; start connecting again.")
+    if workspaces.role_of(session, row.workspace_id, row.user_id) != "owner":
+        raise Forbidden("You no longer manage the workspace this account was being connected to.")
     return row
 
 
@@ -122,16 +130,21 @@ def complete_connect(
             raise BadRequest(f"The platform refused the authorisation: {exc.reason}") from exc
     account = session.scalar(
         select(ConnectedAccount)
-        .where(ConnectedAccount.user_id == pending.user_id, ConnectedAccount.platform == platform)
+        .where(ConnectedAccount.workspace_id == pending.workspace_id, ConnectedAccount.platform == platform)
         .with_for_update()
     )
     if account is None:
-        account = ConnectedAccount(user_id=pending.user_id, platform=platform)
+        account = ConnectedAccount(
+            workspace_id=pending.workspace_id, user_id=pending.user_id, platform=platform
+        )
         session.add(account)
     account.external_user_id, account.handle = identity.external_user_id, identity.handle
     _store_grant(account, grant)
     account.status, account.last_error = "active", None
     session.flush()
+    activity.record(
+        session, pending.workspace_id, pending.user_id, "connected", "account", account.id, platform=platform
+    )
     logger.info("account connected", extra={"user_id": str(pending.user_id), "platform": platform})
     return account
 
@@ -143,21 +156,14 @@ def _store_grant(account: ConnectedAccount, grant: Grant) -> None:
     account.scopes = grant.scopes
 
 
-def list_accounts(session: Session, user_id: uuid.UUID) -> list[ConnectedAccount]:
-    return list(
-        session.scalars(
-            select(ConnectedAccount)
-            .where(ConnectedAccount.user_id == user_id)
-            .order_by(ConnectedAccount.platform)
-        )
-    )
+def list_accounts(session: Session, scope: Scope) -> list[ConnectedAccount]:
+    return list(session.scalars(owned_rows(ConnectedAccount, scope).order_by(ConnectedAccount.platform)))
 
 
-def disconnect(session: Session, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
-    """Forget the connection and its tokens (another user's account is a 404)."""
-    account = session.get(ConnectedAccount, account_id)
-    if account is None or account.user_id != user_id:
-        raise NotFound(f"No connected account {account_id}.")
+def disconnect(session: Session, scope: Scope, account_id: uuid.UUID) -> None:
+    """Forget the connection and its tokens (another workspace's account is a 404)."""
+    account = get_owned(session, ConnectedAccount, scope, account_id, "connected account")
+    activity.record(session, scope.workspace_id, scope.user_id, "disconnected", "account", account.id)
     session.delete(account)
     session.flush()
 
@@ -171,7 +177,7 @@ def mark_needs_reauth(account_id: uuid.UUID, reason: str) -> None:
         account.status, account.last_error = "needs_reauth", reason
         webhooks.emit(
             session,
-            account.user_id,
+            account.workspace_id,
             "account.needs_reauth",
             {"account_id": str(account.id), "platform": account.platform, "reason": reason},
         )

@@ -6,22 +6,26 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, DateTime, FetchedValue, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
 
 DRAFT_STATUSES = ("draft", "scheduled", "published", "failed")
+# Where a draft stands with its reviewers, in a workspace whose posts need approval: not asked yet,
+# submitted (waiting), approved, or sent back with changes requested.
+APPROVAL_STATES = ("none", "submitted", "approved", "changes_requested")
 
 
 class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
     __tablename__ = "content_drafts"
     __table_args__ = (
         CheckConstraint(f"status IN {DRAFT_STATUSES}", name="status"),
-        Index("ix_content_drafts_user_id_status", "user_id", "status"),
-        # A user's drafts newest first, a page at a time, without sorting all of them.
-        Index("ix_content_drafts_user_id_created_at", "user_id", "created_at"),
+        CheckConstraint(f"approval IN {APPROVAL_STATES}", name="approval"),
+        Index("ix_content_drafts_workspace_id_status", "workspace_id", "status"),
+        # A workspace's drafts newest first, a page at a time, without sorting all of them.
+        Index("ix_content_drafts_workspace_id_created_at", "workspace_id", "created_at"),
         # The publisher scans only what is due.
         Index(
             "ix_content_drafts_scheduled_due",
@@ -30,6 +34,14 @@ class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
         ),
     )
 
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
+    # The author: the member whose voice the draft is written in.
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -56,7 +68,35 @@ class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Approval (api.content.approval): its state, who last edited the text, who approved it and when.
+    approval: Mapped[str] = mapped_column(String(20), nullable=False, server_default="none")
+    last_edited_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Optimistic locking: an edit based on an old version is a 409, not a lost update.
     version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"))
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class DraftComment(UUIDPkMixin, TimestampMixin, Base):
+    """A member's comment on a draft (a reviewer's request for changes is one too)."""
+
+    __tablename__ = "draft_comments"
+    __table_args__ = (Index("ix_draft_comments_draft_id_created_at", "draft_id", "created_at"),)
+
+    draft_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("content_drafts.id", ondelete="CASCADE"), nullable=False
+    )
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # NULL once the author's account is deleted: the comment stays, unsigned.
+    author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)

@@ -12,6 +12,11 @@ from api.core.types import IsoDateTime, Version
 from api.platforms.registry import PlatformName
 
 DraftStatus = Literal["draft", "scheduled", "published", "failed"]
+# Text of several lines with at least one visible character (a search, not anchored).
+VISIBLE_TEXT_PATTERN = r"\S"
+
+
+ApprovalState = Literal["none", "submitted", "approved", "changes_requested"]
 
 
 class DraftOut(BaseModel):
@@ -62,6 +67,17 @@ class DraftOut(BaseModel):
     external_url: str | None = Field(default=None, description="published: the post's address")
     published_at: datetime | None = None
     version: int = Field(description="Increases with every change; a write based on an older one is a 409.")
+    workspace_id: uuid.UUID
+    author_id: uuid.UUID = Field(
+        validation_alias="user_id", description="the member whose voice the draft is written in"
+    )
+    approval: ApprovalState = Field(
+        default="none",
+        description="in a workspace whose posts need approval: none, submitted, approved, changes_requested",
+    )
+    last_edited_by: uuid.UUID | None = None
+    approved_by: uuid.UUID | None = None
+    approved_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -113,3 +129,43 @@ class ScheduleRequest(BaseModel):
     draft_id: uuid.UUID
     scheduled_for: IsoDateTime
     version: Version | None = Field(default=None, description="If sent, must match the draft's version.")
+
+
+class ApprovalRequest(BaseModel):
+    """Submit or approve the version you read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+
+
+class ChangesRequest(BaseModel):
+    """Send a draft back with what to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    comment: str = Field(min_length=1, max_length=5000, pattern=VISIBLE_TEXT_PATTERN)
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=5000, pattern=VISIBLE_TEXT_PATTERN)
+
+
+class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    draft_id: uuid.UUID
+    author_id: uuid.UUID | None = Field(description="null once the author's account is deleted")
+    body: str
+    created_at: datetime
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    total: int
+    limit: int
+    offset: int

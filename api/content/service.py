@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.auth.models import User
+from api.content import approval
 from api.content.length import check_length
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate, DraftUpdate
 from api.core.config import get_settings
 from api.core.errors import Conflict, Unprocessable
-from api.core.ownership import get_owned, owned_rows
+from api.core.ownership import Scope, get_owned, owned_rows
 from api.core.pagination import paginate
 from api.platforms import registry
+from api.workspaces import activity
 
 Outcome = Literal["published", "failed"]
 
@@ -41,9 +43,9 @@ _TRANSITIONS = {
 }
 
 
-def get_owned_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -> ContentDraft:
-    """The user's draft, or 404 (also for another user's draft: its existence is not revealed)."""
-    return get_owned(session, ContentDraft, user_id, draft_id, "draft")
+def get_owned_draft(session: Session, scope: Scope, draft_id: uuid.UUID, **options: Any) -> ContentDraft:
+    """The workspace's draft, or 404 (also for another workspace's draft: its existence is not revealed)."""
+    return get_owned(session, ContentDraft, scope, draft_id, "draft", **options)
 
 
 def ensure_fits(platform: str, content: str, content_type: str | None) -> None:
@@ -54,7 +56,7 @@ def ensure_fits(platform: str, content: str, content_type: str | None) -> None:
 
 
 def drafts_query(
-    user_id: uuid.UUID,
+    scope: Scope,
     *,
     statuses: list[str] | None = None,
     platform: str | None = None,
@@ -65,7 +67,7 @@ def drafts_query(
     scheduled_to: datetime | None = None,
 ) -> Select[ContentDraft]:
     """The user's drafts matching the filters (`*_to` bounds are exclusive)."""
-    query = owned_rows(ContentDraft, user_id)
+    query = owned_rows(ContentDraft, scope)
     if statuses:
         query = query.where(ContentDraft.status.in_(statuses))
     if platform is not None:
@@ -102,23 +104,48 @@ def page(
 
 
 def create_draft(
-    session: Session, user_id: uuid.UUID, new: DraftCreate, *, template_id: uuid.UUID | None = None
+    session: Session,
+    scope: Scope,
+    new: DraftCreate,
+    *,
+    template_id: uuid.UUID | None = None,
+    author_id: uuid.UUID | None = None,
 ) -> ContentDraft:
     """A new draft (status `draft`) after checking it fits the platform and the user's quota: the one
     way a draft is made, whether written by hand, scheduled at once, generated or filled from a template
     (so a field added to `DraftCreate` reaches every one of them)."""
     ensure_fits(new.platform, new.content, new.content_type)
     quota = get_settings().max_drafts_per_user
-    if (session.scalar(select(func.count()).where(ContentDraft.user_id == user_id)) or 0) >= quota:
-        raise Conflict(f"You have {quota:,} drafts, your quota; delete some first.")
+    counted = select(func.count()).where(ContentDraft.workspace_id == scope.workspace_id)
+    if (session.scalar(counted) or 0) >= quota:
+        raise Conflict(f"This workspace has {quota:,} drafts, its quota; delete some first.")
     _check_first_comment(new.platform, new.first_comment)
     draft = ContentDraft(
-        user_id=user_id, status="draft", template_id=template_id, **new.model_dump(include=_DRAFT_FIELDS)
+        workspace_id=scope.workspace_id,
+        user_id=author_id or scope.user_id,
+        last_edited_by=scope.user_id,
+        status="draft",
+        template_id=template_id,
+        **new.model_dump(include=_DRAFT_FIELDS),
     )
     refresh_prediction(session, draft)
     session.add(draft)
     _flush(session)
+    _log(session, scope, draft, "created")
     return draft
+
+
+def _log(session: Session, scope: Scope, draft: ContentDraft, action: str) -> None:
+    activity.record(
+        session,
+        draft.workspace_id,
+        scope.user_id,
+        action,
+        "draft",
+        draft.id,
+        platform=draft.platform,
+        scheduled_for=draft.scheduled_for.isoformat() if draft.scheduled_for else None,
+    )
 
 
 def refresh_prediction(session: Session, draft: ContentDraft) -> None:
@@ -138,13 +165,11 @@ def refresh_prediction(session: Session, draft: ContentDraft) -> None:
     draft.engagement_prediction, draft.ai_confidence_score = prediction, score
 
 
-def update_draft(
-    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, changes: DraftUpdate
-) -> ContentDraft:
+def update_draft(session: Session, scope: Scope, draft_id: uuid.UUID, changes: DraftUpdate) -> ContentDraft:
     """Change text, platform, type or first comment of a draft that is not published, based on the
     version the caller read. Only the fields sent change (`content_type: null` clears the type; an empty
     `first_comment` removes it)."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     _expect_version(draft, changes.version)
     if draft.status == "published":
         raise Conflict("This post is already published; it can no longer be edited.")
@@ -154,24 +179,29 @@ def update_draft(
     ensure_fits(new_platform, new_content, new_type)
     new_comment = draft.first_comment if changes.first_comment is None else (changes.first_comment or None)
     _check_first_comment(new_platform, new_comment)
-    draft.first_comment = new_comment
     changed = (new_platform, new_content) != (draft.platform, draft.content)
+    if changed or new_comment != draft.first_comment:
+        approval.edited(draft, scope.user_id)
+    draft.first_comment = new_comment
     draft.platform, draft.content, draft.content_type = new_platform, new_content, new_type
     if changed:
         refresh_prediction(session, draft)
     _flush(session)
+    _log(session, scope, draft, "edited")
     return draft
 
 
-def delete_draft(session: Session, user_id: uuid.UUID, draft_id: uuid.UUID) -> None:
+def delete_draft(session: Session, scope: Scope, draft_id: uuid.UUID) -> None:
     """Delete a draft in any status (a scheduled one is thereby cancelled)."""
-    session.delete(get_owned_draft(session, user_id, draft_id))
+    draft = get_owned_draft(session, scope, draft_id)
+    _log(session, scope, draft, "deleted")
+    session.delete(draft)
     _flush(session)
 
 
 def schedule_draft(
     session: Session,
-    user_id: uuid.UUID,
+    scope: Scope,
     draft_id: uuid.UUID,
     scheduled_for: datetime,
     *,
@@ -179,20 +209,22 @@ def schedule_draft(
     now: datetime | None = None,
 ) -> ContentDraft:
     """draft -> scheduled at a future, time-zone-aware moment."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     if version is not None:
         _expect_version(draft, version)
     _move(draft, "scheduled")
     ensure_fits(draft.platform, draft.content, draft.content_type)
+    approval.ensure_schedulable(session, draft)
     draft.scheduled_for = _future(scheduled_for, now)
     refresh_prediction(session, draft)
     _flush(session)
+    _log(session, scope, draft, "scheduled")
     return draft
 
 
 def reschedule(
     session: Session,
-    user_id: uuid.UUID,
+    scope: Scope,
     draft_id: uuid.UUID,
     scheduled_for: datetime,
     *,
@@ -200,37 +232,40 @@ def reschedule(
     now: datetime | None = None,
 ) -> ContentDraft:
     """Move a scheduled post to another future moment."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     _expect_version(draft, version)
     if draft.status != "scheduled":
         raise Conflict(f"Only a scheduled post can be rescheduled; this one is {draft.status}.")
     draft.scheduled_for = _future(scheduled_for, now)
     refresh_prediction(session, draft)
     _flush(session)
+    _log(session, scope, draft, "rescheduled")
     return draft
 
 
 def unschedule(
-    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, *, version: int | None = None
+    session: Session, scope: Scope, draft_id: uuid.UUID, *, version: int | None = None
 ) -> ContentDraft:
     """The explicit way back: scheduled (or failed) -> draft, keeping the text."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     if version is not None:
         _expect_version(draft, version)
     _move(draft, "draft")
     draft.scheduled_for = None
     _flush(session)
+    _log(session, scope, draft, "unscheduled")
     return draft
 
 
 def record_outcome(
-    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, outcome: Outcome, *, version: int
+    session: Session, scope: Scope, draft_id: uuid.UUID, outcome: Outcome, *, version: int
 ) -> ContentDraft:
     """scheduled -> published or failed (what the publisher, or the user posting by hand, reports)."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     _expect_version(draft, version)
     _move(draft, outcome)
     _flush(session)
+    _log(session, scope, draft, f"marked_{outcome}")
     return draft
 
 
@@ -242,6 +277,9 @@ def report_published(
     if draft.status != "published":
         draft.status = "published"
     draft.published_at, draft.external_id, draft.external_url = at, external_id, external_url
+    session = object_session(draft)
+    if session is not None:
+        activity.record(session, draft.workspace_id, None, "published", "draft", draft.id, url=external_url)
     draft.last_error, draft.lease_until, draft.next_attempt_at = note, None, None
 
 
@@ -257,6 +295,9 @@ def report_failed(draft: ContentDraft, reason: str) -> None:
     if draft.status == "scheduled":
         _move(draft, "failed")
     draft.last_error, draft.lease_until, draft.next_attempt_at = reason, None, None
+    session = object_session(draft)
+    if session is not None:
+        activity.record(session, draft.workspace_id, None, "publish_failed", "draft", draft.id, reason=reason)
 
 
 def _check_first_comment(platform: str, first_comment: str | None) -> None:
@@ -268,16 +309,18 @@ def _check_first_comment(platform: str, first_comment: str | None) -> None:
 
 
 def retry_failed(
-    session: Session, user_id: uuid.UUID, draft_id: uuid.UUID, now: datetime | None = None
+    session: Session, scope: Scope, draft_id: uuid.UUID, now: datetime | None = None
 ) -> ContentDraft:
     """failed -> scheduled for now: the publisher picks it up on its next pass (within a minute)."""
-    draft = get_owned_draft(session, user_id, draft_id)
+    draft = get_owned_draft(session, scope, draft_id)
     if draft.status != "failed":
         raise Conflict(f"Only a failed post can be retried; this one is {draft.status}.")
     ensure_fits(draft.platform, draft.content, draft.content_type)
+    approval.ensure_schedulable(session, draft)
     draft.status, draft.scheduled_for = "scheduled", now or datetime.now(UTC)
     draft.next_attempt_at = draft.lease_until = None
     _flush(session)
+    _log(session, scope, draft, "retried")
     return draft
 
 

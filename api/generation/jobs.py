@@ -30,6 +30,7 @@ from api.core import ownership
 from api.core.config import get_settings
 from api.core.db import get_sessionmaker, session_scope
 from api.core.errors import AppError, ServiceUnavailable
+from api.core.ownership import Scope
 from api.generation import service as generation_service
 from api.generation.models import UNFINISHED, GenerationJob
 from api.generation.schemas import GenerateIn, GenerationJobError, GenerationJobOut, GenerationRequest
@@ -69,25 +70,30 @@ class Runner(Protocol):
     def submit(self, job_id: uuid.UUID) -> None: ...
 
 
-def create(session: Session, user: User, body: GenerateIn, runner: Runner) -> GenerationJob:
+def create(session: Session, scope: Scope, body: GenerateIn, runner: Runner) -> GenerationJob:
     """A queued job for `body` (flushed), after the checks a generation can fail before it starts: 409
     for a thread off X, 404 for an unknown template, 503 with no LLM configured or too many jobs waiting."""
     generation_service.validate(session, body)
+    generation_service.author_of(session, scope, body)
     if runner.busy():
         raise ServiceUnavailable("Too many generations are waiting; retry shortly.", retry_after=30)
-    job = GenerationJob(user_id=user.id, status="queued", request=body.model_dump(mode="json"), draft_ids=[])
+    job = GenerationJob(
+        workspace_id=scope.workspace_id,
+        user_id=scope.user_id,
+        status="queued",
+        request=body.model_dump(mode="json"),
+        draft_ids=[],
+    )
     session.add(job)
     session.flush()
     session.refresh(job)  # the server's timestamps
     return job
 
 
-def get_owned(session: Session, user_id: uuid.UUID, job_id: uuid.UUID) -> GenerationJob:
-    """The user's job as it is now, or 404 (also for another user's: its existence is not revealed). An
-    unfinished job gone unchanged for longer than `stale_after` is failed as interrupted first."""
-    job = ownership.get_owned(
-        session, GenerationJob, user_id, job_id, "generation job", populate_existing=True
-    )
+def get_owned(session: Session, scope: Scope, job_id: uuid.UUID) -> GenerationJob:
+    """The workspace's job as it is now, or 404 (also for another workspace's: its existence is not
+    revealed). An unfinished job gone unchanged for longer than `stale_after` is failed as interrupted first."""
+    job = ownership.get_owned(session, GenerationJob, scope, job_id, "generation job", populate_existing=True)
     if job.status in UNFINISHED and _interrupt_if_stale(session, job, datetime.now(UTC)):
         session.refresh(job)
     return job
@@ -101,7 +107,7 @@ def drafts_of(session: Session, job: GenerationJob) -> list[ContentDraft]:
         draft.id: draft
         for draft in session.scalars(
             select(ContentDraft).where(
-                ContentDraft.id.in_(job.draft_ids), ContentDraft.user_id == job.user_id
+                ContentDraft.id.in_(job.draft_ids), ContentDraft.workspace_id == job.workspace_id
             )
         )
     }
@@ -153,22 +159,23 @@ def execute(session: Session, job_id: uuid.UUID) -> None:
         update(GenerationJob)
         .where(GenerationJob.id == job_id, GenerationJob.status == "queued")
         .values(status="running")
-        .returning(GenerationJob.user_id, GenerationJob.request)
+        .returning(GenerationJob.user_id, GenerationJob.workspace_id, GenerationJob.request)
         .execution_options(synchronize_session=False)
     ).first()
     session.commit()
     if claimed is None:
         return
-    user_id, request = claimed
+    user_id, workspace_id, request = claimed
     body: GenerateIn | None = None
     stored: list[ContentDraft] = []
     stored_ids: list[uuid.UUID] = []  # kept apart: a rollback expires the drafts' attributes
     try:
         body = GenerateIn.model_validate(request)
-        user = session.get(User, user_id)
-        if user is None:  # erased since: the job went with it
+        if session.get(User, user_id) is None:  # erased since: the job went with it
             return
-        plan = generation_service.prepare(session, user, body)
+        scope = Scope(user_id=user_id, workspace_id=workspace_id, role="editor")
+        author = generation_service.author_of(session, scope, body)
+        plan = generation_service.prepare(session, scope, author, body)
         session.commit()
         for draft in generation_service.write(session, plan):
             if not _update_running(
@@ -183,7 +190,7 @@ def execute(session: Session, job_id: uuid.UUID) -> None:
         if _update_running(
             session, job_id, status="succeeded", draft_ids=ranked, error=None, finished_at=func.now()
         ):
-            generation_service.announce(session, user_id, body, ranked)
+            generation_service.announce(session, workspace_id, body, ranked)
         session.commit()
     except (AppError, ModelUnavailable) as caught:
         session.rollback()
@@ -193,17 +200,17 @@ def execute(session: Session, job_id: uuid.UUID) -> None:
         )
         logger.info("generation job failed", extra={"job_id": str(job_id), "error": error.code})
         retry_after = getattr(error, "retry_after", None)
-        _fail(session, job_id, user_id, body, stored_ids, _error(error.code, error.detail, retry_after))
+        _fail(session, job_id, workspace_id, body, stored_ids, _error(error.code, error.detail, retry_after))
     except Exception:
         logger.exception("generation job failed unexpectedly", extra={"job_id": str(job_id)})
         session.rollback()
-        _fail(session, job_id, user_id, body, stored_ids, _error("internal_error", INTERNAL, None))
+        _fail(session, job_id, workspace_id, body, stored_ids, _error("internal_error", INTERNAL, None))
 
 
 def _fail(
     session: Session,
     job_id: uuid.UUID,
-    user_id: uuid.UUID,
+    workspace_id: uuid.UUID,
     body: GenerateIn | None,
     stored_ids: list[uuid.UUID],
     error: dict[str, Any],
@@ -211,7 +218,7 @@ def _fail(
     try:
         failed = _update_running(session, job_id, status="failed", error=error, finished_at=func.now())
         if failed and stored_ids and body is not None:
-            generation_service.announce(session, user_id, body, stored_ids)
+            generation_service.announce(session, workspace_id, body, stored_ids)
         session.commit()
     except SQLAlchemyError:
         # The database itself is failing: the job stays running until it counts as interrupted.

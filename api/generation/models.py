@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, CheckConstraint, DateTime, ForeignKey, Index, String, Uuid, text
+from sqlalchemy import ARRAY, CheckConstraint, DateTime, FetchedValue, ForeignKey, Index, String, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +28,13 @@ class GenerationJob(UUIDPkMixin, TimestampMixin, Base):
         ),
     )
 
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )

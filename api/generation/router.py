@@ -10,12 +10,23 @@ from fastapi.responses import JSONResponse
 
 from api.content.schemas import DraftOut
 from api.core import idempotency
-from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unauthorized, Unprocessable, responses
+from api.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    Unprocessable,
+    responses,
+)
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
 from api.generation import jobs, service
 from api.generation.schemas import GenerateIn, GenerateOut, GenerationJobOut, VoiceMatchIn, VoiceMatchOut
+from api.workspaces.deps import ReadScope, WriteScope
 
-router = APIRouter(prefix="/api/content", tags=["generation"], responses=responses(Unauthorized))
+router = APIRouter(
+    prefix="/api/content", tags=["generation"], responses=responses(Unauthorized, Forbidden, NotFound)
+)
 
 
 @router.post(
@@ -25,18 +36,20 @@ router = APIRouter(prefix="/api/content", tags=["generation"], responses=respons
     responses=responses(NotFound, Conflict, Unprocessable, ServiceUnavailable),
 )
 def generate(
-    body: GenerateIn, user: CurrentUser, session: SessionDep, key: IdempotencyKey = None
+    body: GenerateIn, scope: WriteScope, session: SessionDep, key: IdempotencyKey = None
 ) -> GenerateOut | JSONResponse:
     """Write `variants` posts about `topic` in your voice with the configured LLM. Each passed the platform's
     rules and the output checks (repaired or regenerated otherwise); they are stored as drafts and returned
     best first: half predicted engagement percentile, half voice match. 503 with Retry-After when the LLM is
     unreachable or slow; then nothing is stored."""
     print_ = idempotency.fingerprint("POST /api/content/generate", body.model_dump_json().encode())
-    if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
+    if (stored := idempotency.replay(session, scope.user_id, key, print_)) is not None:
         return JSONResponse(stored.body, status_code=stored.status_code)
-    drafts = service.generate(session, user, body)
+    drafts = service.generate(session, scope, body)
     out = GenerateOut(drafts=[DraftOut.model_validate(draft) for draft in drafts])
-    idempotency.remember(session, user.id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json"))
+    idempotency.remember(
+        session, scope.user_id, key, print_, status.HTTP_201_CREATED, out.model_dump(mode="json")
+    )
     return out
 
 
@@ -63,7 +76,7 @@ _JOB_ACCEPTED: dict[int | str, dict[str, Any]] = {
 )
 def start_generation_job(
     body: GenerateIn,
-    user: CurrentUser,
+    scope: WriteScope,
     session: SessionDep,
     runner: RunnerDep,
     background: BackgroundTasks,
@@ -76,16 +89,18 @@ def start_generation_job(
     404/409/503; the LLM's own failures come later, as the job's `error`. With an `Idempotency-Key`, a
     retry returns the same job (as it is now) and starts nothing twice."""
     print_ = idempotency.fingerprint("POST /api/content/generate/jobs", body.model_dump_json().encode())
-    if (stored := idempotency.replay(session, user.id, key, print_)) is not None:
-        job = jobs.get_owned(session, user.id, uuid.UUID(stored.body["id"]))
+    if (stored := idempotency.replay(session, scope.user_id, key, print_)) is not None:
+        job = jobs.get_owned(session, scope, uuid.UUID(stored.body["id"]))
         return JSONResponse(
             jobs.to_out(session, job).model_dump(mode="json"),
             status_code=stored.status_code,
             headers={"Location": _job_path(request, job.id)},
         )
-    job = jobs.create(session, user, body, runner)
+    job = jobs.create(session, scope, body, runner)
     out = jobs.to_out(session, job)
-    idempotency.remember(session, user.id, key, print_, status.HTTP_202_ACCEPTED, out.model_dump(mode="json"))
+    idempotency.remember(
+        session, scope.user_id, key, print_, status.HTTP_202_ACCEPTED, out.model_dump(mode="json")
+    )
     # A background task runs after the response is sent, so after the commit: the worker finds the job.
     background.add_task(runner.submit, job.id)
     response.headers["Location"] = _job_path(request, job.id)
@@ -93,10 +108,10 @@ def start_generation_job(
 
 
 @router.get("/generate/jobs/{job_id}", response_model=GenerationJobOut, responses=responses(NotFound))
-def get_generation_job(job_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> GenerationJobOut:
+def get_generation_job(job_id: uuid.UUID, scope: ReadScope, session: SessionDep) -> GenerationJobOut:
     """One of your generation jobs: its status, the drafts stored so far and, once failed, the error
     (another user's job is a 404)."""
-    return jobs.to_out(session, jobs.get_owned(session, user.id, job_id))
+    return jobs.to_out(session, jobs.get_owned(session, scope, job_id))
 
 
 def _job_path(request: Request, job_id: uuid.UUID) -> str:

@@ -25,6 +25,7 @@ from api.auth.models import User
 from api.core.db import session_scope
 from api.core.errors import AppError, ServiceUnavailable
 from api.core.jobs import Done, LeasedJob, fixed, utc_now
+from api.core.ownership import Scope
 from api.generation import service as generation_service
 from api.generation.schemas import GenerateIn
 from api.schedules.models import RecurringSchedule, ScheduleSlot
@@ -98,7 +99,8 @@ def _prepare(session: Session, schedule: RecurringSchedule, now: datetime) -> _S
             "template_id": template.id if template is not None else None,
         }
     )
-    plan = generation_service.prepare(session, user, body)
+    scope = Scope(user_id=user.id, workspace_id=schedule.workspace_id, role="editor")
+    plan = generation_service.prepare(session, scope, user, body)
     session.expunge(user)  # the plan keeps it, loaded, after the commit
     return _Slot(schedule.id, slot_at, plan)
 
@@ -134,7 +136,7 @@ def _record(session: Session, slot: _Slot, items: list[generation_service.Genera
         advance_after_run(schedule, now)
         return "skipped"
     [draft, *_] = generation_service.store(session, slot.plan, items)
-    generation_service.announce(session, schedule.user_id, slot.plan.body, [draft.id])
+    generation_service.announce(session, schedule.workspace_id, slot.plan.body, [draft.id])
     session.execute(update(ScheduleSlot).where(ScheduleSlot.id == slot_id).values(draft_id=draft.id))
     advance_after_run(schedule, now)
     schedule.failure_count, schedule.last_error = 0, None

@@ -27,6 +27,9 @@ class GenerateIn(BaseModel):
         default=False, description="platforms with threads only: a thread of several posts separated by ---"
     )
     notes: str | None = Field(default=None, max_length=2000, description="anything else the post must say")
+    write_as: uuid.UUID | None = Field(
+        default=None, description="the member of the workspace whose voice to write in (default: you)"
+    )
 
 
 class GenerateOut(BaseModel):

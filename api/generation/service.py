@@ -24,7 +24,8 @@ from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate
 from api.core.config import Settings, get_settings
-from api.core.errors import Conflict, NotFound, ServiceUnavailable
+from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from api.core.ownership import Scope
 from api.generation.checks import Allowed, Checked, check
 from api.generation.schemas import GenerateIn, VoiceMatchOut
 from api.history.models import UserPost
@@ -32,6 +33,7 @@ from api.platforms import registry
 from api.platforms.base import THREAD_PROMPT_RULE
 from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
+from api.workspaces import service as workspaces
 from models.style.profile import default_embedder
 from models.voice.match import MIN_POSTS, VoiceProfile
 
@@ -241,7 +243,8 @@ class Plan:
     """Everything a generation needs from the database and settings, read once before the first LLM call
     (so a caller can end its transaction while the LLM writes)."""
 
-    user: User
+    user: User  # the author: whose voice, posts and habits
+    scope: Scope  # where the drafts go, and who asked
     body: GenerateIn
     settings: Settings
     client: openai.OpenAI
@@ -271,7 +274,7 @@ def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
     return template
 
 
-def prepare(session: Session, user: User, body: GenerateIn) -> Plan:
+def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Plan:
     """Validate the request and read what the prompt and the checks need (the user's posts, habits and
     voice profile)."""
     settings = get_settings()
@@ -290,6 +293,7 @@ def prepare(session: Session, user: User, body: GenerateIn) -> Plan:
     )
     return Plan(
         user=user,
+        scope=scope,
         body=body,
         settings=settings,
         client=_client(settings),
@@ -325,7 +329,9 @@ def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
     new = DraftCreate.model_construct(  # a validated request's platform, a checked text
         platform=body.platform, content=item.text, content_type=plan.content_type
     )
-    draft = content_service.create_draft(session, plan.user.id, new, template_id=body.template_id)
+    draft = content_service.create_draft(
+        session, plan.scope, new, template_id=body.template_id, author_id=plan.user.id
+    )
     [match] = plan.profile.match([item.text]) if plan.profile is not None else [None]
     draft.voice_match = (
         None
@@ -387,22 +393,35 @@ def _none_passed() -> ServiceUnavailable:
     )
 
 
-def announce(session: Session, user_id: uuid.UUID, body: GenerateIn, draft_ids: list[uuid.UUID]) -> None:
-    """Tell the user's webhooks of generated drafts (`draft.generated`), once per generation."""
+def announce(session: Session, workspace_id: uuid.UUID, body: GenerateIn, draft_ids: list[uuid.UUID]) -> None:
+    """Tell the workspace's webhooks of generated drafts (`draft.generated`), once per generation."""
     webhooks.emit(
         session,
-        user_id,
+        workspace_id,
         "draft.generated",
         {"draft_ids": [str(i) for i in draft_ids], "platform": body.platform, "topic": body.topic},
     )
 
 
-def generate(session: Session, user: User, body: GenerateIn) -> list[ContentDraft]:
-    """Generate, check, score and store `body.variants` drafts; best first. Raises before the end leave
-    the drafts in the session, so the caller's rollback stores nothing."""
-    drafts = sorted(write(session, prepare(session, user, body)), key=rank_score, reverse=True)
-    announce(session, user.id, body, [draft.id for draft in drafts])
+def generate(session: Session, scope: Scope, body: GenerateIn) -> list[ContentDraft]:
+    """Generate, check, score and store `body.variants` drafts in the scope's workspace, in the voice of
+    `body.write_as` (a member; the caller by default); best first. Raises before the end leave the drafts in
+    the session, so the caller's rollback stores nothing."""
+    author = author_of(session, scope, body)
+    drafts = sorted(write(session, prepare(session, scope, author, body)), key=rank_score, reverse=True)
+    announce(session, scope.workspace_id, body, [draft.id for draft in drafts])
     return drafts
+
+
+def author_of(session: Session, scope: Scope, body: GenerateIn) -> User:
+    """Whose voice: `write_as`, a member of the workspace (422 at body.write_as otherwise), or the caller."""
+    author_id = body.write_as or scope.user_id
+    if author_id != scope.user_id and not workspaces.is_member(session, scope.workspace_id, author_id):
+        raise Unprocessable([{"loc": ["body", "write_as"], "msg": "not a member of this workspace"}])
+    user = session.get(User, author_id)
+    if user is None:
+        raise Unprocessable([{"loc": ["body", "write_as"], "msg": "no such member"}])
+    return user
 
 
 def rank_score(draft: ContentDraft) -> float:

@@ -55,7 +55,8 @@ def _prepare(session: Session, pull: MetricPull, now: datetime) -> _Pull | Done:
     account = (
         session.scalar(
             select(ConnectedAccount).where(
-                ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
+                ConnectedAccount.workspace_id == draft.workspace_id,
+                ConnectedAccount.platform == draft.platform,
             )
         )
         if draft is not None

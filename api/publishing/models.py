@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     SmallInteger,
@@ -53,11 +54,20 @@ class PostingSlot(UUIDPkMixin, TimestampMixin, Base):
 
     __tablename__ = "posting_slots"
     __table_args__ = (
-        UniqueConstraint("user_id", "platform", "day_of_week", "local_time"),
+        UniqueConstraint("workspace_id", "platform", "day_of_week", "local_time"),
         CheckConstraint("day_of_week BETWEEN 0 AND 6", name="day_of_week"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     platform: Mapped[str] = mapped_column(String(20), nullable=False)
     day_of_week: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 0 = Sunday ... 6 = Saturday
     local_time: Mapped[time] = mapped_column(Time, nullable=False)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts import service as accounts
 from api.accounts.models import ConnectedAccount
+from api.content import approval
 from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.core.config import get_settings
@@ -54,6 +55,8 @@ LEASE = timedelta(minutes=5)
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5), timedelta(minutes=15))
 # How far back the platform is searched for a post whose outcome is unknown.
 RECONCILE_WINDOW = timedelta(minutes=10)
+# How long a due post that lacks its approval waits before the publisher looks at it again.
+APPROVAL_HOLD = timedelta(minutes=5)
 METRIC_PULLS_AFTER = (timedelta(hours=1), timedelta(hours=24), timedelta(days=7))
 
 T = TypeVar("T")
@@ -65,6 +68,7 @@ class Claim:
     attempt_id: uuid.UUID
     attempt_number: int
     user_id: uuid.UUID
+    workspace_id: uuid.UUID
     platform: str
     parts: list[str]
     first_comment: str | None
@@ -92,9 +96,14 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
         return Done("skipped")
     account = session.scalar(
         select(ConnectedAccount).where(
-            ConnectedAccount.user_id == draft.user_id, ConnectedAccount.platform == draft.platform
+            ConnectedAccount.workspace_id == draft.workspace_id, ConnectedAccount.platform == draft.platform
         )
     )
+    if (held := approval.hold_reason(session, draft)) is not None:
+        # Never published without the approval its workspace asks for: held, and looked at again later
+        # (an approval clears the hold at once).
+        content_service.report_retry(draft, now + APPROVAL_HOLD, held)
+        return Done("held")
     try:
         plugin = registry.get(draft.platform)
     except UnknownPlatform as exc:
@@ -134,6 +143,7 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
         attempt_id=attempt.id,
         attempt_number=number,
         user_id=draft.user_id,
+        workspace_id=draft.workspace_id,
         platform=draft.platform,
         parts=[p for p in parts if p],
         first_comment=draft.first_comment if plugin.first_comment else None,
@@ -305,7 +315,7 @@ def _finish_published(
         )
     webhooks.emit(
         session,
-        job.user_id,
+        job.workspace_id,
         "post.published",
         {
             "draft_id": str(draft.id),
@@ -335,7 +345,7 @@ def _fail(
     content_service.report_failed(draft, reason)
     webhooks.emit(
         session,
-        draft.user_id,
+        draft.workspace_id,
         "post.failed",
         {"draft_id": str(draft.id), "platform": draft.platform, "reason": reason},
     )

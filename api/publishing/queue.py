@@ -20,7 +20,7 @@ from api.auth.models import User
 from api.content import service as content
 from api.content.models import ContentDraft
 from api.core.errors import Conflict
-from api.core.ownership import get_owned, owned_rows
+from api.core.ownership import Scope, get_owned, owned_rows
 from api.platforms import registry
 from api.publishing.models import PostingSlot
 from api.publishing.schemas import SlotIn
@@ -34,8 +34,8 @@ def _recurrence(slot: PostingSlot, tz: str) -> Recurrence:
     return Recurrence("weekly", from_sunday_first(slot.day_of_week), slot.local_time, tz)
 
 
-def slots(session: Session, user_id: uuid.UUID, platform: str | None = None) -> list[PostingSlot]:
-    query = owned_rows(PostingSlot, user_id)
+def slots(session: Session, scope: Scope, platform: str | None = None) -> list[PostingSlot]:
+    query = owned_rows(PostingSlot, scope)
     if platform is not None:
         query = query.where(PostingSlot.platform == platform)
     return list(
@@ -43,36 +43,47 @@ def slots(session: Session, user_id: uuid.UUID, platform: str | None = None) -> 
     )
 
 
-def add_slot(session: Session, user_id: uuid.UUID, new: SlotIn) -> PostingSlot:
-    existing = slots(session, user_id, new.platform)
+def add_slot(session: Session, scope: Scope, new: SlotIn) -> PostingSlot:
+    existing = slots(session, scope, new.platform)
     if len(existing) >= MAX_SLOTS_PER_PLATFORM:
         raise Conflict(f"At most {MAX_SLOTS_PER_PLATFORM} slots per platform; delete one first.")
     at = new.time.replace(second=0, microsecond=0, tzinfo=None)
     if any(s.day_of_week == new.day_of_week and s.local_time == at for s in existing):
         raise Conflict("That slot already exists.")
-    slot = PostingSlot(user_id=user_id, platform=new.platform, day_of_week=new.day_of_week, local_time=at)
+    slot = PostingSlot(
+        workspace_id=scope.workspace_id,
+        user_id=scope.user_id,
+        platform=new.platform,
+        day_of_week=new.day_of_week,
+        local_time=at,
+    )
     session.add(slot)
     session.flush()
     return slot
 
 
-def delete_slot(session: Session, user_id: uuid.UUID, slot_id: uuid.UUID) -> None:
-    session.delete(get_owned(session, PostingSlot, user_id, slot_id, "posting slot"))
+def delete_slot(session: Session, scope: Scope, slot_id: uuid.UUID) -> None:
+    session.delete(get_owned(session, PostingSlot, scope, slot_id, "posting slot"))
     session.flush()
 
 
 def next_free(
-    session: Session, user: User, platform: str, now: datetime, exclude: uuid.UUID | None = None
+    session: Session,
+    scope: Scope,
+    user: User,
+    platform: str,
+    now: datetime,
+    exclude: uuid.UUID | None = None,
 ) -> datetime:
     """The earliest future slot occurrence that no scheduled post of the user on `platform` takes."""
-    owned = slots(session, user.id, platform)
+    owned = slots(session, scope, platform)
     if not owned:
         name = registry.get(platform).display_name
         raise Conflict(f"You have no {name} posting slots; add some with POST /api/queue/slots first.")
     taken = set(
         session.scalars(
             select(ContentDraft.scheduled_for).where(
-                ContentDraft.user_id == user.id,
+                ContentDraft.workspace_id == scope.workspace_id,
                 ContentDraft.platform == platform,
                 ContentDraft.status == "scheduled",
                 ContentDraft.scheduled_for > now,
@@ -94,13 +105,18 @@ def next_free(
 
 
 def add_to_queue(
-    session: Session, user: User, draft_id: uuid.UUID, version: int | None, now: datetime | None = None
+    session: Session,
+    scope: Scope,
+    user: User,
+    draft_id: uuid.UUID,
+    version: int | None,
+    now: datetime | None = None,
 ) -> ContentDraft:
     """Schedule the draft at its platform's next free slot."""
     now = now or datetime.now(UTC)
-    draft = content.get_owned_draft(session, user.id, draft_id)
-    moment = next_free(session, user, draft.platform, now, exclude=draft.id)
-    return content.schedule_draft(session, user.id, draft_id, moment, version=version, now=now)
+    draft = content.get_owned_draft(session, scope, draft_id)
+    moment = next_free(session, scope, user, draft.platform, now, exclude=draft.id)
+    return content.schedule_draft(session, scope, draft_id, moment, version=version, now=now)
 
 
 def suggestions(session: Session, user: User, platform: str, count: int = 3) -> list[tuple[int, time, str]]:

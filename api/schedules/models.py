@@ -8,6 +8,7 @@ from datetime import datetime, time
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     SmallInteger,
@@ -39,6 +40,13 @@ class RecurringSchedule(UUIDPkMixin, TimestampMixin, Base):
         ),
     )
 
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )

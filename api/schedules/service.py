@@ -14,7 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from api.core.errors import NotFound, Unprocessable
-from api.core.ownership import get_owned, owned_rows
+from api.core.ownership import Scope, get_owned, owned_rows
 from api.core.pagination import paginate
 from api.schedules.models import RecurringSchedule
 from api.schedules.recurrence import recompute, recurrence_of
@@ -25,15 +25,15 @@ from api.templates.models import ContentTemplate
 _TIMING_FIELDS = frozenset({"frequency", "day_of_week", "time_of_day", "timezone", "week_of_month", "active"})
 
 
-def get_owned_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.UUID) -> RecurringSchedule:
-    """The user's recurring schedule, or 404 (also for another user's)."""
-    return get_owned(session, RecurringSchedule, user_id, schedule_id, "recurring schedule")
+def get_owned_schedule(session: Session, scope: Scope, schedule_id: uuid.UUID) -> RecurringSchedule:
+    """The workspace's recurring schedule, or 404 (also for another workspace's)."""
+    return get_owned(session, RecurringSchedule, scope, schedule_id, "recurring schedule")
 
 
 def schedules_query(
-    user_id: uuid.UUID, *, active: bool | None = None, platform: str | None = None
+    scope: Scope, *, active: bool | None = None, platform: str | None = None
 ) -> Select[RecurringSchedule]:
-    query = owned_rows(RecurringSchedule, user_id)
+    query = owned_rows(RecurringSchedule, scope)
     if active is not None:
         query = query.where(RecurringSchedule.active.is_(active))
     if platform is not None:
@@ -51,7 +51,7 @@ def page(
 
 def create_schedule(
     session: Session,
-    user_id: uuid.UUID,
+    scope: Scope,
     user_timezone: str,
     body: RecurringCreate,
     *,
@@ -60,7 +60,8 @@ def create_schedule(
     """A new schedule in the given zone (the user's by default), its first firing computed."""
     _check_template(session, body.template_id)
     schedule = RecurringSchedule(
-        user_id=user_id,
+        workspace_id=scope.workspace_id,
+        user_id=scope.user_id,
         name=body.name,
         platform=body.platform,
         content_type=body.content_type,
@@ -81,14 +82,14 @@ def create_schedule(
 
 def update_schedule(
     session: Session,
-    user_id: uuid.UUID,
+    scope: Scope,
     schedule_id: uuid.UUID,
     body: RecurringUpdate,
     *,
     now: datetime | None = None,
 ) -> RecurringSchedule:
     """Apply the fields sent; a change of timing, zone or `active` recomputes next_generation."""
-    schedule = get_owned_schedule(session, user_id, schedule_id)
+    schedule = get_owned_schedule(session, scope, schedule_id)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     _check_template(session, changes.get("template_id"))
     for name in (
@@ -117,8 +118,8 @@ def update_schedule(
     return schedule
 
 
-def delete_schedule(session: Session, user_id: uuid.UUID, schedule_id: uuid.UUID) -> None:
-    session.delete(get_owned_schedule(session, user_id, schedule_id))
+def delete_schedule(session: Session, scope: Scope, schedule_id: uuid.UUID) -> None:
+    session.delete(get_owned_schedule(session, scope, schedule_id))
     session.flush()
 
 

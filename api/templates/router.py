@@ -8,20 +8,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.content.schemas import DraftOut
-from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
+from api.core.errors import Forbidden, NotFound, Unauthorized, Unprocessable, responses
 from api.core.pagination import MAX_OFFSET
-from api.deps import CurrentUser, SessionDep
+from api.deps import SessionDep
 from api.platforms.registry import PlatformParam
 from api.templates import service
 from api.templates.library import Category
 from api.templates.schemas import TemplateOut, TemplatePage, TemplateUse
+from api.workspaces.deps import ReadScope, WriteScope
 
-router = APIRouter(prefix="/api/templates", tags=["templates"], responses=responses(Unauthorized))
+router = APIRouter(
+    prefix="/api/templates", tags=["templates"], responses=responses(Unauthorized, Forbidden, NotFound)
+)
 
 
 @router.get("", response_model=TemplatePage, responses=responses(Unprocessable))
 def list_templates(
-    _: CurrentUser,
+    scope: ReadScope,
     session: SessionDep,
     category: Annotated[Category | None, Query(description="one of the library's categories")] = None,
     platform: Annotated[PlatformParam | None, Query(description="a registered platform or alias")] = None,
@@ -38,7 +41,7 @@ def list_templates(
 
 
 @router.get("/{template_id}", response_model=TemplateOut, responses=responses(NotFound))
-def get_template(template_id: uuid.UUID, _: CurrentUser, session: SessionDep) -> TemplateOut:
+def get_template(template_id: uuid.UUID, scope: ReadScope, session: SessionDep) -> TemplateOut:
     return TemplateOut.model_validate(service.get_template(session, template_id))
 
 
@@ -49,8 +52,8 @@ def get_template(template_id: uuid.UUID, _: CurrentUser, session: SessionDep) ->
     responses=responses(NotFound, Unprocessable),
 )
 def use_template(
-    template_id: uuid.UUID, body: TemplateUse, user: CurrentUser, session: SessionDep
+    template_id: uuid.UUID, body: TemplateUse, scope: WriteScope, session: SessionDep
 ) -> DraftOut:
     """Fill the template's placeholders and save the result as a new draft. A missing value is a 422 that
     names the placeholders; so is a filled text too long for the platform."""
-    return DraftOut.model_validate(service.use_template(session, user.id, template_id, body.values))
+    return DraftOut.model_validate(service.use_template(session, scope, template_id, body.values))

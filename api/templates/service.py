@@ -11,6 +11,7 @@ from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.content.schemas import DraftCreate
 from api.core.errors import NotFound, Unprocessable
+from api.core.ownership import Scope
 from api.core.pagination import paginate
 from api.templates.library import PLACEHOLDER, content_type_of
 from api.templates.models import ContentTemplate
@@ -79,7 +80,7 @@ def fill(template_content: str, values: dict[str, str]) -> str:
 
 
 def use_template(
-    session: Session, user_id: uuid.UUID, template_id: uuid.UUID, values: dict[str, str]
+    session: Session, scope: Scope, template_id: uuid.UUID, values: dict[str, str]
 ) -> ContentDraft:
     """A new draft from the template with its placeholders filled; the template's usage count goes up by one.
 
@@ -92,7 +93,7 @@ def use_template(
         content=content,
         content_type=content_type_of(template.platform, template.template_content) or template.category,
     )
-    draft = content_service.create_draft(session, user_id, new, template_id=template.id)
+    draft = content_service.create_draft(session, scope, new, template_id=template.id)
     count = session.execute(
         update(ContentTemplate)
         .where(ContentTemplate.id == template.id)

@@ -6,19 +6,34 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, DateTime, FetchedValue, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
 
-EVENTS = ("draft.generated", "post.published", "post.failed", "account.needs_reauth")
+EVENTS = (
+    "draft.generated",
+    "draft.submitted",
+    "draft.approved",
+    "draft.changes_requested",
+    "post.published",
+    "post.failed",
+    "account.needs_reauth",
+)
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 class Webhook(UUIDPkMixin, TimestampMixin, Base):
     __tablename__ = "webhooks"
 
+    # Filled by the database with the author's personal workspace when not given (see migration 0018).
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        server_default=FetchedValue(),
+    )
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )

@@ -8,7 +8,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Event = Literal["draft.generated", "post.published", "post.failed", "account.needs_reauth"]
+Event = Literal[
+    "draft.generated",
+    "draft.submitted",
+    "draft.approved",
+    "draft.changes_requested",
+    "post.published",
+    "post.failed",
+    "account.needs_reauth",
+]
 
 
 class WebhookIn(BaseModel):

@@ -30,7 +30,7 @@ from api.core.config import Settings, get_settings
 from api.core.crypto import decrypt, encrypt
 from api.core.errors import Conflict, Unprocessable
 from api.core.jobs import LeasedJob, fixed
-from api.core.ownership import get_owned, owned_rows
+from api.core.ownership import Scope, get_owned, owned_rows
 from api.webhooks.models import Webhook, WebhookDelivery
 
 logger = logging.getLogger("postwright.webhooks")
@@ -115,39 +115,45 @@ def refused_address(url: str, settings: Settings) -> str | None:
     return checked if isinstance(checked, str) else None
 
 
-def create(session: Session, user_id: uuid.UUID, url: str, events: list[str]) -> tuple[Webhook, str]:
+def create(session: Session, scope: Scope, url: str, events: list[str]) -> tuple[Webhook, str]:
     """A new endpoint and its secret (returned this once)."""
     if (reason := refused_address(url, get_settings())) is not None:
         raise Unprocessable([{"loc": ["body", "url"], "msg": reason}])
-    count = session.scalar(select(func.count()).where(Webhook.user_id == user_id)) or 0
+    count = session.scalar(select(func.count()).where(Webhook.workspace_id == scope.workspace_id)) or 0
     if count >= MAX_WEBHOOKS_PER_USER:
-        raise Conflict(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per user; delete one first.")
+        raise Conflict(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per workspace; delete one first.")
     secret = "whsec_" + secrets.token_urlsafe(32)
-    hook = Webhook(user_id=user_id, url=url, events=sorted(set(events)), secret_encrypted=encrypt(secret))
+    hook = Webhook(
+        workspace_id=scope.workspace_id,
+        user_id=scope.user_id,
+        url=url,
+        events=sorted(set(events)),
+        secret_encrypted=encrypt(secret),
+    )
     session.add(hook)
     session.flush()
     return hook, secret
 
 
-def owned(session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
-    return get_owned(session, Webhook, user_id, webhook_id, "webhook")
+def owned(session: Session, scope: Scope, webhook_id: uuid.UUID) -> Webhook:
+    return get_owned(session, Webhook, scope, webhook_id, "webhook")
 
 
-def list_owned(session: Session, user_id: uuid.UUID) -> list[Webhook]:
-    return list(session.scalars(owned_rows(Webhook, user_id).order_by(Webhook.created_at)))
+def list_owned(session: Session, scope: Scope) -> list[Webhook]:
+    return list(session.scalars(owned_rows(Webhook, scope).order_by(Webhook.created_at)))
 
 
-def delete(session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+def delete(session: Session, scope: Scope, webhook_id: uuid.UUID) -> None:
     """Remove an endpoint and its delivery log."""
-    session.delete(owned(session, user_id, webhook_id))
+    session.delete(owned(session, scope, webhook_id))
     session.flush()
 
 
 def latest_deliveries(
-    session: Session, user_id: uuid.UUID, webhook_id: uuid.UUID, limit: int
+    session: Session, scope: Scope, webhook_id: uuid.UUID, limit: int
 ) -> list[WebhookDelivery]:
     """The endpoint's latest deliveries, newest first."""
-    hook = owned(session, user_id, webhook_id)
+    hook = owned(session, scope, webhook_id)
     query = (
         select(WebhookDelivery)
         .where(WebhookDelivery.webhook_id == hook.id)
@@ -157,11 +163,11 @@ def latest_deliveries(
     return list(session.scalars(query))
 
 
-def emit(session: Session, user_id: uuid.UUID, event: str, data: dict[str, Any]) -> int:
-    """Queue `event` for each of the user's endpoints that listens to it (in the caller's transaction)."""
+def emit(session: Session, workspace_id: uuid.UUID, event: str, data: dict[str, Any]) -> int:
+    """Queue `event` for each endpoint of the workspace that listens to it (in the caller's transaction)."""
     hooks = session.scalars(
         select(Webhook).where(
-            Webhook.user_id == user_id, Webhook.active.is_(True), Webhook.events.contains([event])
+            Webhook.workspace_id == workspace_id, Webhook.active.is_(True), Webhook.events.contains([event])
         )
     ).all()
     payload = {"event": event, "created_at": datetime.now(UTC).isoformat(), "data": data}

@@ -170,11 +170,26 @@ class TestMigrations:
         for table in inspector.get_table_names():
             indexed = {ix["column_names"][0] for ix in inspector.get_indexes(table)}
             indexed |= {uq["column_names"][0] for uq in inspector.get_unique_constraints(table)}
+            indexed |= set(inspector.get_pk_constraint(table)["constrained_columns"][:1])
             for fk in inspector.get_foreign_keys(table):
                 column = fk["constrained_columns"][0]
                 assert column in indexed, f"{table}.{column} has no index"
                 if fk["referred_table"] == "users":
-                    assert fk["options"].get("ondelete") == "CASCADE", f"{table}.{column} does not cascade"
+                    # A person's rows go with them; a workspace's shared records only lose the name.
+                    expected = "SET NULL" if (table, column) in SIGNED_SHARED_RECORDS else "CASCADE"
+                    assert fk["options"].get("ondelete") == expected, f"{table}.{column} is not {expected}"
+
+
+# Who did something in a team workspace: the record stays when that person's account is deleted.
+SIGNED_SHARED_RECORDS = {
+    ("content_drafts", "last_edited_by"),
+    ("content_drafts", "approved_by"),
+    ("draft_comments", "author_id"),
+    ("activity_events", "actor_id"),
+    ("workspace_invitations", "invited_by"),
+    ("workspace_invitations", "accepted_by"),
+    ("media_assets", "created_by"),
+}
 
 
 class TestUpdatedAt:

@@ -74,6 +74,7 @@ API_LAYERS: list[set[str]] = [
     {"core"},  # settings, sessions, errors, security, rate limits, ownership, the job runner
     {"platforms"},
     {"auth"},  # identities (the user), credentials, tokens; and api.deps
+    {"workspaces"},  # workspaces, members and roles, invitations, the activity log; the request's scope
     {"webhooks", "history"},  # outbound events; the imported posts as data
     {"voice", "engagement"},  # what the history teaches: tone analyses, engagement predictions
     {"content"},  # drafts and their state machine

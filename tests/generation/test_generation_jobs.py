@@ -93,7 +93,7 @@ class TestStartingAJob:
         assert job["variants_requested"] == 2 and job["finished_at"] is None
         assert job["request"] == {
             "platform": "twitter", "topic": "hiring", "content_type": None, "variants": 2,
-            "template_id": None, "thread": False, "notes": None,
+            "template_id": None, "thread": False, "notes": None, "write_as": None,
         }  # fmt: skip
         assert runner.submitted == [uuid.UUID(job["id"])]
         assert fake.requests == []  # nothing generated while the request was answered

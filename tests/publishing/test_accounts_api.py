@@ -16,6 +16,7 @@ from api.core.config import get_settings
 from api.core.crypto import decrypt
 from api.publishing.models import PublishAttempt
 from testkit.fake_platforms import FakePlatforms
+from testkit.support import personal_scope
 
 
 def connect(client, headers, fake: FakePlatforms, platform: str = "x", user: str = "4242") -> dict:
@@ -202,8 +203,8 @@ def test_add_to_queue_takes_the_next_free_slot_at_the_same_local_time_across_dst
     )
     db.add_all([first, second])
     db.commit()
-    one = queue.add_to_queue(db, berlin_user, first.id, None, now=now)
-    two = queue.add_to_queue(db, berlin_user, second.id, None, now=now)
+    one = queue.add_to_queue(db, personal_scope(db, berlin_user.id), berlin_user, first.id, None, now=now)
+    two = queue.add_to_queue(db, personal_scope(db, berlin_user.id), berlin_user, second.id, None, now=now)
     assert one.scheduled_for == datetime(2026, 10, 18, 7, tzinfo=UTC)  # 09:00 CEST
     assert two.scheduled_for == datetime(2026, 10, 25, 8, tzinfo=UTC)  # 09:00 CET, the next free Sunday
 

@@ -20,7 +20,7 @@ from api.core.config import get_settings
 from api.core.db import session_scope
 from api.webhooks import service as webhooks
 from api.webhooks.models import Webhook, WebhookDelivery
-from testkit.support import serve_in_thread
+from testkit.support import personal_scope, serve_in_thread
 
 
 @pytest.fixture
@@ -81,9 +81,21 @@ def test_deliveries_are_signed_retried_and_logged(
 ):
     monkeypatch.setattr(get_settings(), "webhook_allow_private", True)
     with session_scope() as session:
-        hook, secret = webhooks.create(session, committed_user.id, receiver["url"], ["post.published"])
-        queued = webhooks.emit(session, committed_user.id, "post.published", {"draft_id": "d1"})
-        ignored = webhooks.emit(session, committed_user.id, "post.failed", {"draft_id": "d2"})
+        hook, secret = webhooks.create(
+            session, personal_scope(session, committed_user.id), receiver["url"], ["post.published"]
+        )
+        queued = webhooks.emit(
+            session,
+            personal_scope(session, committed_user.id).workspace_id,
+            "post.published",
+            {"draft_id": "d1"},
+        )
+        ignored = webhooks.emit(
+            session,
+            personal_scope(session, committed_user.id).workspace_id,
+            "post.failed",
+            {"draft_id": "d2"},
+        )
     assert (queued, ignored) == (1, 0)
     headers = auth_headers(committed_user)
     assert secret not in str(client.get("/api/webhooks", headers=headers).json())
@@ -111,8 +123,15 @@ def test_no_lock_or_transaction_is_held_while_the_endpoint_is_called(committed_u
     locked by anyone (nothing holds it), yet another pass does not take it (its lease)."""
     monkeypatch.setattr(get_settings(), "webhook_allow_private", True)
     with session_scope() as session:
-        webhooks.create(session, committed_user.id, receiver["url"], ["post.published"])
-        webhooks.emit(session, committed_user.id, "post.published", {"draft_id": "d1"})
+        webhooks.create(
+            session, personal_scope(session, committed_user.id), receiver["url"], ["post.published"]
+        )
+        webhooks.emit(
+            session,
+            personal_scope(session, committed_user.id).workspace_id,
+            "post.published",
+            {"draft_id": "d1"},
+        )
     seen: dict[str, object] = {}
 
     def during_the_call() -> None:

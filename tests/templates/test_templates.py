@@ -16,6 +16,7 @@ from api.core.db import get_engine
 from api.templates import service
 from api.templates.library import CATEGORIES, content_type_of, load_library, placeholders_of, seed_templates
 from api.templates.models import ContentTemplate
+from testkit.support import personal_scope
 
 
 def sample_values(placeholders: list[str]) -> dict[str, str]:
@@ -185,7 +186,9 @@ class TestConcurrentUse:
             try:
                 with Session(engine) as session:
                     barrier.wait(timeout=10)
-                    service.use_template(session, user_id, template_id, {"question": "Why?"})
+                    service.use_template(
+                        session, personal_scope(session, user_id), template_id, {"question": "Why?"}
+                    )
                     threading.Event().wait(0.3)
                     session.commit()
             except BaseException as exc:  # surfaced below: a thread's exception would otherwise vanish
