@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api
 from api import health
+from api.content import attachments_router
 from api.core.admission import AdmissionMiddleware
 from api.core.config import get_settings
 from api.core.edge import EdgeMiddleware
@@ -162,6 +163,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     for router in discover_routers():
         app.include_router(router)
+    app.include_router(attachments_router.router)  # a draft's media (api/content/attachments.py)
     return app
 
 

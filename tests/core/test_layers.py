@@ -75,7 +75,7 @@ API_LAYERS: list[set[str]] = [
     {"platforms"},
     {"auth"},  # identities (the user), credentials, tokens; and api.deps
     {"workspaces"},  # workspaces, members and roles, invitations, the activity log; the request's scope
-    {"webhooks", "history"},  # outbound events; the imported posts as data
+    {"webhooks", "history", "media"},  # outbound events; the imported posts as data; the media library
     {"voice", "engagement"},  # what the history teaches: tone analyses, engagement predictions
     {"content"},  # drafts and their state machine
     {"templates"},
