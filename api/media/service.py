@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -170,6 +170,8 @@ def ingest(
                 alt_text=alt_text,
                 title=title,
                 filename=_safe_filename(filename),
+                # The moment of this statement, not of the transaction: the library's order is the uploads'.
+                created_at=func.clock_timestamp(),
             )
             .on_conflict_do_nothing(index_elements=["workspace_id", "sha256"])
             .returning(MediaAsset.id)
