@@ -4,9 +4,11 @@ A due draft is claimed under `FOR UPDATE SKIP LOCKED` and leased (`lease_until`)
 committed *before* the platform is called. Each post of a thread is committed as soon as the platform gives
 its id. So after a crash, or a timeout whose outcome is unknown, the next attempt knows what was already
 posted and first looks the rest up on the platform (reconciles) before posting anything: nothing is posted
-twice. Transient errors (429 until the platform's reset, 5xx, network) are retried with backoff until the
-publish deadline; permanent ones (a refused token after refreshing, 403, duplicate, too long) fail the draft
-with the platform's reason, and the user's webhooks hear of it.
+twice. A post's media (the draft's attachments for that part) are uploaded through the platform's media API
+just before it, each platform id committed as soon as it is given and reused by a later attempt, so nothing
+is uploaded twice either. Transient errors (429 until the platform's reset, 5xx, network) are retried with
+backoff until the publish deadline; permanent ones (a refused token after refreshing, 403, duplicate, too
+long) fail the draft with the platform's reason, and the user's webhooks hear of it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from api.accounts import service as accounts
 from api.accounts.models import ConnectedAccount
-from api.content import approval
+from api.content import approval, attachments
 from api.content import service as content_service
 from api.content.models import ContentDraft
 from api.core.config import get_settings
@@ -36,9 +38,12 @@ from api.history.models import UserPost
 from api.platforms import registry
 from api.platforms.base import (
     AuthRejected,
+    MediaKind,
+    MediaUpload,
     PermanentError,
     PlatformClient,
     PlatformError,
+    PostMedia,
     TransientError,
     http_client,
     normalise_text,
@@ -79,6 +84,8 @@ class Claim:
     comment_posted: bool
     reconcile_since: datetime | None  # set when an earlier attempt's outcome is unknown
     scheduled_for: datetime
+    # Each part's attachments, in order (with the platform's id where an earlier attempt uploaded one).
+    media: tuple[tuple[attachments.PublishAttachment, ...], ...] = ()
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
@@ -118,6 +125,9 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
         )
         _fail(session, draft, None, reason, now)
         return Done("failed")
+    if problems := attachments.publish_problems(session, draft):
+        _fail(session, draft, None, f"The draft's media do not fit {name}: {'; '.join(problems)}", now)
+        return Done("failed")
     previous = session.scalar(
         select(PublishAttempt)
         .where(PublishAttempt.draft_id == draft.id)
@@ -138,6 +148,9 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
     session.flush()
     # A platform with threads posts each `---` part as a reply to the previous one.
     parts = split_thread(draft.content) if plugin.threads else [draft.content]
+    # Attachments name their part by its place among the `---` parts.
+    attached = attachments.attachments_for_publish(session, draft.id)
+    media = tuple(tuple(a for a in attached if a.part == index) for index, p in enumerate(parts) if p)
     return Claim(
         draft_id=draft.id,
         attempt_id=attempt.id,
@@ -156,6 +169,7 @@ def _prepare(session: Session, draft: ContentDraft, now: datetime) -> Claim | Do
         if previous is not None and unknown
         else None,
         scheduled_for=draft.scheduled_for,
+        media=media,
     )
 
 
@@ -212,9 +226,40 @@ def _reconcile(job: Claim, client: PlatformClient, http: httpx.Client, posted: l
         _save_progress(job.attempt_id, posted)
 
 
-def _post_part(client: PlatformClient, job: Claim, posted: list[str], token: str) -> str:
-    """The next part of the draft, a reply to the previous one for a thread."""
-    return client.create_post(token, job.author_id, job.parts[len(posted)], posted[-1] if posted else None)
+def _save_media(job: Claim, attachment: attachments.PublishAttachment, external_id: str) -> None:
+    """Commit the platform's id for an uploaded attachment before it is used: a later attempt reuses it."""
+    with session_scope() as session:
+        attachments.record_uploaded(session, job.draft_id, attachment.media_id, attachment.part, external_id)
+
+
+def _part_media(job: Claim, client: PlatformClient, http: httpx.Client, index: int) -> list[PostMedia]:
+    """The attachments of the draft's `index`-th post on the platform: each uploaded once (an id an earlier
+    attempt recorded is reused), each new id committed as soon as the platform gives it."""
+    found: list[PostMedia] = []
+    for attachment in job.media[index] if index < len(job.media) else ():
+        kind: MediaKind = "document" if attachment.kind == "document" else "image"
+        upload = MediaUpload(
+            kind, attachment.mime_type, attachment.read, attachment.alt_text, attachment.title
+        )
+        media_id = attachment.external_media_id
+        if media_id is None:
+            media_id = _with_token(
+                job, http, partial(client.upload_media, media=upload, author_id=job.author_id)
+            )
+            logger.info("uploaded media", extra={"draft_id": str(job.draft_id), "media_id": media_id})
+            _save_media(job, attachment, media_id)
+        found.append(upload.attached(media_id))
+    return found
+
+
+def _post_part(
+    client: PlatformClient, job: Claim, posted: list[str], media: list[PostMedia], token: str
+) -> str:
+    """The next part of the draft (with its media), a reply to the previous one for a thread."""
+    text, reply_to = job.parts[len(posted)], posted[-1] if posted else None
+    if media:
+        return client.create_post(token, job.author_id, text, reply_to, media)
+    return client.create_post(token, job.author_id, text, reply_to)
 
 
 @dataclass(frozen=True)
@@ -238,7 +283,8 @@ def publish(job: Claim, http: httpx.Client) -> Result:
         if job.reconcile_since is not None and len(posted) < len(job.parts):
             _reconcile(job, client, http, posted)
         while len(posted) < len(job.parts):
-            posted.append(_with_token(job, http, partial(_post_part, client, job, posted)))
+            media = _part_media(job, client, http, len(posted))
+            posted.append(_with_token(job, http, partial(_post_part, client, job, posted, media)))
             _save_progress(job.attempt_id, posted)
     except PlatformError as exc:  # TransientError included
         return exc
