@@ -103,7 +103,7 @@ def test_long_text_shrinks_and_stays_on_the_page(client, member):
         for index in range(textpage.count_chars()):
             left, bottom, right, top = textpage.get_charbox(index)
             if right > left:  # a drawn character, not a space
-                assert 90 <= left and right <= 1080 - 90 and 90 <= bottom and top <= 1080 - 90, (left, right)
+                assert left >= 90 and right <= 1080 - 90 and bottom >= 90 and top <= 1080 - 90, (left, right)
     text = _texts(document)[0]
     assert "Compounding small improvements" in text and text.count("heroic") == 9
 
