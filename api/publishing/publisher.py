@@ -424,4 +424,4 @@ def run_pass(
     finally:
         if http is None:
             client.close()
-    return {outcome: counts[outcome] for outcome in ("published", "retry", "failed", "skipped")}
+    return {outcome: counts[outcome] for outcome in ("published", "retry", "failed", "skipped", "held")}

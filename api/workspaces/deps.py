@@ -42,6 +42,7 @@ def _scope_with(right: Right):  # type: ignore[no-untyped-def]
             raise Forbidden(f"Your role here is {scope.role}: it may not {_NEEDS[right]}.")
         return scope
 
+    resolve.right = right  # type: ignore[attr-defined]  # what an operation needs, for the role tests
     return resolve
 
 
@@ -59,6 +60,7 @@ def _path_scope_with(right: Right):  # type: ignore[no-untyped-def]
             raise Forbidden(f"Your role here is {scope.role}: it may not {_NEEDS[right]}.")
         return scope
 
+    resolve.right = right  # type: ignore[attr-defined]
     return resolve
 
 

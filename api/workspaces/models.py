@@ -88,6 +88,7 @@ class ActivityEvent(UUIDPkMixin, Base):
     subject_type: Mapped[str] = mapped_column(String(30), nullable=False)
     subject_id: Mapped[uuid.UUID | None] = mapped_column()
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    # The moment of the write, not of its transaction's start: events of one request keep their order.
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
+        DateTime(timezone=True), server_default=func.clock_timestamp(), nullable=False
     )

@@ -119,7 +119,7 @@ def test_a_429_waits_for_the_platforms_reset(world: World) -> None:
     wait = (draft.next_attempt_at - datetime.now(UTC)).total_seconds()
     assert 100 < wait < 130, wait
     assert "rate limited" in (draft.last_error or "")
-    assert publisher.run_pass(later(60)) == {"published": 0, "retry": 0, "failed": 0, "skipped": 0}
+    assert publisher.run_pass(later(60)) == {"published": 0, "retry": 0, "failed": 0, "skipped": 0, "held": 0}
     world.fake.rate_limited_until = None
     assert publisher.run_pass(later(125))["published"] == 1
     assert len(world.fake.posts) == 1
@@ -269,6 +269,6 @@ def test_no_lock_is_held_while_the_platform_is_called(world: World, monkeypatch:
     assert publisher.run_pass()["published"] == 1
     assert seen == {
         "lockable": 1,
-        "overlapping_pass": {"published": 0, "retry": 0, "failed": 0, "skipped": 0},
+        "overlapping_pass": {"published": 0, "retry": 0, "failed": 0, "skipped": 0, "held": 0},
     }
     assert len(world.fake.posts) == 1
