@@ -99,8 +99,8 @@ class TestWorkspaces:
         changed = client.patch(url, json=body, headers=people["owner"][1])
         assert changed.status_code == 200 and changed.json()["approval_rule"] == "two_people"
         assert client.get(url, headers=people["viewer"][1]).json()["needs_approval"] is True
-        bad = client.patch(url, json={"brand_colors": {"background": "red", "text": "#000000", "accent": "#000000"}},
-                           headers=people["owner"][1])  # fmt: skip
+        colors = {"background": "red", "text": "#000000", "accent": "#000000"}
+        bad = client.patch(url, json={"brand_colors": colors}, headers=people["owner"][1])
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:3] == [
             "body",
             "brand_colors",
@@ -114,9 +114,10 @@ class TestInvitations:
         workspace = client.post("/api/workspaces", json={"name": "Agency"}, headers=owner).json()
         invited, stranger = user_factory(email="invited@example.com"), user_factory()
         client.post(
-            f"/api/workspaces/{workspace['id']}/invitations", json={"email": "Invited@Example.com", "role": "viewer"},
+            f"/api/workspaces/{workspace['id']}/invitations",
+            json={"email": "Invited@Example.com", "role": "viewer"},
             headers=owner,
-        )  # fmt: skip
+        )
         token = invitation_token("Invited@Example.com")
         preview = client.post(
             "/api/invitations/preview", json={"token": token}, headers=auth_headers(stranger)
@@ -141,10 +142,8 @@ class TestInvitations:
             client.post(
                 f"/api/workspaces/{workspace['id']}/invitations", json={"email": person.email}, headers=owner
             )
-        [pending_gone] = [
-            i for i in client.get(f"/api/workspaces/{workspace['id']}/invitations", headers=owner).json()["items"]
-            if i["email"] == gone.email
-        ]  # fmt: skip
+        pending = client.get(f"/api/workspaces/{workspace['id']}/invitations", headers=owner).json()["items"]
+        [pending_gone] = [i for i in pending if i["email"] == gone.email]
         revoked = client.delete(
             f"/api/workspaces/{workspace['id']}/invitations/{pending_gone['id']}", headers=owner
         )
@@ -270,8 +269,8 @@ class TestApprovals:
         assert approved.status_code == 200, approved.text
         assert approved.json()["approval"] == "approved"
         assert approved.json()["approved_by"] == str(people["reviewer"][0].id)
-        scheduled = client.post("/api/content/schedule", json={
-            "draft_id": draft["id"], "scheduled_for": LATER, "version": approved.json()["version"]}, headers=h_editor)  # fmt: skip
+        body = {"draft_id": draft["id"], "scheduled_for": LATER, "version": approved.json()["version"]}
+        scheduled = client.post("/api/content/schedule", json=body, headers=h_editor)
         assert scheduled.status_code == 200, scheduled.text
 
         comments = client.get(f"{url}/comments", headers=h_editor).json()
