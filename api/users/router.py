@@ -67,7 +67,7 @@ def confirm_email(body: EmailConfirmIn, session: SessionDep) -> UserOut:
 @router.delete(
     "/profile",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(Unauthorized, Unprocessable, TooManyRequests),
+    responses=responses(Unauthorized, Conflict, Unprocessable, TooManyRequests),
 )
 def delete_account(
     body: DeleteAccountIn,
@@ -76,7 +76,8 @@ def delete_account(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Response:
-    """Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions)."""
+    """Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions). In team
+    workspaces what it made passes to an owner; the last owner of a team with other members gets a 409."""
     service.erase(session, user, body.password, settings, limiter)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

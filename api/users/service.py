@@ -9,22 +9,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
 from api.auth.models import User
 from api.auth.schemas import UserOut
-from api.content.models import ContentDraft
+from api.content.models import ContentDraft, DraftComment
 from api.core import mail
 from api.core.config import Settings
 from api.core.errors import Conflict, Forbidden, Unprocessable
 from api.core.ratelimit import RateLimiter
 from api.core.security import hash_password, verify_password
+from api.db.base import Base
 from api.history.models import UserPost
 from api.schedules.models import RecurringSchedule
 from api.users.schemas import OnboardingIn, ProfileUpdate
 from api.voice.models import ToneAnalysis
+from api.workspaces import activity
+from api.workspaces.models import ActivityEvent, Workspace, WorkspaceMember
 
 _SENSITIVE_FIELDS = {"email", "new_password"}
 
@@ -143,16 +146,20 @@ def onboard(session: Session, user: User, data: OnboardingIn) -> User:
 
 
 # Exported per row: everything but the owner column (and nothing secret: no table exported holds one).
-_EXPORTED = (
-    ("posts", UserPost, UserPost.posted_at),
-    ("drafts", ContentDraft, ContentDraft.created_at),
-    ("recurring_schedules", RecurringSchedule, RecurringSchedule.created_at),
+# Drafts and schedules are those the person wrote, in any workspace; comments and activity theirs too.
+_EXPORTED: tuple[tuple[str, Any, Any, str], ...] = (
+    ("posts", UserPost, UserPost.posted_at, "user_id"),
+    ("drafts", ContentDraft, ContentDraft.created_at, "user_id"),
+    ("recurring_schedules", RecurringSchedule, RecurringSchedule.created_at, "user_id"),
+    ("workspaces", WorkspaceMember, WorkspaceMember.created_at, "user_id"),
+    ("comments", DraftComment, DraftComment.created_at, "author_id"),
+    ("activity", ActivityEvent, ActivityEvent.created_at, "actor_id"),
 )
 EXPORT_BATCH = 1000
 
 
-def _columns(model: Any) -> list[Any]:
-    return [column for column in model.__table__.columns if column.key != "user_id"]
+def _columns(model: Any, owner: str = "user_id") -> list[Any]:
+    return [column for column in model.__table__.columns if column.key != owner]
 
 
 def export_chunks(session: Session, user: User) -> Iterator[bytes]:
@@ -160,10 +167,12 @@ def export_chunks(session: Session, user: User) -> Iterator[bytes]:
     server-side cursor in batches and written as they come, so memory stays flat however many there are."""
     profile = UserOut.model_validate(user).model_dump(mode="json")
     yield b'{"exported_at":' + to_json(datetime.now(UTC)) + b',"profile":' + to_json(profile)
-    for name, model, order in _EXPORTED:
+    for name, model, order, owner in _EXPORTED:
         yield f',"{name}":['.encode()
         rows = session.execute(
-            select(*_columns(model)).where(model.user_id == user.id).order_by(order, model.id),
+            select(*_columns(model, owner))
+            .where(getattr(model, owner) == user.id)
+            .order_by(order, *model.__table__.primary_key.columns),
             execution_options={"yield_per": EXPORT_BATCH},
         ).mappings()
         for index, row in enumerate(rows):
@@ -184,5 +193,46 @@ def erase(session: Session, user: User, password: str, settings: Settings, limit
         raise Unprocessable(
             [{"loc": ["body", "password"], "msg": "password is incorrect; the account was not deleted"}]
         )
+    _leave_team_workspaces(session, user)
     session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)
+
+
+def _leave_team_workspaces(session: Session, user: User) -> None:
+    """Before an account goes: a team workspace it alone is in goes with it; one it is the last owner of
+    while others remain refuses (409: make someone an owner first); in any other, what it made (drafts,
+    schedules, queue slots, accounts, webhooks, jobs) passes to an owner, so the team loses nothing."""
+    memberships = session.execute(
+        select(Workspace, WorkspaceMember.role)
+        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
+        .where(WorkspaceMember.user_id == user.id, Workspace.personal_of.is_(None))
+    ).all()
+    scoped = [
+        table
+        for table in Base.metadata.tables.values()
+        if {"workspace_id", "user_id"} <= set(table.c.keys()) and table.name != WorkspaceMember.__tablename__
+    ]
+    for workspace, _role in memberships:
+        others = session.execute(
+            select(WorkspaceMember.user_id, WorkspaceMember.role).where(
+                WorkspaceMember.workspace_id == workspace.id, WorkspaceMember.user_id != user.id
+            )
+        ).all()
+        if not others:
+            session.delete(workspace)
+            continue
+        heirs = [member for member, role in others if role == "owner"]
+        if not heirs:
+            raise Conflict(
+                f'You are the last owner of the workspace "{workspace.name}": make another member an owner, '
+                "or delete the workspace, before deleting your account."
+            )
+        for table in scoped:
+            session.execute(
+                update(table)
+                .where(table.c.workspace_id == workspace.id, table.c.user_id == user.id)
+                .values(user_id=heirs[0])
+            )
+        activity.record(session, workspace.id, None, "account_deleted", "member", user.id, heir=str(heirs[0]))
+    session.flush()
+    session.expire_all()  # the rows moved by the bulk updates above are read afresh

@@ -258,6 +258,9 @@ class TestExportAndErasure:
             "posts",
             "drafts",
             "recurring_schedules",
+            "workspaces",
+            "comments",
+            "activity",
             "tone_analysis",
         }
 

@@ -14,6 +14,7 @@ from api.core.config import get_settings
 from api.core.mail import outbox_messages
 from api.webhooks.models import Webhook, WebhookDelivery
 from api.workspaces.models import WorkspaceInvitation
+from tests.conftest import TEST_PASSWORD
 
 LATER = (datetime.now(UTC) + timedelta(days=3)).isoformat()
 
@@ -343,3 +344,38 @@ class TestApprovals:
             "From the reviewer",
             "From the owner",
         ]
+
+
+class TestLeavingForGood:
+    def test_a_deleted_members_team_drafts_pass_to_an_owner(self, client, team):
+        workspace, people = team
+        editor, h_editor = people["editor"]
+        draft = _draft(client, h_editor, workspace)
+        gone = client.request(
+            "DELETE", "/api/users/profile", json={"password": TEST_PASSWORD}, headers=h_editor
+        )
+        assert gone.status_code == 204, gone.text
+        kept = client.get(f"/api/content/drafts/{draft['id']}", headers=ws(people["owner"][1], workspace))
+        assert kept.status_code == 200 and kept.json()["author_id"] == str(people["owner"][0].id)
+
+    def test_the_last_owner_of_a_team_cannot_delete_their_account(self, client, team):
+        workspace, people = team
+        refused = client.request(
+            "DELETE", "/api/users/profile", json={"password": TEST_PASSWORD}, headers=people["owner"][1]
+        )
+        assert refused.status_code == 409 and workspace["name"] in refused.json()["detail"]
+        assert client.get(f"/api/workspaces/{workspace['id']}", headers=people["owner"][1]).status_code == 200
+
+    def test_the_export_holds_memberships_comments_and_activity(self, client, team):
+        workspace, people = team
+        editor, h_editor = people["editor"]
+        draft = _draft(client, h_editor, workspace)
+        client.post(
+            f"/api/content/drafts/{draft['id']}/comments",
+            json={"body": "Ready?"},
+            headers=ws(h_editor, workspace),
+        )
+        exported = client.get("/api/users/export", headers=h_editor).json()
+        assert [m["workspace_id"] for m in exported["workspaces"]][-1] == workspace["id"]
+        assert [c["body"] for c in exported["comments"]] == ["Ready?"]
+        assert {"created", "commented", "joined"} <= {a["action"] for a in exported["activity"]}
