@@ -172,7 +172,7 @@ class TestInvitations:
 class TestMembers:
     def test_a_removed_member_loses_access_at_once_whatever_token_they_hold(self, client, team):
         workspace, people = team
-        editor, h_editor = people["editor"]
+        h_editor = people["editor"][1]
         draft = client.post(
             "/api/content/drafts",
             json={"platform": "x", "content": "Team post"},
@@ -349,7 +349,7 @@ class TestApprovals:
 class TestLeavingForGood:
     def test_a_deleted_members_team_drafts_pass_to_an_owner(self, client, team):
         workspace, people = team
-        editor, h_editor = people["editor"]
+        h_editor = people["editor"][1]
         draft = _draft(client, h_editor, workspace)
         gone = client.request(
             "DELETE", "/api/users/profile", json={"password": TEST_PASSWORD}, headers=h_editor
@@ -368,7 +368,7 @@ class TestLeavingForGood:
 
     def test_the_export_holds_memberships_comments_and_activity(self, client, team):
         workspace, people = team
-        editor, h_editor = people["editor"]
+        h_editor = people["editor"][1]
         draft = _draft(client, h_editor, workspace)
         client.post(
             f"/api/content/drafts/{draft['id']}/comments",
