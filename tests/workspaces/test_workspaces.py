@@ -172,7 +172,7 @@ class TestInvitations:
 class TestMembers:
     def test_a_removed_member_loses_access_at_once_whatever_token_they_hold(self, client, team):
         workspace, people = team
-        h_editor = people["editor"][1]
+        editor, h_editor = people["editor"]
         draft = client.post(
             "/api/content/drafts",
             json={"platform": "x", "content": "Team post"},
