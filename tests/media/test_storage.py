@@ -12,9 +12,8 @@ from tests.media.conftest import media_rows
 def _round_trip(storage) -> None:
     key = blob_key("ab" * 32)
     assert not storage.exists(key)
-    with pytest.raises(FileNotFoundError):
-        with storage.open(key):
-            pass
+    with pytest.raises(FileNotFoundError), storage.open(key):
+        pass
     put_bytes(storage, key, b"hello media")
     assert storage.exists(key)
     with storage.open(key) as handle:
