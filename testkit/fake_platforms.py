@@ -353,7 +353,7 @@ class FakePlatforms:
             )
             if not isinstance(total, int) or total <= 0 or media_type not in X_IMAGE_TYPES:
                 return self._x_problem(400, "total_bytes and an image media_type are required")
-            if category not in X_CATEGORY_LIMITS or (category == "tweet_gif") != (media_type == "image/gif"):
+            if category not in X_CATEGORY_LIMITS or (category == "tweet_gif" and media_type != "image/gif"):
                 return self._x_problem(400, f"media_category {category!r} does not fit {media_type}")
             if total > X_CATEGORY_LIMITS[category]:
                 return self._x_problem(400, "File size exceeds the limit of its media_category")

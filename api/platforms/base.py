@@ -148,8 +148,7 @@ class MediaUpload:
 class PostMedia:
     """An uploaded medium as `create_post` attaches it: the platform's media id (X: the `media_id` string;
     LinkedIn: the `urn:li:image:...` or `urn:li:document:...` URN), its kind, alt text and title (LinkedIn
-    carries them in the post; X got the alt text at upload) and MIME type (where known: a post's rules may
-    depend on it)."""
+    carries them in the post; X got the alt text at upload) and MIME type (where known)."""
 
     id: str
     kind: MediaKind = "image"
@@ -160,15 +159,15 @@ class PostMedia:
 
 @dataclass(frozen=True, slots=True)
 class MediaRules:
-    """What media one post may carry on a platform: up to `images_per_post` images of `image_types` (an image
-    of an `alone_types` type only by itself: X's animated GIF), or, where `documents`, one document of
-    `document_types` and nothing else. Sizes are bytes in decimal megabytes (the smaller reading of a
-    platform's "5 MB"), per type in `type_max_bytes`, else `max_image_bytes` / `max_document_bytes` (None: no
-    limit of ours). The default is a platform that takes no media."""
+    """What media one post may carry on a platform: up to `images_per_post` images of `image_types`, or, where
+    `documents`, one document of `document_types` and nothing else. Sizes are bytes in decimal megabytes (the
+    smaller reading of a platform's "5 MB"), per type in `type_max_bytes`, else `max_image_bytes` /
+    `max_document_bytes` (None: no limit of ours). The default is a platform that takes no media. Rules that
+    depend on the file's content (X's animated GIF alone in its post) are the media library's
+    (`api.media.limits`) and the platform's own."""
 
     images_per_post: int = 0
     image_types: tuple[str, ...] = ()
-    alone_types: tuple[str, ...] = ()
     max_image_bytes: int | None = None
     documents: bool = False
     document_types: tuple[str, ...] = ()
@@ -212,10 +211,8 @@ class MediaRules:
             return f"the title is {len(title)} characters; {platform} takes at most {self.max_title}"
         return None
 
-    def post_problem(
-        self, platform: str, kinds: Sequence[str], mime_types: Sequence[str | None] = ()
-    ) -> str | None:
-        """Why one post cannot carry media of these kinds (and types, where known) together, or None."""
+    def post_problem(self, platform: str, kinds: Sequence[str]) -> str | None:
+        """Why one post cannot carry media of these kinds together, in words, or None."""
         images = sum(1 for kind in kinds if kind == "image")
         documents = len(kinds) - images
         if documents and not self.documents:
@@ -226,9 +223,6 @@ class MediaRules:
             if not self.images_per_post:
                 return f"{platform} posts take no images"
             return f"{images} images; a {platform} post takes at most {self.images_per_post}"
-        alone = [t for t in mime_types if t in self.alone_types]
-        if alone and len(kinds) > 1:
-            return f"a {platform} post carries a {alone[0]} image by itself"
         return None
 
 
@@ -567,9 +561,7 @@ class OAuthClient(ABC):
             raise PermanentError(f"uploading media to {self.plugin.display_name}: {problem}")
 
     def _check_post_media(self, media: Sequence[PostMedia]) -> None:
-        problem = self.plugin.media.post_problem(
-            self.plugin.display_name, [m.kind for m in media], [m.mime_type for m in media]
-        )
+        problem = self.plugin.media.post_problem(self.plugin.display_name, [m.kind for m in media])
         if problem is not None:
             raise PermanentError(f"posting to {self.plugin.display_name}: {problem}")
 

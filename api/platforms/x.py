@@ -5,12 +5,13 @@ URL weighs 23 whatever its length. The counting comes from `twitter_text` (the t
 port of X's own twitter-text configuration v3), not from `len()`. A thread is several tweets written in one
 draft, separated by a line holding only `---`; each tweet must be valid on its own.
 
-Media: up to 4 images (or one GIF) per tweet, uploaded through the v2 chunked media upload with its dedicated
-endpoints (docs.x.com/x-api/media: `POST /2/media/upload/initialize`, `POST /2/media/upload/{id}/append`,
-`POST /2/media/upload/{id}/finalize`, then `GET /2/media/upload?command=STATUS` while `processing_info` says
-pending or in_progress); X retired the `command=INIT|APPEND|FINALIZE` form of `POST /2/media/upload` in 2025.
-Alt text goes through `POST /2/media/metadata`; the tweet names the ids in `media.media_ids`. The token needs
-the `media.write` scope.
+Media: up to 4 images, or one animated GIF (`tweet_gif`), per tweet, uploaded through the v2 chunked media
+upload with its dedicated endpoints (docs.x.com/x-api/media: `POST /2/media/upload/initialize`,
+`POST /2/media/upload/{id}/append`, `POST /2/media/upload/{id}/finalize`, then
+`GET /2/media/upload?command=STATUS` while `processing_info` says pending or in_progress); X retired the
+`command=INIT|APPEND|FINALIZE` form of `POST /2/media/upload` in 2025. Alt text goes through
+`POST /2/media/metadata`; the tweet names the ids in `media.media_ids`. The token needs the `media.write`
+scope.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ X_MAX_WEIGHTED_LENGTH = 280
 X_MEDIA = MediaRules(
     images_per_post=4,
     image_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
-    alone_types=("image/gif",),  # a tweet carries 1 to 4 images, or one GIF
     max_image_bytes=5_000_000,
     type_max_bytes=(("image/gif", 15_000_000),),
     max_alt_text=1000,
@@ -139,7 +139,8 @@ class XClient(OAuthClient):
         data = media.read()
         self._check_upload(media, data)
         headers = self._auth(access_token)
-        category = "tweet_gif" if media.mime_type == "image/gif" else "tweet_image"
+        # An animated GIF is X's `tweet_gif` (processed, alone in its tweet); a still GIF is an image.
+        category = "tweet_gif" if media.mime_type == "image/gif" and _gif_frames(data) > 1 else "tweet_image"
         started = self.http.post(
             f"{self.api}/2/media/upload/initialize",
             json={"total_bytes": len(data), "media_type": media.mime_type, "media_category": category},
@@ -225,6 +226,32 @@ class XClient(OAuthClient):
                 **({"impressions": int(m["impression_count"])} if "impression_count" in m else {}),
             }
         return result
+
+
+def _gif_frames(data: bytes, enough: int = 2) -> int:
+    """How many frames (image descriptors) a GIF has, counting up to `enough`: its blocks are walked as the
+    GIF89a specification lays them out; a malformed file counts what was found before the damage."""
+    frames, at = 0, 13
+    if len(data) < 13 or not data.startswith((b"GIF87a", b"GIF89a")):
+        return 0
+    if data[10] & 0x80:  # a global colour table follows the logical screen descriptor
+        at += 3 * 2 ** ((data[10] & 0x07) + 1)
+    while at < len(data) and frames < enough:
+        block = data[at]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # extension: label, then data sub-blocks
+            at += 2
+        elif block == 0x2C:  # image descriptor, local colour table, LZW code size, then data sub-blocks
+            frames += 1
+            packed = data[at + 9] if at + 9 < len(data) else 0
+            at += 10 + (3 * 2 ** ((packed & 0x07) + 1) if packed & 0x80 else 0) + 1
+        else:
+            break
+        while at < len(data) and data[at]:
+            at += data[at] + 1
+        at += 1
+    return frames
 
 
 def _data(response: httpx.Response, what: str) -> dict[str, Any]:

@@ -4,12 +4,14 @@ the error class the publisher acts on (5xx transient, 4xx permanent, 401 a refus
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from api.core.config import get_settings
 from api.platforms import linkedin, x
@@ -30,6 +32,14 @@ PDF = b"%PDF-1.7\n" + os.urandom(3000) + b"\n%%EOF\n"
 
 def png(size: int = 10_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + os.urandom(size - 8)
+
+
+def gif_bytes(frames: int) -> bytes:
+    """A real GIF of `frames` different frames (more than one: animated)."""
+    images = [Image.new("RGB", (24, 16), (60 * i % 256, 90, 255 - 60 * i % 256)) for i in range(frames)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=80, loop=0)
+    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +123,7 @@ def test_four_images_on_one_x_post_and_a_fifth_is_refused(fake: FakePlatforms, h
 def test_an_animated_gif_is_waited_for_until_processed(fake: FakePlatforms, http: httpx.Client) -> None:
     client, access = connect(x.PLUGIN, http), token(fake, "103")
     fake.gif_processing_polls = 2
-    gif = MediaUpload("image", "image/gif", b"GIF89a" + os.urandom(5000))
+    gif = MediaUpload("image", "image/gif", gif_bytes(frames=3))
 
     media_id = client.upload_media(access, "103", gif)
 
@@ -123,20 +133,32 @@ def test_an_animated_gif_is_waited_for_until_processed(fake: FakePlatforms, http
     client.create_post(access, "103", "Moving picture", None, [gif.attached(media_id)])
     assert fake.posts[0].media_ids == [media_id]
 
+    # An animated GIF goes alone (the media library refuses to attach it with others; X refuses the post).
     still = MediaUpload("image", "image/png", png())
     together = [gif.attached(media_id), still.attached(client.upload_media(access, "103", still))]
-    with pytest.raises(PermanentError, match="image/gif image by itself"):
-        client.create_post(access, "103", "GIF and photo", None, together)
-    # X refuses it too, should a client not know the type.
     with pytest.raises(PermanentError, match="cannot be combined"):
-        client.create_post(access, "103", "GIF and photo", None, [PostMedia(m.id) for m in together])
+        client.create_post(access, "103", "GIF and photo", None, together)
+
+
+def test_a_still_gif_is_an_image_beside_others(fake: FakePlatforms, http: httpx.Client) -> None:
+    client, access = connect(x.PLUGIN, http), token(fake, "106")
+    images = [
+        MediaUpload("image", "image/gif", gif_bytes(frames=1)),
+        MediaUpload("image", "image/png", png()),
+    ]
+    attached = [image.attached(client.upload_media(access, "106", image)) for image in images]
+
+    client.create_post(access, "106", "A still GIF and a photo", None, attached)
+
+    assert [m.category for m in fake.media_of(fake.posts[0])] == ["tweet_image", "tweet_image"]
+    assert fake.uploads("twitter", "status") == 0
 
 
 def test_a_gif_x_cannot_process_is_a_permanent_error(fake: FakePlatforms, http: httpx.Client) -> None:
     client, access = connect(x.PLUGIN, http), token(fake, "104")
     fake.fail_processing = True
     with pytest.raises(PermanentError, match="could not process the media: Unsupported media"):
-        client.upload_media(access, "104", MediaUpload("image", "image/gif", b"GIF89a" + os.urandom(100)))
+        client.upload_media(access, "104", MediaUpload("image", "image/gif", gif_bytes(frames=2)))
 
 
 def test_x_takes_no_documents_and_no_unknown_types(fake: FakePlatforms, http: httpx.Client) -> None:
@@ -271,7 +293,7 @@ def test_upload_errors_are_classified(
 ) -> None:
     client, access = connect(plugin, http), token(fake, "501")
     # "status": X reads it while processing a GIF, LinkedIn after every upload.
-    image = MediaUpload("image", "image/gif", b"GIF89a" + os.urandom(100))
+    image = MediaUpload("image", "image/gif", gif_bytes(frames=2))
     fake.fail_upload(status, step)
     with pytest.raises(error) as raised:
         client.upload_media(access, "501", image)
