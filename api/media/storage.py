@@ -33,6 +33,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.core.config import ConfigurationError, get_settings
+from api.media import limits
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,250}$")
 
@@ -54,8 +55,8 @@ class MediaSettings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     # The library's ceilings (api.media.limits has the platforms' own); lower them to keep uploads smaller.
-    image_max_bytes: int = Field(default=15_000_000, ge=1024)
-    document_max_bytes: int = Field(default=100_000_000, ge=1024)
+    image_max_bytes: int = Field(default=limits.IMAGE_MAX_BYTES, ge=1024)
+    document_max_bytes: int = Field(default=limits.DOCUMENT_MAX_BYTES, ge=1024)
 
 
 @cache

@@ -82,6 +82,24 @@ def test_an_attached_asset_cannot_be_deleted_and_a_deleted_draft_takes_only_its_
     assert media_rows(db) == (0, 0) and stored_files(media_dir) == []
 
 
+def test_a_deleted_workspace_leaves_its_files_to_the_sweep(client, db, member_factory, media_dir):
+    from api.media import service
+
+    leaving, staying = member_factory(), member_factory()
+    shared = files.png(seed=77)
+    leaving.image(client, shared)
+    staying.image(client, shared)
+    own = leaving.image(client, files.png(seed=78))
+    db.delete(db.get(Workspace, leaving.workspace_id))  # the account's erasure cascades the same way
+    db.commit()
+    assert media_rows(db) == (1, 2)
+    assert service.sweep_orphans(db) == 1
+    db.commit()
+    assert media_rows(db) == (1, 1)
+    assert own["sha256"] not in " ".join(stored_files(media_dir)) and len(stored_files(media_dir)) == 2
+    assert service.sweep_orphans(db) == 0
+
+
 def test_another_workspaces_asset_is_a_404_everywhere(client, member_factory, draft_factory):
     owner, stranger = member_factory(), member_factory()
     image = owner.image(client)

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from starlette.requests import Request
 
+from api.core import edge
 from api.media import limits, upload
 from api.media.storage import blob_key, get_media_settings, thumbnail_key
 from tests.media import files
@@ -158,6 +159,23 @@ def test_a_file_past_the_limit_is_a_413_naming_it(client, db, member, media_dir,
     answer = member.upload(client, files.pdf(40, text="x" * 50), "long.pdf")
     _refused(answer, 413, "2,000 bytes", "PDF", "LinkedIn")
     _nothing_kept(db, media_dir)
+
+
+@pytest.mark.skipif(
+    "/api/media" not in edge.UPLOAD_PATHS,
+    reason="the edge (api/core/edge.py) still holds /api/media to the JSON body limit: it must list it as an "
+    "upload path with MEDIA_DOCUMENT_MAX_BYTES plus the multipart envelope",
+)
+def test_photos_of_several_megabytes_pass_the_edge_and_say_where_they_fit(client, member):
+    small = member.upload(client, files.noise_png((1000, 1000)), "3mb.png", alt_text="Noise")
+    assert small.status_code == 201, small.text
+    assert small.json()["byte_size"] > 2_000_000 and small.json()["problems"]["twitter"] == []
+    large = member.upload(client, files.noise_png((1500, 1400)), "6mb.png", alt_text="Noise")
+    assert large.status_code == 201, large.text
+    assert large.json()["problems"]["twitter"] == [
+        f"the PNG is {large.json()['byte_size'] / 1e6:.1f} MB; X takes images up to 5 MB"
+    ]
+    assert large.json()["problems"]["linkedin"] == []
 
 
 def test_reading_stops_at_the_limit(media_dir, tmp_path):
