@@ -21,6 +21,8 @@ const TemplatesPage = lazy(() => import("./features/templates/TemplatesPage"));
 const AnalyticsPage = lazy(() => import("./features/analytics/AnalyticsPage"));
 const SettingsPage = lazy(() => import("./features/settings/SettingsPage"));
 const ConfirmEmailPage = lazy(() => import("./features/settings/ConfirmEmailPage"));
+const WorkspacePage = lazy(() => import("./features/workspaces/WorkspacePage"));
+const AcceptInvitationPage = lazy(() => import("./features/invitations/AcceptInvitationPage"));
 
 export function useSession() {
   return useSyncExternalStore(subscribe, getState);
@@ -89,6 +91,9 @@ export function App() {
         <Route path="/templates" element={<Screen><TemplatesPage /></Screen>} />
         <Route path="/analytics" element={<Screen><AnalyticsPage /></Screen>} />
         <Route path="/settings" element={<Screen><SettingsPage /></Screen>} />
+        <Route path="/workspace" element={<Screen><WorkspacePage /></Screen>} />
+        {/* The invitation link from the e-mail: signed in first (sign-in comes back here with ?next=). */}
+        <Route path="/invitations/accept" element={<Screen><AcceptInvitationPage /></Screen>} />
         <Route path="*" element={<Screen><NotFoundPage /></Screen>} />
       </Routes>
     </SessionGate>

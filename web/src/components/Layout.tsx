@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useLocation, useNavigate } from "react-router";
 import { signOut } from "../api/session";
+import { WorkspaceSwitcher } from "../features/workspaces/Switcher";
+import { WorkspaceGate } from "../features/workspaces/WorkspaceGate";
 
 const LINKS: { to: string; label: string }[] = [
   { to: "/", label: "Home" },
@@ -13,6 +15,7 @@ const LINKS: { to: string; label: string }[] = [
   { to: "/import", label: "Import" },
   { to: "/templates", label: "Templates" },
   { to: "/accounts", label: "Accounts" },
+  { to: "/workspace", label: "Team" },
   { to: "/settings", label: "Settings" },
 ];
 
@@ -43,7 +46,7 @@ export function Layout(props: { children: ReactNode }) {
             type="button"
             className="menu-toggle"
             aria-expanded={menuOpen}
-            aria-controls="main-nav-links"
+            aria-controls="main-nav-links workspace-switcher"
             onClick={() => setMenuOpen((open) => !open)}
           >
             Menu
@@ -59,6 +62,7 @@ export function Layout(props: { children: ReactNode }) {
               ))}
             </ul>
           </nav>
+          <WorkspaceSwitcher id="workspace-switcher" open={menuOpen} />
           <div className="header-end">
             <button
               type="button"
@@ -72,7 +76,7 @@ export function Layout(props: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>
-        {props.children}
+        <WorkspaceGate>{props.children}</WorkspaceGate>
       </main>
     </>
   );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type MouseEvent } from "re
 import { Link } from "react-router";
 import { dayLabel, snapMinutes, timeOfMinutes, weekday, type DayKey } from "./dates";
 import { excerpt, platformName, slotTime, STATUS_WORDS, type Placed, type Post, type Slot, type TileStatus } from "./model";
+import { ApprovalBadge } from "../workspaces/ApprovalBadge";
 
 export const DRAG_TYPE = "application/x-postwright-post";
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -40,6 +41,7 @@ export function Tile(props: { post: Post; status: TileStatus; time: string | nul
         <span className={`cal-platform cal-platform-${post.platform}`}>{platformName(post.platform)}</span>
       </span>
       <span className={`cal-badge cal-badge-${status}`}>{props.pending ? "Saving…" : STATUS_WORDS[status]}</span>
+      {status === "published" ? null : <ApprovalBadge approval={post.approval} />}
       <span className="cal-tile-text">{excerpt(post.content, 60)}</span>
     </>
   );

@@ -6,6 +6,7 @@ import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
 import { browserTimeZone, formatDateTime, isoToZoned, zonedToIso } from "../../lib/format";
 import { countParts, counterText, joinThread, splitThread, type Platform } from "./counters";
+import { ApprovalPanel, useCanWrite } from "./ApprovalPanel";
 import { ForecastPanel } from "./ForecastPanel";
 import { Preview } from "./Preview";
 import { applySuggestion } from "./suggestions";
@@ -102,6 +103,7 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
   const [scheduling, setScheduling] = useState(false);
   const createKey = useRef(crypto.randomUUID());
   const saving = useRef<Promise<Draft | null> | null>(null);
+  const canWrite = useCanWrite();
 
   const content = contentOf(local);
   const contentType = local.platform === "twitter" && local.thread ? "thread" : (saved?.content_type === "thread" ? null : (saved?.content_type ?? null));
@@ -255,6 +257,7 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
                     rows={local.platform === "linkedin" ? 12 : 5}
                     aria-describedby={`count-${index}`}
                     aria-invalid={count?.over ?? false}
+                    readOnly={!canWrite}
                     onChange={(e) => (isThread ? setPart(index, e.target.value) : update({ parts: [e.target.value] }))}
                   />
                   <div className="actions">
@@ -300,6 +303,13 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
             ) : null}
           </section>
 
+          <ApprovalPanel
+            draft={saved}
+            timeZone={props.timeZone}
+            save={save}
+            onChange={(next) => { setSaved(next); queryClient.setQueryData(["draft", next.id], next); }}
+          />
+
           <section className="card" aria-labelledby="schedule-title">
             <h2 id="schedule-title">When it goes out</h2>
             <DraftState draft={saved} timeZone={props.timeZone} />
@@ -308,14 +318,18 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
                 <input id={ids.id} type="datetime-local" value={scheduleLocal} min={nowLocal} aria-describedby={ids.describedBy} onChange={(e) => setScheduleLocal(e.target.value)} />
               )}
             </Field>
-            <div className="actions">
-              <button type="button" disabled={scheduling || !scheduleLocal} onClick={() => void schedule("time")}>
-                {scheduling ? "Scheduling…" : "Schedule at this time"}
-              </button>
-              <button type="button" className="secondary" disabled={scheduling} onClick={() => void schedule("queue")}>
-                Add to the queue
-              </button>
-            </div>
+            {canWrite ? (
+              <div className="actions">
+                <button type="button" disabled={scheduling || !scheduleLocal} onClick={() => void schedule("time")}>
+                  {scheduling ? "Scheduling…" : "Schedule at this time"}
+                </button>
+                <button type="button" className="secondary" disabled={scheduling} onClick={() => void schedule("queue")}>
+                  Add to the queue
+                </button>
+              </div>
+            ) : (
+              <p className="muted">Only editors and owners schedule posts in this workspace.</p>
+            )}
             <ErrorNote error={scheduleError} what="Not scheduled" />
           </section>
         </div>
