@@ -12,6 +12,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Header
+from pydantic import WithJsonSchema
 
 from api.core.errors import Forbidden
 from api.core.ownership import Right, Scope
@@ -24,6 +25,8 @@ WorkspaceHeader = Annotated[
         alias="X-Workspace-Id",
         description="The workspace to act in (one you are a member of); without it, your personal workspace.",
     ),
+    # Absent or a workspace's id: a header has no null to send.
+    WithJsonSchema({"type": "string", "format": "uuid"}),
 ]
 
 _NEEDS = {
