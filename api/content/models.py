@@ -19,9 +19,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db.base import Base, TimestampMixin, UUIDPkMixin
+from api.media.models import DraftMedia
 
 DRAFT_STATUSES = ("draft", "scheduled", "published", "failed")
 # Where a draft stands with its reviewers, in a workspace whose posts need approval: not asked yet,
@@ -90,6 +91,11 @@ class ContentDraft(UUIDPkMixin, TimestampMixin, Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Optimistic locking: an edit based on an old version is a 409, not a lost update.
     version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"))
+
+    # Its attachments in order (read only here: api.content.attachments changes them), loaded with the draft.
+    attachments: Mapped[list[DraftMedia]] = relationship(
+        DraftMedia, viewonly=True, lazy="selectin", order_by=DraftMedia.position
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.core.types import IsoDateTime, Version
 from api.platforms.registry import PlatformName
@@ -17,6 +17,24 @@ VISIBLE_TEXT_PATTERN = r"\S"
 
 
 ApprovalState = Literal["none", "submitted", "approved", "changes_requested"]
+
+
+class AttachedMedia(BaseModel):
+    """A media asset attached to the draft (GET .../media gives each one's details and previews)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    media_id: uuid.UUID
+    part: int = Field(description="which post of a thread it goes with, 0 for a single post")
+    position: int
+    uploaded: bool = Field(
+        default=False, validation_alias="external_media_id", description="the publisher has uploaded it"
+    )
+
+    @field_validator("uploaded", mode="before")
+    @classmethod
+    def _uploaded(cls, value: object) -> bool:
+        return value is not None and value is not False
 
 
 class DraftOut(BaseModel):
@@ -78,6 +96,11 @@ class DraftOut(BaseModel):
     last_edited_by: uuid.UUID | None = None
     approved_by: uuid.UUID | None = None
     approved_at: datetime | None = None
+    media: list[AttachedMedia] = Field(
+        default_factory=list,
+        validation_alias="attachments",
+        description="attached images or document, in order",
+    )
     created_at: datetime
     updated_at: datetime
 
