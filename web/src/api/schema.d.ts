@@ -1191,7 +1191,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Account
-         * @description Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions).
+         * @description Erase the account and everything it owns (posts, drafts, schedules, analyses, sessions). In team
+         *     workspaces what it made passes to an owner; the last owner of a team with other members gets a 409.
          */
         delete: operations["delete_account_api_users_profile_delete"];
         options?: never;
@@ -1616,6 +1617,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/content/drafts/{draft_id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Draft Media
+         * @description The draft's attachments in order, each with its part (the post of a thread it goes with).
+         */
+        get: operations["list_draft_media_api_content_drafts__draft_id__media_get"];
+        /**
+         * Replace Draft Media
+         * @description Replace the draft's attachments with these, in this order (`[]` removes them all). Each `media_id` is
+         *     an asset of this workspace's library (404 otherwise); `part` is the post of a thread (0: the first or
+         *     only post). The platform's rules apply: on X up to 4 images per post (or one animated GIF alone),
+         *     images only, each within X's size limits; on LinkedIn 1 to 20 images, or exactly one document with a
+         *     title, not both. Each broken rule is a 422 at `body.items[i]` naming the limit; a published draft, or one
+         *     being published now, is a 409.
+         */
+        put: operations["replace_draft_media_api_content_drafts__draft_id__media_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1768,6 +1798,101 @@ export interface components {
         ApprovalRequest: {
             /** Version */
             version: number;
+        };
+        /**
+         * AttachedMedia
+         * @description A media asset attached to the draft (GET .../media gives each one's details and previews).
+         */
+        AttachedMedia: {
+            /**
+             * Media Id
+             * Format: uuid
+             */
+            media_id: string;
+            /**
+             * Part
+             * @description which post of a thread it goes with, 0 for a single post
+             */
+            part: number;
+            /** Position */
+            position: number;
+            /**
+             * Uploaded
+             * @description the publisher has uploaded it
+             * @default false
+             */
+            uploaded: boolean;
+        };
+        /** AttachmentIn */
+        AttachmentIn: {
+            /**
+             * Media Id
+             * Format: uuid
+             */
+            media_id: string;
+            /**
+             * Part
+             * @description the post of a thread it goes with: 0 for the first (or only) post
+             * @default 0
+             */
+            part: number;
+        };
+        /** AttachmentList */
+        AttachmentList: {
+            /** Items */
+            items: components["schemas"]["AttachmentOut"][];
+        };
+        /**
+         * AttachmentOut
+         * @description One of a draft's attachments, with what the UI shows of its asset.
+         */
+        AttachmentOut: {
+            /**
+             * Media Id
+             * Format: uuid
+             */
+            media_id: string;
+            /** Part */
+            part: number;
+            /** Position */
+            position: number;
+            /** Kind */
+            kind: string;
+            /** Mime Type */
+            mime_type: string;
+            /** Byte Size */
+            byte_size: number;
+            /** Width */
+            width: number | null;
+            /** Height */
+            height: number | null;
+            /** Frames */
+            frames: number | null;
+            /** Pages */
+            pages: number | null;
+            /** Alt Text */
+            alt_text: string | null;
+            /** Title */
+            title: string | null;
+            /** Thumbnail Url */
+            thumbnail_url: string;
+            /** File Url */
+            file_url: string;
+            /**
+             * External Media Id
+             * @description the platform's id once the publisher uploaded it
+             */
+            external_media_id: string | null;
+            /** Uploaded At */
+            uploaded_at: string | null;
+        };
+        /**
+         * AttachmentsIn
+         * @description The draft's attachments, in order (replacing the ones it has); an empty list removes them all.
+         */
+        AttachmentsIn: {
+            /** Items */
+            items: components["schemas"]["AttachmentIn"][];
         };
         /** AttemptList */
         AttemptList: {
@@ -2220,6 +2345,11 @@ export interface components {
             approved_by?: string | null;
             /** Approved At */
             approved_at?: string | null;
+            /**
+             * Media
+             * @description attached images or document, in order
+             */
+            media?: components["schemas"]["AttachedMedia"][];
             /**
              * Created At
              * Format: date-time
@@ -4095,7 +4225,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4145,7 +4275,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 platform: "linkedin" | "twitter" | "x";
@@ -4277,7 +4407,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 account_id: string;
@@ -4914,7 +5044,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4975,7 +5105,7 @@ export interface operations {
                 /** @description A retry with the same key returns the first answer and creates nothing twice (24 h). */
                 "Idempotency-Key"?: string | null;
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5047,7 +5177,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5108,7 +5238,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5182,7 +5312,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5241,7 +5371,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5313,7 +5443,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5387,7 +5517,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5461,7 +5591,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5538,7 +5668,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5599,7 +5729,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -5755,7 +5885,7 @@ export interface operations {
                 /** @description A retry with the same key returns the first answer and creates nothing twice (24 h). */
                 "Idempotency-Key"?: string | null;
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5838,7 +5968,7 @@ export interface operations {
                 /** @description A retry with the same key returns the first answer and creates nothing twice (24 h). */
                 "Idempotency-Key"?: string | null;
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5921,7 +6051,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 job_id: string;
@@ -6056,7 +6186,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6115,7 +6245,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6215,7 +6345,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6287,7 +6417,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6348,7 +6478,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6416,7 +6546,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6481,7 +6611,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6546,7 +6676,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6607,7 +6737,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 media_id: string;
@@ -6826,7 +6956,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -6887,7 +7017,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -6957,7 +7087,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -7034,7 +7164,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7093,7 +7223,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7165,7 +7295,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 slot_id: string;
@@ -7227,7 +7357,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7295,7 +7425,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7354,7 +7484,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7426,7 +7556,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -7487,7 +7617,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -7564,7 +7694,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 draft_id: string;
@@ -7640,7 +7770,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7699,7 +7829,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -7762,7 +7892,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 schedule_id: string;
@@ -7823,7 +7953,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 schedule_id: string;
@@ -7888,7 +8018,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 schedule_id: string;
@@ -7956,7 +8086,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8015,7 +8145,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 template_id: string;
@@ -8076,7 +8206,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 template_id: string;
@@ -8256,6 +8386,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8591,7 +8730,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8650,7 +8789,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8722,7 +8861,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 webhook_id: string;
@@ -8783,7 +8922,7 @@ export interface operations {
             };
             header?: {
                 /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
-                "X-Workspace-Id"?: string | null;
+                "X-Workspace-Id"?: string;
             };
             path: {
                 webhook_id: string;
@@ -9611,6 +9750,141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Joined"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_draft_media_api_content_drafts__draft_id__media_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                draft_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_draft_media_api_content_drafts__draft_id__media_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
+            path: {
+                draft_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentList"];
                 };
             };
             /** @description Missing, invalid or expired credentials. */
