@@ -33,6 +33,7 @@ from api.media.models import DraftMedia, MediaAsset
 from api.media.storage import blob_key, get_storage
 from api.platforms import registry
 from api.platforms.base import THREAD_CONTENT_TYPE, PlatformPlugin, split_thread
+from api.workspaces import activity
 
 # The statuses in which a draft's media may change.
 EDITABLE_STATUSES = ("draft", "scheduled", "failed")
@@ -303,6 +304,15 @@ def replace_attachments(
             )
         )
     session.flush()
+    activity.record(
+        session,
+        draft.workspace_id,
+        scope.user_id,
+        "media_changed",
+        "draft",
+        draft.id,
+        media=[str(item.media_id) for item in body.items],
+    )
     return attachments_of(session, [draft.id])[draft.id]
 
 

@@ -18,13 +18,15 @@ router = APIRouter(
 )
 
 
-@router.get("/{draft_id}/media", response_model=AttachmentList)
+@router.get("/{draft_id:uuid}/media", response_model=AttachmentList)
 def list_draft_media(draft_id: uuid.UUID, scope: ReadScope, session: SessionDep) -> AttachmentList:
     """The draft's attachments in order, each with its part (the post of a thread it goes with)."""
     return AttachmentList(items=attachments.list_attachments(session, scope, draft_id))
 
 
-@router.put("/{draft_id}/media", response_model=AttachmentList, responses=responses(Conflict, Unprocessable))
+@router.put(
+    "/{draft_id:uuid}/media", response_model=AttachmentList, responses=responses(Conflict, Unprocessable)
+)
 def replace_draft_media(
     draft_id: uuid.UUID, body: AttachmentsIn, scope: WriteScope, session: SessionDep
 ) -> AttachmentList:

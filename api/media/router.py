@@ -147,19 +147,19 @@ def create_carousel(body: CarouselIn, scope: WriteScope, session: SessionDep) ->
     return _media_response(service.to_out(asset), created)
 
 
-@router.get("/{media_id}", response_model=MediaOut)
+@router.get("/{media_id:uuid}", response_model=MediaOut)
 def get_media(media_id: uuid.UUID, scope: ReadScope, session: SessionDep) -> MediaOut:
     """One asset, with what keeps it from a post on each platform."""
     return service.to_out(service.get_media(session, scope, media_id))
 
 
-@router.patch("/{media_id}", response_model=MediaOut, responses=responses(Unprocessable))
+@router.patch("/{media_id:uuid}", response_model=MediaOut, responses=responses(Unprocessable))
 def update_media(media_id: uuid.UUID, body: MediaUpdate, scope: WriteScope, session: SessionDep) -> MediaOut:
     """Change the alt text (an image's cannot be removed) or the title."""
     return service.to_out(service.update_media(session, scope, media_id, body))
 
 
-@router.delete("/{media_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(Conflict))
+@router.delete("/{media_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(Conflict))
 def delete_media(media_id: uuid.UUID, scope: WriteScope, session: SessionDep) -> Response:
     """Delete an asset; 409 naming the drafts it is attached to. Its file goes once no asset shows it."""
     service.delete_media(session, scope, media_id)
@@ -167,7 +167,7 @@ def delete_media(media_id: uuid.UUID, scope: WriteScope, session: SessionDep) ->
 
 
 @router.get(
-    "/{media_id}/file",
+    "/{media_id:uuid}/file",
     response_class=StreamingResponse,
     responses={200: {"content": {mime: {} for mime in limits.FORMATS}, "description": "The stored bytes."}},
 )
@@ -187,7 +187,7 @@ def media_file(media_id: uuid.UUID, scope: ReadScope, session: SessionDep) -> St
 
 
 @router.get(
-    "/{media_id}/thumbnail",
+    "/{media_id:uuid}/thumbnail",
     response_class=Response,
     responses={200: {"content": {"image/webp": {}}, "description": "At most 320 px on its longer side."}},
 )
@@ -198,7 +198,7 @@ def media_thumbnail(media_id: uuid.UUID, scope: ReadScope, session: SessionDep) 
 
 
 @router.get(
-    "/{media_id}/pages/{page}",
+    "/{media_id:uuid}/pages/{page}",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "At most 1080 px on its longer side."}},
 )

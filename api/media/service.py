@@ -43,6 +43,7 @@ from api.media.storage import (
     thumbnail_key,
 )
 from api.platforms import registry
+from api.workspaces import activity
 from api.workspaces.models import Workspace
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -179,6 +180,8 @@ def ingest(
         created = asset_id is not None
         found = session.scalar(owned_rows(MediaAsset, scope).where(MediaAsset.sha256 == sha))
         assert found is not None
+        if created:
+            _log(session, scope, found, "uploaded" if source == "upload" else "created")
         return found, created
     finally:
         staged.unlink(missing_ok=True)
@@ -263,6 +266,20 @@ def to_out(asset: MediaAsset) -> MediaOut:
     )
 
 
+def _log(session: Session, scope: Scope, asset: MediaAsset, action: str) -> None:
+    activity.record(
+        session,
+        scope.workspace_id,
+        scope.user_id,
+        action,
+        "media",
+        asset.id,
+        kind=asset.kind,
+        title=asset.title,
+        filename=asset.filename,
+    )
+
+
 def list_media(
     session: Session, scope: Scope, kind: str | None, limit: int, offset: int
 ) -> tuple[list[MediaAsset], int]:
@@ -283,6 +300,7 @@ def update_media(session: Session, scope: Scope, media_id: uuid.UUID, body: Medi
     if "title" in body.model_fields_set:
         asset.title = clean_title(body.title)
     session.flush()
+    _log(session, scope, asset, "edited")
     return asset
 
 
@@ -311,6 +329,7 @@ def delete_media(session: Session, scope: Scope, media_id: uuid.UUID, storage: S
             "(PUT /api/content/drafts/{draft_id}/media) or delete those drafts."
         )
     sha = asset.sha256
+    _log(session, scope, asset, "deleted")
     session.delete(asset)
     session.flush()
     _release_blob(session, storage or get_storage(), sha)

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from api.media.models import DraftMedia, MediaAsset
-from api.workspaces.models import Workspace, WorkspaceMember
+from api.workspaces.models import ActivityEvent, Workspace, WorkspaceMember
 from tests.media import files
 from tests.media.conftest import Member, media_rows, stored_files
 
@@ -35,7 +35,8 @@ def test_one_asset_says_what_keeps_it_from_each_platform(client, member):
     assert client.get(f"/api/media/{webp['id']}", headers=member.headers).json() == webp
 
 
-def test_alt_text_and_title_can_change_but_an_image_keeps_an_alt_text(client, member):
+def test_alt_text_and_title_can_change_but_an_image_keeps_an_alt_text(client, db, member):
+    """And each change is in the activity log."""
     image = member.image(client)
     changed = client.patch(
         f"/api/media/{image['id']}", headers=member.headers, json={"alt_text": "New words", "title": "Blocks"}
@@ -56,6 +57,23 @@ def test_alt_text_and_title_can_change_but_an_image_keeps_an_alt_text(client, me
     document = member.upload(client, files.pdf(1), "deck.pdf").json()
     cleared = client.patch(f"/api/media/{document['id']}", headers=member.headers, json={"title": None})
     assert cleared.status_code == 200 and cleared.json()["title"] is None
+    assert client.delete(f"/api/media/{document['id']}", headers=member.headers).status_code == 204
+    events = db.scalars(
+        select(ActivityEvent)
+        .where(ActivityEvent.workspace_id == member.workspace_id)
+        .order_by(ActivityEvent.created_at)
+    ).all()
+    assert [(event.action, event.subject_type) for event in events if event.subject_type == "media"] == [
+        ("uploaded", "media"),
+        ("edited", "media"),
+        ("uploaded", "media"),
+        ("edited", "media"),
+        ("deleted", "media"),
+    ]
+    assert (
+        events[-1].detail == {"kind": "document", "filename": "deck.pdf"}
+        and events[-1].actor_id == member.user.id
+    )
 
 
 def test_an_attached_asset_cannot_be_deleted_and_a_deleted_draft_takes_only_its_attachments(
