@@ -156,7 +156,7 @@ class FakePlatforms:
         self.access[token] = {"user": user, "expires_at": time.time() + 7200}
         self.refresh[refresh] = user
         return {"token_type": "bearer", "expires_in": 7200, "access_token": token, "refresh_token": refresh,
-                "scope": "tweet.read tweet.write users.read offline.access"}  # fmt: skip
+                "scope": "tweet.read tweet.write users.read media.write offline.access"}  # fmt: skip
 
     def _user(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")

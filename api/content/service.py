@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +25,7 @@ from api.core.config import get_settings
 from api.core.errors import Conflict, Unprocessable
 from api.core.ownership import Scope, get_owned, owned_rows
 from api.core.pagination import paginate
+from api.media.models import DraftMedia
 from api.platforms import registry
 from api.workspaces import activity
 
@@ -319,6 +320,13 @@ def retry_failed(
     approval.ensure_schedulable(session, draft)
     draft.status, draft.scheduled_for = "scheduled", now or datetime.now(UTC)
     draft.next_attempt_at = draft.lease_until = None
+    # A retry uploads the media afresh: the platform's ids expire (X's after about a day).
+    session.execute(
+        update(DraftMedia)
+        .where(DraftMedia.draft_id == draft.id)
+        .values(external_media_id=None, uploaded_at=None)
+        .execution_options(synchronize_session=False)
+    )
     _flush(session)
     _log(session, scope, draft, "retried")
     return draft

@@ -106,7 +106,7 @@ class Settings(MLSettings):
     x_api_base_url: str = "https://api.x.com"
     x_client_id: str | None = None
     x_client_secret: SecretStr | None = None
-    x_scopes: str = "tweet.read tweet.write users.read offline.access"
+    x_scopes: str = "tweet.read tweet.write users.read media.write offline.access"
     linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
     linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
     linkedin_api_base_url: str = "https://api.linkedin.com"

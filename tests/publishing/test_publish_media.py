@@ -198,3 +198,23 @@ def test_media_that_no_longer_fit_fail_the_draft_in_words(world: World) -> None:
     draft = world.get(draft_id)
     assert draft.status == "failed" and "media do not fit X" in (draft.last_error or "")
     assert world.fake.uploads("twitter") == 0 and world.fake.posts == []
+
+
+def test_retrying_a_failed_post_by_hand_uploads_its_media_afresh(world: World) -> None:
+    """A platform's media ids expire (X's after about a day): a retry days later must not reuse them."""
+    from api.content import service as content_service
+
+    user = world.user()
+    draft_id = world.draft(user, "Refused, then retried by hand")
+    attach(user, draft_id, [(png(8), "image/png", {"alt_text": "a chart"})])
+    world.fake.fail_next = [403]  # a permanent refusal after the upload
+    assert publisher.run_pass()["failed"] == 1
+    assert world.fake.uploads("twitter") == 1 and recorded(draft_id) != [None]
+
+    with session_scope() as session:
+        content_service.retry_failed(session, scope_for(session, user, None), draft_id)
+    assert recorded(draft_id) == [None]
+    assert publisher.run_pass()["published"] == 1
+    assert world.fake.uploads("twitter") == 2
+    [post] = world.fake.posts
+    assert post.media_ids == recorded(draft_id)
