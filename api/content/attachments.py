@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from api.content import approval
 from api.content.models import ContentDraft
 from api.core.errors import Conflict, NotFound, Unprocessable
 from api.core.ownership import Scope, get_owned, owned_rows
@@ -285,10 +286,12 @@ def replace_attachments(
     errors = rule_problems(draft, [(i, item, assets[item.media_id]) for i, item in enumerate(body.items)])
     if errors:
         raise Unprocessable(errors)
-    kept = {
-        (row.part, row.media_id): (row.external_media_id, row.uploaded_at)
-        for row in session.scalars(select(DraftMedia).where(DraftMedia.draft_id == draft.id))
-    }
+    before = list(session.scalars(select(DraftMedia).where(DraftMedia.draft_id == draft.id)))
+    kept = {(row.part, row.media_id): (row.external_media_id, row.uploaded_at) for row in before}
+    in_order = [(row.part, row.media_id) for row in sorted(before, key=lambda row: row.position)]
+    if in_order != [(item.part, item.media_id) for item in body.items]:
+        # Other media is another post: an approved draft goes back to its reviewers.
+        approval.edited(draft, scope.user_id)
     session.execute(delete(DraftMedia).where(DraftMedia.draft_id == draft.id))
     for position, item in enumerate(body.items):
         external_id, uploaded_at = kept.get((item.part, item.media_id), (None, None))
