@@ -28,6 +28,7 @@ from api.core.logging import RequestIdMiddleware, configure_logging
 from api.core.metrics import InFlightMiddleware, in_flight_gauge
 from api.core.security import InvalidToken, decode_access_token
 from api.core.webapp import WebAppMiddleware
+from api.media.storage import get_media_settings
 
 logger = logging.getLogger("postwright.api")
 WARM_UP_WAIT_SECONDS = 30.0
@@ -152,7 +153,11 @@ def create_app() -> FastAPI:
     app.add_middleware(
         EdgeMiddleware,
         json_limit=settings.max_json_body_bytes,
-        upload_limit=settings.import_max_bytes + 64 * 1024,  # the file plus its multipart envelope
+        # The file plus its multipart envelope; the media route then holds each type to its own limit.
+        upload_limits={
+            "/api/posts/import": settings.import_max_bytes + 64 * 1024,
+            "/api/media": get_media_settings().document_max_bytes + 64 * 1024,
+        },
         authenticate=lambda token: _valid_token(token),
     )
     app.add_middleware(RequestIdMiddleware)

@@ -2,7 +2,8 @@
 
 - A body larger than its route's limit is a 413 before it is read: by `Content-Length` at once, and for a
   body without one, as soon as the bytes received pass the limit.
-- An upload (the posts import) needs a valid bearer token before a byte of its body is read.
+- An upload (the posts import, a media file) needs a valid bearer token before a byte of its body is read,
+  and has a limit of its own.
 - Every response says `X-Content-Type-Options: nosniff`; every /api response `Cache-Control: no-store`
   (tokens, exports and personal data must not sit in caches).
 """
@@ -14,7 +15,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-UPLOAD_PATHS = frozenset({"/api/posts/import"})
+# The endpoints that take files (multipart bodies past the JSON limit): each gets its own limit.
+UPLOAD_PATHS = frozenset({"/api/posts/import", "/api/media"})
 
 
 class EdgeMiddleware:
@@ -23,12 +25,14 @@ class EdgeMiddleware:
         app: ASGIApp,
         *,
         json_limit: int,
-        upload_limit: int,
+        upload_limits: dict[str, int],
         authenticate: Callable[[str], bool],
     ) -> None:
+        if set(upload_limits) != UPLOAD_PATHS:
+            raise ValueError(f"upload limits are for exactly {sorted(UPLOAD_PATHS)}")
         self.app = app
         self.json_limit = json_limit
-        self.upload_limit = upload_limit
+        self.upload_limits = upload_limits
         self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -38,7 +42,7 @@ class EdgeMiddleware:
         path: str = scope["path"]
         headers = dict(scope["headers"])
         upload = path in UPLOAD_PATHS
-        limit = self.upload_limit if upload else self.json_limit
+        limit = self.upload_limits[path] if upload else self.json_limit
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
