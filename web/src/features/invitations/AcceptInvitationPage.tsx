@@ -22,6 +22,10 @@ export function invitationError(error: ApiError): ApiError {
   return error;
 }
 
+// Invitations accepted on this page: the page may be rendered anew (a workspace switch does that), and a used
+// link must then show what it did, not ask the API about it again (a 409: already used).
+const accepted = new Map<string, Workspace>();
+
 export default function AcceptInvitationPage() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
@@ -38,19 +42,41 @@ export default function AcceptInvitationPage() {
   );
 }
 
+function Joined(props: { workspace: Workspace }) {
+  const { workspace } = props;
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return (
+    <section className="card" aria-labelledby="joined-title">
+      <h2 id="joined-title">You joined {workspace.name}</h2>
+      <Notice tone="success">
+        You are {withArticle(workspace.role)} in <strong>{workspace.name}</strong>. {ROLE_SUMMARIES[workspace.role]}
+      </Notice>
+      <div className="actions">
+        <button type="button" onClick={() => { navigate("/workspace"); switchWorkspace(queryClient, workspace); }}>
+          Open {workspace.name}
+        </button>
+        <Link to="/">Stay in your current workspace</Link>
+      </div>
+    </section>
+  );
+}
+
 function Invitation(props: { token: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const profile = useQuery({ queryKey: ["profile"], queryFn: () => call(api.GET("/api/users/profile")) });
+  const [joined, setJoined] = useState<Workspace | null>(() => accepted.get(props.token) ?? null);
   const preview = useQuery({
     queryKey: ["invitation", props.token],
+    enabled: joined === null,
     queryFn: () => call(api.POST("/api/invitations/preview", { body: { token: props.token } })),
     staleTime: Infinity,
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [joined, setJoined] = useState<Workspace | null>(null);
 
+  if (joined) return <Joined workspace={joined} />;
   if (preview.isPending || profile.isPending) return <Spinner label="Opening the invitation…" />;
   if (preview.error) {
     return (
@@ -76,29 +102,13 @@ function Invitation(props: { token: string }) {
         list ? { ...list, items: [...list.items.filter((w) => w.id !== workspace.id), workspace] } : { items: [workspace] },
       );
       void queryClient.invalidateQueries({ queryKey: WORKSPACES_KEY });
+      accepted.set(props.token, workspace);
       setJoined(workspace);
     } catch (caught) {
       setError(invitationError(asApiError(caught)));
     } finally {
       setBusy(false);
     }
-  }
-
-  if (joined) {
-    return (
-      <section className="card" aria-labelledby="joined-title">
-        <h2 id="joined-title">You joined {joined.name}</h2>
-        <Notice tone="success">
-          You are {withArticle(joined.role)} in <strong>{joined.name}</strong>. {ROLE_SUMMARIES[joined.role]}
-        </Notice>
-        <div className="actions">
-          <button type="button" onClick={() => { switchWorkspace(queryClient, joined); navigate("/workspace"); }}>
-            Open {joined.name}
-          </button>
-          <Link to="/">Stay in your current workspace</Link>
-        </div>
-      </section>
-    );
   }
 
   return (

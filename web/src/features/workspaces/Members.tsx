@@ -2,7 +2,6 @@
 // e-mail with their pending list. Removing and leaving ask first; the API's 403 and 409 are said at the row.
 import { useState, type FormEvent } from "react";
 import { useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
-import { useNavigate } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, Spinner } from "../../components/ui";
@@ -10,9 +9,9 @@ import { formatDateTime } from "../../lib/format";
 import { ConfirmDialog } from "../accounts/ConfirmDialog";
 import { errorAt, formLevel } from "../settings/words";
 import { switchWorkspace, WORKSPACES_KEY, type Workspace } from "./current";
-import type { PageNote } from "./WorkspacePage";
+import { sayOnNextPage } from "./WorkspacePage";
 import { membersKey, type Member } from "./queries";
-import { can, ROLE_NAMES, ROLES, type Role } from "./words";
+import { can, ROLE_NAMES, ROLES, withArticle, type Role } from "./words";
 
 export { useMembers } from "./queries";
 
@@ -23,7 +22,6 @@ type Ask = { kind: "remove"; member: Member } | { kind: "leave"; member: Member 
 export function Members(props: { workspace: Workspace; me: string | null; members: UseQueryResult<Member[]>; timeZone: string }) {
   const { workspace, members } = props;
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const admin = can(workspace.role, "admin");
   const [ask, setAsk] = useState<Ask | null>(null);
   const [askError, setAskError] = useState<ApiError | null>(null);
@@ -42,9 +40,9 @@ export function Members(props: { workspace: Workspace; me: string | null; member
         params: { path: { workspace_id: workspace.id, user_id: ask.member.user_id } },
       }));
       if (ask.kind === "leave") {
+        sayOnNextPage({ left: workspace.name });
         switchWorkspace(queryClient, null);
         void queryClient.invalidateQueries({ queryKey: WORKSPACES_KEY });
-        navigate("/workspace", { replace: true, state: { left: workspace.name } satisfies PageNote });
         return;
       }
       setDone(`${ask.member.name} was removed from ${workspace.name}.`);
@@ -135,8 +133,10 @@ function MemberRow(props: {
   return (
     <li className="ws-member">
       <div className="ws-member-who">
-        <strong>{member.name}</strong>
-        {props.me ? <span className="muted"> (you)</span> : null}
+        <span>
+          <strong>{member.name}</strong>
+          {props.me ? <span className="muted"> (you)</span> : null}
+        </span>
         <span className="ws-member-email">{member.email}</span>
         <span className="muted ws-member-since">Joined {formatDateTime(member.joined_at, props.timeZone)}</span>
       </div>
@@ -162,7 +162,7 @@ function MemberRow(props: {
           <button type="button" className="secondary" onClick={props.onRemove}>Remove {member.name}…</button>
         ) : null}
       </div>
-      {saved ? <Notice tone="success">{member.name} is now {ROLE_NAMES[member.role].toLowerCase()}.</Notice> : null}
+      {saved ? <Notice tone="success">{member.name} is now {withArticle(member.role)}.</Notice> : null}
       <ErrorNote error={error} what="The role was not changed" />
     </li>
   );

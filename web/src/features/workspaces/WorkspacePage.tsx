@@ -3,7 +3,6 @@
 // with the form that creates a team one. Owners change things; everyone else sees the same read-only.
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useLocation, useNavigate } from "react-router";
 import { api } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
@@ -19,6 +18,13 @@ import "./workspace.css";
 export interface PageNote {
   created?: string;
   left?: string;
+  switched?: string;
+}
+
+// Said once, by the next workspace screen rendered (not again after a reload).
+let nextNote: PageNote = {};
+export function sayOnNextPage(note: PageNote): void {
+  nextNote = note;
 }
 
 export function Section(props: { title: string; id: string; children: ReactNode; lead?: ReactNode }) {
@@ -46,13 +52,17 @@ export function useStoreWorkspace() {
 
 export default function WorkspacePage() {
   const workspace = useWorkspace();
-  const location = useLocation();
-  const navigate = useNavigate();
-  // Said once: the note leaves the history entry, so a reload does not say it again.
-  const [note] = useState(() => (location.state ?? {}) as PageNote);
+  const [note] = useState(() => {
+    const once = nextNote;
+    nextNote = {};
+    return once;
+  });
+  // Opened anew by a button far down the page: the reader starts again at the top.
   useEffect(() => {
-    if (location.state) navigate(`${location.pathname}${location.hash}`, { replace: true, state: null });
-  }, [location.state, location.pathname, location.hash, navigate]);
+    if (!note.created && !note.left && !note.switched) return;
+    document.querySelector<HTMLElement>("main h1")?.focus();
+    window.scrollTo(0, 0);
+  }, [note]);
   const profile = useQuery({ queryKey: ["profile"], queryFn: () => call(api.GET("/api/users/profile")) });
   if (!workspace || profile.isPending) return <Spinner label="Opening the workspace…" />;
   const me = profile.data?.id ?? null;
@@ -71,6 +81,7 @@ export default function WorkspacePage() {
         </Notice>
       ) : null}
       {note.left ? <Notice tone="success">You left <strong>{note.left}</strong>; you are in your personal workspace now.</Notice> : null}
+      {note.switched ? <Notice tone="success">You are in <strong>{note.switched}</strong> now.</Notice> : null}
       <nav className="settings-toc ws-toc" aria-label="Sections of this page">
         <ul>
           {workspace.personal ? null : (
@@ -239,7 +250,6 @@ function SettingsForm(props: { workspace: Workspace }) {
 
 function WorkspaceList() {
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const { items, current } = useWorkspaces();
   if (!items) return null;
   return (
@@ -255,7 +265,7 @@ function WorkspaceList() {
           {w.id === current?.id ? (
             <span className="ws-current">Current workspace</span>
           ) : (
-            <button type="button" className="secondary" onClick={() => { switchWorkspace(queryClient, w); navigate("/workspace", { replace: true }); }}>
+            <button type="button" className="secondary" onClick={() => { sayOnNextPage({ switched: w.name }); switchWorkspace(queryClient, w); }}>
               Switch to {w.name}
             </button>
           )}
@@ -267,7 +277,6 @@ function WorkspaceList() {
 
 function CreateWorkspace() {
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const store = useStoreWorkspace();
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
@@ -285,8 +294,8 @@ function CreateWorkspace() {
       const created = await call(api.POST("/api/workspaces", { body: { name: name.trim() } }));
       // Into the list first: the gate accepts only a workspace it knows.
       store(created);
+      sayOnNextPage({ created: created.name });
       switchWorkspace(queryClient, created);
-      navigate("/workspace", { replace: true, state: { created: created.name } satisfies PageNote });
     } catch (caught) {
       setError(asApiError(caught));
       setBusy(false);
