@@ -18,6 +18,8 @@ const QueuePage = lazy(() => import("./features/queue/QueuePage"));
 const AccountsPage = lazy(() => import("./features/accounts/AccountsPage"));
 const AccountCallback = lazy(() => import("./features/accounts/AccountCallback"));
 const TemplatesPage = lazy(() => import("./features/templates/TemplatesPage"));
+const MediaPage = lazy(() => import("./features/media/MediaPage"));
+const CarouselBuilder = lazy(() => import("./features/media/CarouselBuilder"));
 const AnalyticsPage = lazy(() => import("./features/analytics/AnalyticsPage"));
 const SettingsPage = lazy(() => import("./features/settings/SettingsPage"));
 const ConfirmEmailPage = lazy(() => import("./features/settings/ConfirmEmailPage"));
@@ -89,6 +91,8 @@ export function App() {
         <Route path="/accounts" element={<Screen><AccountsPage /></Screen>} />
         <Route path="/accounts/:platform/callback" element={<Screen><AccountCallback /></Screen>} />
         <Route path="/templates" element={<Screen><TemplatesPage /></Screen>} />
+        <Route path="/media" element={<Screen><MediaPage /></Screen>} />
+        <Route path="/media/carousel" element={<Screen><CarouselBuilder /></Screen>} />
         <Route path="/analytics" element={<Screen><AnalyticsPage /></Screen>} />
         <Route path="/settings" element={<Screen><SettingsPage /></Screen>} />
         <Route path="/workspace" element={<Screen><WorkspacePage /></Screen>} />

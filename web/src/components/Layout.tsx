@@ -14,6 +14,7 @@ const LINKS: { to: string; label: string }[] = [
   { to: "/voice", label: "Your voice" },
   { to: "/import", label: "Import" },
   { to: "/templates", label: "Templates" },
+  { to: "/media", label: "Media" },
   { to: "/accounts", label: "Accounts" },
   { to: "/workspace", label: "Team" },
   { to: "/settings", label: "Settings" },

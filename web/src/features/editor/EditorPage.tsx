@@ -7,6 +7,7 @@ import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/u
 import { browserTimeZone, formatDateTime, isoToZoned, zonedToIso } from "../../lib/format";
 import { countParts, counterText, joinThread, splitThread, type Platform } from "./counters";
 import { ApprovalPanel, useCanWrite } from "./ApprovalPanel";
+import { AttachmentsPanel } from "./AttachmentsPanel";
 import { ForecastPanel } from "./ForecastPanel";
 import { Preview } from "./Preview";
 import { applySuggestion } from "./suggestions";
@@ -303,6 +304,8 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
             ) : null}
           </section>
 
+          <AttachmentsPanel draft={saved} platform={local.platform} parts={isThread ? local.parts.length : 1} thread={isThread} save={save} />
+
           <ApprovalPanel
             draft={saved}
             timeZone={props.timeZone}
@@ -347,7 +350,7 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
               }
             }}
           />
-          <Preview platform={local.platform} content={content} thread={isThread} name={props.name} firstComment={local.firstComment} />
+          <Preview platform={local.platform} content={content} thread={isThread} name={props.name} firstComment={local.firstComment} draftId={saved?.id ?? null} />
         </div>
       </div>
     </>

@@ -1,8 +1,9 @@
 import { splitThread, type Platform } from "./counters";
+import { PostMedia } from "./PostMedia";
 
 /** The post as it will look on the platform: the author's name, the text with its line breaks, thread
  * parts one under the other, LinkedIn's first comment under the post. */
-export function Preview(props: { platform: Platform; content: string; thread: boolean; name: string; firstComment: string }) {
+export function Preview(props: { platform: Platform; content: string; thread: boolean; name: string; firstComment: string; draftId?: string | null }) {
   const initial = (props.name.trim()[0] ?? "?").toUpperCase();
   const parts = props.platform === "twitter" && props.thread ? splitThread(props.content) : [props.content];
   return (
@@ -16,6 +17,7 @@ export function Preview(props: { platform: Platform; content: string; thread: bo
               <span><strong>{props.name || "You"}</strong>{parts.length > 1 ? <span className="muted"> · {index + 1}/{parts.length}</span> : null}</span>
             </div>
             <div className="preview">{part || <span className="muted">Nothing written yet.</span>}</div>
+            {props.draftId ? <PostMedia draftId={props.draftId} platform={props.platform} part={index} /> : null}
           </div>
         ))}
         {props.platform === "linkedin" && props.firstComment.trim() ? (
