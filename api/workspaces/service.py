@@ -72,6 +72,7 @@ def is_member(session: Session, workspace_id: uuid.UUID, user_id: uuid.UUID) -> 
 
 MAX_WORKSPACES_PER_USER = 50
 MAX_MEMBERS = 200
+MAX_PENDING_INVITATIONS = 50
 INVITATION_TTL = timedelta(days=7)
 
 
@@ -240,6 +241,10 @@ def invite(session: Session, scope: Scope, email: str, role: str, settings: Sett
         )
         .values(revoked_at=now)
     )
+    pending = len(invitations(session, scope))
+    if pending >= MAX_PENDING_INVITATIONS:
+        # Invitations are e-mails to any address: a bounded number waits at once.
+        raise Conflict(f"This workspace has {pending} invitations waiting; withdraw some first.")
     token = secrets.token_urlsafe(32)
     invitation = WorkspaceInvitation(
         workspace_id=scope.workspace_id,

@@ -163,6 +163,24 @@ class TestInvitations:
         )
         assert expired.status_code == 409 and "expired" in expired.json()["detail"]
 
+    def test_invitations_waiting_at_once_are_bounded(self, client, user_factory, auth_headers, monkeypatch):
+        from api.workspaces import service
+
+        monkeypatch.setattr(service, "MAX_PENDING_INVITATIONS", 2)
+        owner = auth_headers(user_factory())
+        workspace = client.post("/api/workspaces", json={"name": "Agency"}, headers=owner).json()
+        url = f"/api/workspaces/{workspace['id']}/invitations"
+        sent = [
+            client.post(url, json={"email": f"p{i}@example.com"}, headers=owner).status_code for i in range(3)
+        ]
+        assert sent == [201, 201, 409]
+        # Inviting the same address again replaces its invitation rather than adding one.
+        assert client.post(url, json={"email": "p1@example.com"}, headers=owner).status_code == 201
+        pending = client.get(url, headers=owner).json()["items"]
+        assert sorted(i["email"] for i in pending) == ["p0@example.com", "p1@example.com"]
+        client.delete(f"{url}/{pending[0]['id']}", headers=owner)
+        assert client.post(url, json={"email": "p2@example.com"}, headers=owner).status_code == 201
+
     def test_a_forged_token_is_404(self, client, user_factory, auth_headers):
         headers = auth_headers(user_factory())
         forged = client.post("/api/invitations/accept", json={"token": "A" * 43}, headers=headers)
