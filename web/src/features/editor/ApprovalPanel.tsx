@@ -10,15 +10,10 @@ import { formatDateTime } from "../../lib/format";
 import { ApprovalBadge } from "../workspaces/ApprovalBadge";
 import { useWorkspace } from "../workspaces/current";
 import { useMembers } from "../workspaces/queries";
-import { approvalChoices, can } from "../workspaces/words";
+import { approvalChoices } from "../workspaces/words";
 
 type Draft = Schemas["DraftOut"];
 type Action = "submit" | "approve" | "request-changes";
-
-/** Whether the current member may write drafts here (editors and owners); true outside a workspace. */
-export function useCanWrite(): boolean {
-  return can(useWorkspace()?.role, "write");
-}
 
 const FAILED: Record<Action, string> = {
   submit: "Not submitted",

@@ -11,7 +11,7 @@ import { ErrorNote } from "../../components/ui";
 import { LibraryPicker } from "../media/LibraryPicker";
 import { MediaPicture } from "../media/Picture";
 import { attachmentProblems, describe, rulesSentences, type Attachment, type Media, type Platform } from "../media/rules";
-import { useCanWrite } from "./ApprovalPanel";
+import { useCanWrite } from "./ApprovalSlot";
 
 type Draft = Schemas["DraftOut"];
 

@@ -6,7 +6,7 @@ import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
 import { browserTimeZone, formatDateTime, isoToZoned, zonedToIso } from "../../lib/format";
 import { countParts, counterText, joinThread, splitThread, type Platform } from "./counters";
-import { ApprovalPanel, useCanWrite } from "./ApprovalPanel";
+import { ApprovalSlot, useCanWrite } from "./ApprovalSlot";
 import { AttachmentsPanel } from "./AttachmentsPanel";
 import { ForecastPanel } from "./ForecastPanel";
 import { Preview } from "./Preview";
@@ -306,7 +306,7 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
 
           <AttachmentsPanel draft={saved} platform={local.platform} parts={isThread ? local.parts.length : 1} thread={isThread} save={save} />
 
-          <ApprovalPanel
+          <ApprovalSlot
             draft={saved}
             timeZone={props.timeZone}
             save={save}
