@@ -9,7 +9,7 @@ import { ErrorNote, Spinner } from "../../components/ui";
 import { formatDateTime } from "../../lib/format";
 import type { Workspace } from "./current";
 import { useMembers } from "./queries";
-import { activitySentence, type Part } from "./words";
+import { activitySentence, type Part } from "./sentences";
 
 const PAGE = 20;
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  activitySentence, approvalChoices, approvalShown, can, listWords, plain, withArticle, type Activity, type Role,
-} from "./words";
+import { activitySentence, listWords, plain, type Activity } from "./sentences";
+import { approvalChoices, approvalShown, can, withArticle, type Role } from "./words";
 
 const ADA = "00000000-0000-4000-8000-00000000000a";
 const GRACE = "00000000-0000-4000-8000-00000000000b";
