@@ -141,7 +141,7 @@ function MemberRow(props: {
         <span className="muted ws-member-since">Joined {formatDateTime(member.joined_at, props.timeZone)}</span>
       </div>
       {props.admin ? (
-        <form className="ws-member-role" onSubmit={(e) => void changeRole(e)} aria-label={`Role of ${member.name}`}>
+        <form className="ws-member-role" onSubmit={(e) => void changeRole(e)}>
           <label htmlFor={selectId}>Role of {member.name}</label>
           <div className="ws-member-controls">
             <select id={selectId} value={role} onChange={(e) => { setRole(e.target.value as Role); setSaved(false); setError(null); }}>

@@ -34,6 +34,12 @@ export function WorkspaceGate(props: { children: ReactNode }) {
   useEffect(() => {
     if (chosen) setLost(null);
   }, [chosen]);
+  // The screen appears a moment after the address changed (the layout named the page before): name it now.
+  const ready = Boolean(current);
+  useEffect(() => {
+    const heading = ready ? document.querySelector("main h1") : null;
+    if (heading?.textContent) document.title = `${heading.textContent} · Postwright`;
+  }, [ready]);
 
   if (!current) {
     if (query.error && !query.data) {
