@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { OUT, current, report, step } from "./lib.mjs";
 
-const SCENARIOS = ["part1", "calendar", "queue", "accounts", "templates", "analytics", "tone", "settings", "teams"];
+const SCENARIOS = ["part1", "calendar", "queue", "accounts", "templates", "analytics", "tone", "settings", "teams", "media"];
 const only = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(",") : SCENARIOS;
 
 const browser = await chromium.launch({

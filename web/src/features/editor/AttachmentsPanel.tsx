@@ -3,17 +3,20 @@
 // are said before anything is attached and at each file that breaks one (after a switch of platform, or a
 // thread that lost a post); the API's 422 is shown at the file it names. A change refused keeps what was asked
 // on screen with the reason, to fix or to take back.
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
-import { ErrorNote } from "../../components/ui";
-import { LibraryPicker } from "../media/LibraryPicker";
+import { ErrorNote, Spinner } from "../../components/ui";
 import { MediaPicture } from "../media/Picture";
 import { attachmentProblems, describe, rulesSentences, type Attachment, type Media, type Platform } from "../media/rules";
 import { useCanWrite } from "./ApprovalSlot";
+import "../media/media.css";
 
 type Draft = Schemas["DraftOut"];
+
+// The picker (with its uploader) is loaded when first opened: the editor's first load does not pay for it.
+const LibraryPicker = lazy(() => import("../media/LibraryPicker").then((m) => ({ default: m.LibraryPicker })));
 
 export const draftMediaKey = (draftId: string) => ["draft-media", draftId] as const;
 
@@ -227,6 +230,7 @@ export function AttachmentsPanel(props: {
               )}
               {canWrite && !gone ? (
                 picker === part ? (
+                  <Suspense fallback={<Spinner label="Opening the library…" />}>
                   <LibraryPicker
                     platform={platform}
                     current={inPart.map((e) => e.row)}
@@ -245,6 +249,7 @@ export function AttachmentsPanel(props: {
                       requestAnimationFrame(() => addButtons.current.get(part)?.focus());
                     }}
                   />
+                  </Suspense>
                 ) : (
                   <div className="actions">
                     <button

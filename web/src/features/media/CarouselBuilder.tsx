@@ -217,7 +217,10 @@ export default function CarouselBuilder() {
           {built.isPending ? (
             <Spinner label="Opening the carousel…" />
           ) : built.error ? (
-            <ErrorNote error={asApiError(built.error)} what="The carousel did not open" />
+            <>
+              <ErrorNote error={asApiError(built.error)} what="The carousel did not open" />
+              <button type="button" className="secondary" onClick={() => setParams({})}>Back to the builder</button>
+            </>
           ) : (
             <>
               <h2 id="result-title" ref={resultHeading} tabIndex={-1}>
@@ -230,17 +233,17 @@ export default function CarouselBuilder() {
                 title={built.data.title ?? "the carousel"}
                 labels={built.data.pages === carousel.slides.length ? carousel.slides.map((s) => s.title) : undefined}
               />
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => { setParams({}); requestAnimationFrame(() => focusOn("carousel-title")); }}>
+                  Change the slides
+                </button>
+                <button type="button" className="secondary" onClick={startOver}>
+                  Start a new carousel
+                </button>
+              </div>
               {canWrite ? <AttachToDraft media={built.data} /> : null}
             </>
           )}
-          <div className="actions">
-            <button type="button" className="secondary" onClick={() => { setParams({}); requestAnimationFrame(() => focusOn("carousel-title")); }}>
-              Change the slides
-            </button>
-            <button type="button" className="secondary" onClick={startOver}>
-              Start a new carousel
-            </button>
-          </div>
         </section>
       ) : null}
       {!canWrite ? <Notice>Only editors and owners build carousels in this workspace.</Notice> : null}

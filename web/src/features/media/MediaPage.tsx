@@ -145,7 +145,9 @@ function platformFit(media: Media): { fits: string[]; not: { name: string; why: 
   const names: Record<string, string> = { twitter: "X", linkedin: "LinkedIn" };
   const fits: string[] = [];
   const not: { name: string; why: string }[] = [];
-  for (const [platform, problems] of Object.entries(media.problems)) {
+  const order = (platform: string): number => (platform === "twitter" ? 0 : platform === "linkedin" ? 1 : 2);
+  const entries = Object.entries(media.problems).sort(([a], [b]) => order(a) - order(b));
+  for (const [platform, problems] of entries) {
     const name = names[platform] ?? platform;
     if (problems.length) not.push({ name, why: problems.join("; ") });
     else fits.push(name);

@@ -150,6 +150,7 @@ function needs(kind: Staged["kind"]): string {
 function StagedFile(props: { prefix: string; item: Staged; onChange: (change: Partial<Staged>) => void; onSend: () => void; onDrop: () => void }) {
   const { item } = props;
   const [local, setLocal] = useState<string | null>(null);
+  const [broken, setBroken] = useState(false);
   // The chosen image itself, shown from this browser (nothing is sent until "Add to the library").
   useEffect(() => {
     if (item.kind !== "image") return;
@@ -163,7 +164,7 @@ function StagedFile(props: { prefix: string; item: Staged; onChange: (change: Pa
   return (
     <article className="staged-file" aria-labelledby={`${base}-name`}>
       <div className="staged-head">
-        {local ? <img className="staged-preview" src={local} alt="" /> : <span className="staged-icon" aria-hidden="true">{item.kind === "document" ? "PDF" : "?"}</span>}
+        {local && !broken ? <img className="staged-preview" src={local} alt="" onError={() => setBroken(true)} /> : <span className="staged-icon" aria-hidden="true">{item.kind === "document" ? "PDF" : "?"}</span>}
         <div>
           <p id={`${base}-name`} className="staged-name">{name}</p>
           <p className="muted">
@@ -224,7 +225,8 @@ function StagedFile(props: { prefix: string; item: Staged; onChange: (change: Pa
       ) : null}
       <ErrorNote error={item.error} what={`${name} was not added`} />
       <div className="actions">
-        {item.error?.code === "too_large" ? null : (
+        {/* A file the server refused for what it is (its type, its size) cannot be sent again as it is. */}
+        {item.error?.code === "too_large" || item.error?.status === 413 || item.error?.status === 415 ? null : (
           <button type="button" disabled={busy} onClick={props.onSend}>
             {item.error ? "Try again" : "Add to the library"}
           </button>
