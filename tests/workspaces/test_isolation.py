@@ -90,7 +90,9 @@ def resources(client, team):  # noqa: F811
 def _url(path: str, ids: dict[str, str]) -> str:
     # Ids this fixture did not make are random: the answer must not depend on whether they exist.
     return re.sub(
-        r"\{(\w+)\}", lambda m: ids.get(m[1], str(uuid.uuid4())) if m[1] != "platform" else "twitter", path
+        r"\{(\w+)(?::\w+)?\}",
+        lambda m: ids.get(m[1], str(uuid.uuid4())) if m[1] != "platform" else "twitter",
+        path,
     )
 
 
