@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from api.generation.checks import Allowed, Checked, check
 from api.generation.schemas import GenerateIn, VoiceMatchOut
 from api.history.models import UserPost
 from api.platforms import registry
-from api.platforms.base import THREAD_PROMPT_RULE
+from api.platforms.base import THREAD_PROMPT_RULE, PlatformPlugin
 from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
 from api.workspaces import service as workspaces
@@ -46,6 +47,15 @@ MAX_PROFILE_POSTS = 300
 # one emoji a hundred times) start with a token repeated. Both are standard OpenAI parameters.
 TEMPERATURE = 0.9
 FREQUENCY_PENALTY = 0.5
+# The completion's token budget: the platform's limit at the fewest characters per token measured with
+# SmolLM2's own tokenizer on the shipped accounts' posts (2.56 to 3.27 for four X accounts' tweets, whose
+# links, mentions and hashtags split into many tokens; 4.21 for a LinkedIn creator's prose). A post that fits
+# the platform is not cut; a runaway one (an "X post" of 1,500 characters) stops after about 450 characters
+# instead of LLM_MAX_TOKENS, and is cut back to its whole sentences that fit (`checks.finish`). A thread has
+# no limit of its own: LLM_MAX_TOKENS bounds it.
+CHARS_PER_TOKEN = 2.5
+# Without posts of the user's on the platform, the prompt asks for this length.
+DEFAULT_CHARS = 200
 # Ranking: predicted engagement percentile and voice-match score weigh the same; without an engagement
 # prediction (too little history, no model) the voice match alone ranks.
 ENGAGEMENT_WEIGHT = 0.5
@@ -129,6 +139,37 @@ def _examples(posts: list[UserPost], topic: str) -> list[str]:
     return [post.content for post in sorted(closest, key=_engagement, reverse=True)[:EXAMPLES]]
 
 
+def max_tokens(plugin: PlatformPlugin, thread: bool, cap: int) -> int:
+    """The completion's token budget: the platform's limit in tokens (`CHARS_PER_TOKEN`), at most `cap`
+    (LLM_MAX_TOKENS); a thread gets `cap`."""
+    if thread and plugin.threads:
+        return cap
+    return max(16, min(cap, math.ceil(plugin.length.limit / CHARS_PER_TOKEN)))
+
+
+def habits_of(own_texts: list[str]) -> dict[str, float]:
+    """The user's habits on a platform, from their posts there: median length in characters and words,
+    median hashtags per post (`DEFAULT_CHARS` and none without posts)."""
+    if not own_texts:
+        return {"chars": float(DEFAULT_CHARS), "words": float(DEFAULT_CHARS // 6), "hashtags": 0.0}
+    return {
+        "chars": float(np.median([len(text) for text in own_texts])),
+        "words": float(np.median([len(text.split()) for text in own_texts])),
+        "hashtags": float(np.median([len(text.split("#")) - 1 for text in own_texts])),
+    }
+
+
+def asked_length(plugin: PlatformPlugin, habits: dict[str, Any]) -> tuple[int, int]:
+    """The length the prompt asks for, in words and characters: the user's median on the platform, at most
+    nine tenths of the platform's limit (a model aiming at the limit overshoots it)."""
+    chars = float(habits.get("chars", DEFAULT_CHARS))
+    words = float(habits.get("words", chars / 6))
+    ceiling = 0.9 * plugin.length.limit
+    if chars > ceiling:
+        words, chars = words * ceiling / chars, ceiling
+    return max(1, round(words)), max(1, round(chars))
+
+
 def build_messages(
     user: User,
     body: GenerateIn,
@@ -136,20 +177,26 @@ def build_messages(
     template: ContentTemplate | None,
     habits: dict[str, Any],
 ) -> list[dict[str, str]]:
-    """The chat messages: who the user is, how they write, the platform's rules, and what to write."""
+    """The chat messages: who the user is, how they write (how long: their median post on the platform, so
+    the model stops near it), the platform's rules, and what to write."""
     plugin = registry.get(body.platform)
-    rules = plugin.prompt_rules + (f"; {THREAD_PROMPT_RULE}" if body.thread and plugin.threads else "")
+    thread = body.thread and plugin.threads
+    rules = plugin.prompt_rules + (f"; {THREAD_PROMPT_RULE}" if thread else "")
     who = ", ".join(part for part in (user.name, user.role, user.company) if part)
     if user.niche:
         who += f", writing about {user.niche}"
+    words, chars = asked_length(plugin, habits)
     system = (
         f"You write social media posts for {who or 'a professional'} in their own voice. "
         f"Rules: {rules}. Write only the post itself: no preamble, no quotes around it, no @mentions, "
-        "links or hashtags they did not use themselves. "
-        f"Their habits: about {int(habits.get('chars', 200))} characters, "
-        f"{habits.get('hashtags', 0):g} hashtags per post."
+        "links or hashtags they did not use themselves, no quotations or names of people, companies or "
+        "articles they did not give. "
+        f"Their {plugin.display_name} posts are about {words} words ({chars} characters) long, with "
+        f"{habits.get('hashtags', 0):g} hashtags: write {'each post of the thread' if thread else 'yours'} "
+        "about that long."
     )
-    parts = [f"Write a {body.content_type or 'post'} about: {body.topic}"]
+    length = "" if thread else f" of about {words} words"
+    parts = [f"Write a {body.content_type or 'post'}{length} about: {body.topic}"]
     if body.notes:
         parts.append(f"It must say: {body.notes}")
     if template is not None:
@@ -184,10 +231,11 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
-def _completion(response: object, settings: Settings) -> tuple[str, int, int]:
-    """The text and token counts of a chat completion, read defensively: the client builds its response
-    objects without validating them, so an answer that is not a completion arrives as a string (any
-    non-JSON body, an HTML page), a list, None, or an object whose attributes are missing or of any type."""
+def _completion(response: object, settings: Settings) -> tuple[str, int, int, bool]:
+    """The text, token counts and whether the model stopped at the token limit (`finish_reason` "length")
+    of a chat completion, read defensively: the client builds its response objects without validating
+    them, so an answer that is not a completion arrives as a string (any non-JSON body, an HTML page), a
+    list, None, or an object whose attributes are missing or of any type."""
     if isinstance(response, str):
         raise _nonsense(settings, "a body that is not JSON")
     choices = getattr(response, "choices", None)
@@ -207,17 +255,24 @@ def _completion(response: object, settings: Settings) -> tuple[str, int, int]:
         (content or "").replace("\x00", ""),
         _count(getattr(usage, "prompt_tokens", 0)),
         _count(getattr(usage, "completion_tokens", 0)),
+        getattr(choices[0], "finish_reason", None) == "length",
     )
 
 
-def _ask(client: openai.OpenAI, settings: Settings, messages: list[dict[str, str]]) -> tuple[str, int, int]:
-    """One completion: its text, prompt tokens and completion tokens. Anything but a chat completion is a
-    503 naming what came back (never a 500: the endpoint is configuration, not our code)."""
+def _ask(
+    client: openai.OpenAI,
+    settings: Settings,
+    messages: list[dict[str, str]],
+    max_tokens: int | None = None,
+) -> tuple[str, int, int, bool]:
+    """One completion: its text, prompt tokens, completion tokens and whether it stopped at `max_tokens`
+    (LLM_MAX_TOKENS by default). Anything but a chat completion is a 503 naming what came back (never a
+    500: the endpoint is configuration, not our code)."""
     try:
         response = client.chat.completions.create(
             model=settings.llm_model,
             messages=messages,  # type: ignore[arg-type]
-            max_tokens=settings.llm_max_tokens,
+            max_tokens=max_tokens or settings.llm_max_tokens,
             temperature=TEMPERATURE,
             frequency_penalty=FREQUENCY_PENALTY,
         )
@@ -253,6 +308,7 @@ class Plan:
     profile: VoiceProfile | None
     allowed: Allowed
     content_type: str | None
+    max_tokens: int = 0  # the completion's budget (`max_tokens`); 0: LLM_MAX_TOKENS
 
 
 def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
@@ -282,13 +338,17 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
     posts = _own_posts(session, user, body.platform)
     own_texts = [post.content for post in posts]
     profile = voice_profile(posts) if len(own_texts) >= MIN_POSTS else None
-    hashtags = [len(t.split("#")) - 1 for t in own_texts]
-    habits = {
-        "chars": float(np.median([len(t) for t in own_texts])) if own_texts else 200.0,
-        "hashtags": float(np.median(hashtags)) if hashtags else 0.0,
-    }
+    habits = habits_of(own_texts)
+    # What the user gave: a variant may name, quote, link and tag only what these texts hold.
+    profile_texts = [user.name, user.role, user.company, user.niche]
     allowed = Allowed.from_texts(
-        [body.topic, body.notes or "", *own_texts],
+        [
+            body.topic,
+            body.notes or "",
+            *(text for text in profile_texts if text),
+            template.template_content if template is not None else "",
+            *own_texts,
+        ],
         max_hashtags=int(np.ceil(habits["hashtags"])),
     )
     return Plan(
@@ -302,6 +362,7 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
         profile=profile,
         allowed=allowed,
         content_type="thread" if body.thread else body.content_type,
+        max_tokens=max_tokens(registry.get(body.platform), body.thread, settings.llm_max_tokens),
     )
 
 
@@ -309,8 +370,12 @@ def _variant(plan: Plan, others: list[str]) -> Generated | None:
     """One variant that passes the checks, or None after TRIES_PER_VARIANT tries."""
     for attempt in range(1, TRIES_PER_VARIANT + 1):
         started = time.perf_counter()
-        text, prompt_tokens, completion_tokens = _ask(plan.client, plan.settings, plan.messages)
-        checked = check(text, plan.body.platform, plan.content_type, plan.allowed, plan.own_texts, others)
+        text, prompt_tokens, completion_tokens, truncated = _ask(
+            plan.client, plan.settings, plan.messages, plan.max_tokens
+        )
+        checked = check(
+            text, plan.body.platform, plan.content_type, plan.allowed, plan.own_texts, others, truncated
+        )
         if not checked.problems and checked.text:
             return Generated(
                 checked.text,

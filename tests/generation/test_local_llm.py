@@ -29,13 +29,14 @@ def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(
         monkeypatch.setattr(get_settings(), "llm_base_url", f"http://127.0.0.1:{port}/v1")
         monkeypatch.setattr(get_settings(), "llm_max_tokens", 40)
         settings = get_settings()
-        text, prompt_tokens, completion_tokens = _ask(
+        text, prompt_tokens, completion_tokens, truncated = _ask(
             _client(settings),
             settings,
             [{"role": "user", "content": "Write one short sentence about hiring engineers."}],
         )
         assert text.strip()
         assert prompt_tokens > 5 and 0 < completion_tokens <= 40
+        assert truncated == (completion_tokens == 40)  # llama.cpp says "length" when it stopped at the limit
     finally:
         server.terminate()
         server.wait(timeout=30)
