@@ -245,6 +245,7 @@ export async function run(browser) {
   await picker.getByLabel(`Alt text: ${RED.alt}`).check();
   await picker.getByLabel(`Alt text: ${BLUE.alt}`).check();
   await check(page, "editor-picker");
+  await shoot(page, "editor-picker");
   await picker.getByRole("button", { name: "Attach 2 selected" }).click();
   await panel.getByText("2 files attached to the post.").waitFor();
   const grid = page.getByRole("group", { name: "2 images in a grid." });
@@ -287,6 +288,25 @@ export async function run(browser) {
   await shoot(page, "media-delete-refused");
   expect([]);
 
+  step("editor: post 2 taken out of the thread; the rule said at its image, then the API's 422 there, and fixed");
+  await page.goto(`${BASE}/drafts/${draftId}`);
+  await page.getByRole("heading", { level: 1, name: "Edit draft" }).waitFor();
+  await page.getByRole("button", { name: "Remove post 2" }).click();
+  await panel.getByRole("heading", { name: "Post 2 (no longer in the text)" }).waitFor();
+  await panel.getByText("The draft is a single post now: this goes with post 2, which no longer exists.").waitFor();
+  expect([{ path: `/api/content/drafts/${draftId}/media`, status: 422 }]);
+  await panel.getByRole("button", { name: "Remove: image 1 of post 1" }).click();
+  await panel.getByText("Not saved: X would refuse it (see the file marked in red).").waitFor();
+  await panel.getByRole("listitem").filter({ hasText: `Alt text: ${RED.alt}` }).getByText(/^Refused by the server: .*part 1 does not exist/).waitFor();
+  await check(page, "editor-media-refused");
+  await shoot(page, "editor-media-refused");
+  expect([]);
+  await panel.getByRole("listitem").filter({ hasText: `Alt text: ${RED.alt}` }).getByLabel("Goes with").selectOption({ label: "Post 1" });
+  await panel.getByText("Moved to post 1.").waitFor();
+  attached = (await user.call("GET", `/api/content/drafts/${draftId}/media`)).items;
+  if (attached.map((a) => `${a.part}:${a.alt_text}`).join("|") !== `0:${RED.alt}`) throw new Error(`the media are ${attached.map((a) => `${a.part}:${a.alt_text}`)}`);
+  await page.getByRole("group", { name: "One image, full width." }).getByRole("img", { name: RED.alt }).waitFor();
+
   step("media: a phone, no sideways scrolling");
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [name, path, heading] of [
@@ -306,5 +326,6 @@ export async function run(browser) {
   step("media: JavaScript weight of the media screens");
   await weight(browser, user, "media", "/media");
   await weight(browser, user, "carousel", "/media/carousel");
+  await weight(browser, user, "editor with media", `/drafts/${draftId}`);
   await user.context.close();
 }

@@ -9,7 +9,7 @@ import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Spinner } from "../../components/ui";
 import { MediaPicture } from "../media/Picture";
-import { attachmentProblems, describe, rulesSentences, type Attachment, type Media, type Platform } from "../media/rules";
+import { attachmentProblems, describe, itemErrors, rulesSentences, type Attachment, type Media, type Platform } from "../media/rules";
 import { useCanWrite } from "./ApprovalSlot";
 import "../media/media.css";
 
@@ -99,16 +99,10 @@ export function AttachmentsPanel(props: {
       setSaid(words);
     } catch (caught) {
       const e = asApiError(caught);
-      const at = new Map<number, string>();
-      const loose: string[] = [];
-      for (const [key, message] of Object.entries(e.fields)) {
-        const match = /^items\.(\d+)/.exec(key);
-        if (match) at.set(Number(match[1]), [at.get(Number(match[1])), message].filter(Boolean).join(" "));
-        else loose.push(message);
-      }
+      const { at, list: loose } = itemErrors(e.fields);
       if (at.size || loose.length) {
         setApiErrors(at);
-        setListError(loose.length ? loose.join(" ") : `Not saved: ${platform === "twitter" ? "X" : "LinkedIn"} would refuse it (see the file marked below).`);
+        setListError(loose.length ? loose.join(" ") : `Not saved: ${platform === "twitter" ? "X" : "LinkedIn"} would refuse it (see the file marked in red).`);
       } else setError(e);
     } finally {
       setSaving(false);
@@ -180,8 +174,9 @@ export function AttachmentsPanel(props: {
               {inPart.length ? (
                 <ol className="plain attach-list">
                   {inPart.map(({ row, index }, place) => {
-                    const found = [apiErrors.get(index), ...(problems.get(index) ?? [])].filter(Boolean) as string[];
-                    const shown = apiErrors.get(index) ? [apiErrors.get(index) as string] : found;
+                    // The rule in this page's words first, then the server's refusal (a 422 naming this file).
+                    const refused = apiErrors.get(index);
+                    const shown = [...(problems.get(index) ?? []), ...(refused ? [`Refused by the server: ${refused}`] : [])];
                     const key = `${row.part}-${row.media_id}`;
                     const what = `${row.kind === "document" ? "document" : "image"} ${place + 1}${thread ? ` of post ${part + 1}` : ""}`;
                     return (
@@ -206,7 +201,7 @@ export function AttachmentsPanel(props: {
                             <button id={`attach-down-${key}`} type="button" className="secondary" disabled={saving || place === inPart.length - 1} aria-label={`Move down: ${what}`} onClick={() => move(index, 1)}>
                               Move down
                             </button>
-                            {thread && parts > 1 ? (
+                            {(thread && parts > 1) || gone ? (
                               <label className="inline-select">
                                 Goes with
                                 <select value={row.part} disabled={saving} onChange={(e) => toPart(index, Number(e.target.value))}>

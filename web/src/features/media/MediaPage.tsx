@@ -266,8 +266,10 @@ function DeleteRefused(props: { error: ApiError; name: string; mediaId: string }
       <ul>
         {ids.map((id, i) => {
           const draft = drafts[i]?.data;
+          // The draft's first post (a thread's others follow a --- line), on one line.
+          const first = draft ? (draft.content.split(/^[ \t]*---[ \t]*$/m)[0] ?? "").replace(/\s+/g, " ").trim() : "";
           const label = draft
-            ? `${draft.platform === "twitter" ? "X" : "LinkedIn"} draft: "${draft.content.slice(0, 60)}${draft.content.length > 60 ? "…" : ""}"`
+            ? `${draft.platform === "twitter" ? "X" : "LinkedIn"} draft: "${first.slice(0, 60)}${first.length > 60 ? "…" : ""}"`
             : `Draft ${i + 1}`;
           return (
             <li key={id}>

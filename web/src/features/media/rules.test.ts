@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { layoutFor, layoutWords } from "./layout";
-import { attachmentProblems, cannotAdd, describe as describeMedia, fileProblems, formatBytes, guessKind, rulesSentences, tooLarge, type MediaFacts } from "./rules";
+import { attachmentProblems, cannotAdd, itemErrors, describe as describeMedia, fileProblems, formatBytes, guessKind, rulesSentences, tooLarge, type MediaFacts } from "./rules";
 
 const png = (over: Partial<MediaFacts> = {}): MediaFacts => ({
   kind: "image", mime_type: "image/png", byte_size: 40_000, width: 640, height: 480, frames: 1, pages: null, title: null, ...over,
@@ -123,5 +123,21 @@ describe("the layout of a post's media", () => {
     const document = layoutFor("linkedin", [{ kind: "document" }]);
     expect(document).toEqual({ kind: "document", index: 0, ignored: 0 });
     expect(layoutWords("linkedin", document, 3)).toBe("A document shown as a swipeable carousel of 3 pages.");
+  });
+});
+
+describe("the API's refusal of attachments", () => {
+  it("is placed at the item it names, the rest said about the list", () => {
+    const { at, list } = itemErrors({
+      "items.1.media_id": "X takes no documents in posts.",
+      "items.1.part": "The draft is 1 post(s) on X; part 1 does not exist.",
+      "items.0.part": "Part 3 does not exist.",
+      items: "Postwright has no media rules for Mastodon.",
+    });
+    expect(at.get(1)).toBe("X takes no documents in posts. The draft is 1 post(s) on X; part 1 does not exist.");
+    expect(at.get(0)).toBe("Part 3 does not exist.");
+    expect(list).toEqual(["Postwright has no media rules for Mastodon."]);
+    expect(itemErrors({ "items.10": "x" }).at.get(10)).toBe("x");
+    expect(itemErrors({ "items10": "y" }).list).toEqual(["y"]);
   });
 });

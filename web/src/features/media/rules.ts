@@ -260,3 +260,22 @@ export function tooLarge(file: { name: string; type: string; size: number }): st
   }
   return null;
 }
+
+/**
+ * The API's 422 on a draft's attachments (errors.ts's fields: "items.2.media_id", "items.0.part", "items") as
+ * sentences at each item by its index, and those about the whole list.
+ */
+export function itemErrors(fields: Record<string, string>): { at: Map<number, string>; list: string[] } {
+  const at = new Map<number, string>();
+  const list: string[] = [];
+  for (const [key, message] of Object.entries(fields)) {
+    const match = /^items\.(\d+)(\.|$)/.exec(key);
+    if (!match) {
+      list.push(message);
+      continue;
+    }
+    const index = Number(match[1]);
+    at.set(index, [at.get(index), message].filter(Boolean).join(" "));
+  }
+  return { at, list };
+}
