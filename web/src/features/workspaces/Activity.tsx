@@ -39,8 +39,10 @@ export function ActivityLog(props: { workspace: Workspace; timeZone: string; sub
   if (page.error && !page.data) return <ErrorNote error={asApiError(page.error)} what="The activity did not load" />;
   const { items, total } = page.data;
   if (total === 0) return <p className="muted">Nothing has happened here yet.</p>;
-  const first = offset + 1;
-  const last = offset + items.length;
+  // The page shown (while the next one loads, the one before stays on screen, named as what it is).
+  const first = page.data.offset + 1;
+  const last = page.data.offset + items.length;
+  const waiting = page.isPlaceholderData;
   return (
     <>
       <ol className="ws-activity" aria-label={`Activity, events ${first} to ${last} of ${total}`}>
@@ -55,14 +57,14 @@ export function ActivityLog(props: { workspace: Workspace; timeZone: string; sub
       </ol>
       {total > PAGE ? (
       <div className="actions ws-pager">
-        <button type="button" className="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+        <button type="button" className="secondary" disabled={first === 1} onClick={() => { if (!waiting) setOffset(Math.max(0, page.data.offset - PAGE)); }}>
           Newer
         </button>
         <span role="status">
           {first}–{last} of {total}
           {page.isFetching ? " (loading…)" : ""}
         </span>
-        <button type="button" className="secondary" disabled={last >= total} onClick={() => setOffset(offset + PAGE)}>
+        <button type="button" className="secondary" disabled={last >= total} onClick={() => { if (!waiting) setOffset(page.data.offset + PAGE); }}>
           Older
         </button>
       </div>

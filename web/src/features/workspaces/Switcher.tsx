@@ -13,7 +13,7 @@ export function WorkspaceSwitcher(props: { id: string; open: boolean }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
-  const { items, current } = useWorkspaces();
+  const { items, current } = useWorkspaces({ fresh: true });
   const [expanded, setExpanded] = useState(false);
   const [said, setSaid] = useState("");
   const root = useRef<HTMLDivElement>(null);

@@ -12,7 +12,7 @@ import { switchWorkspace, useWorkspaces, WORKSPACES_KEY, WorkspaceContext } from
  */
 export function WorkspaceGate(props: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const { query, chosen, gone, current } = useWorkspaces();
+  const { query, chosen, gone, current } = useWorkspaces({ fresh: true });
   const [lost, setLost] = useState<string | null>(null);
 
   // The API said the workspace sent is not the caller's: look at the list again.

@@ -22,15 +22,20 @@ export function useChosen() {
   return useSyncExternalStore(subscribe, getWorkspace, getWorkspace);
 }
 
-/** The caller's workspaces (personal first) and the current one among them (the personal one by default). */
-export function useWorkspaces() {
+/**
+ * The caller's workspaces (personal first) and the current one among them (the personal one by default).
+ * `fresh`: only a list fetched since this component mounted counts (the gate and the switcher, mounted once
+ * per sign-in: a list cached before, perhaps of someone who signed out in this tab, is not trusted).
+ */
+export function useWorkspaces(options: { fresh?: boolean } = {}) {
   const chosen = useChosen();
   const query = useQuery({
     queryKey: WORKSPACES_KEY,
     queryFn: () => call(api.GET("/api/workspaces")),
     staleTime: 60_000,
+    refetchOnMount: options.fresh ? "always" : true,
   });
-  const items = query.data?.items;
+  const items = options.fresh && !query.isFetchedAfterMount ? undefined : query.data?.items;
   const found = items && chosen ? items.find((w) => w.id === chosen.id) : undefined;
   const personal = items?.find((w) => w.personal) ?? items?.[0];
   return {
