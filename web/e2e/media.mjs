@@ -307,6 +307,14 @@ export async function run(browser) {
   if (attached.map((a) => `${a.part}:${a.alt_text}`).join("|") !== `0:${RED.alt}`) throw new Error(`the media are ${attached.map((a) => `${a.part}:${a.alt_text}`)}`);
   await page.getByRole("group", { name: "One image, full width." }).getByRole("img", { name: RED.alt }).waitFor();
 
+  step("media: an image no draft uses is deleted, after the question");
+  await page.goto(`${BASE}/media`);
+  await page.getByRole("article", { name: BLUE.name }).getByRole("button", { name: `Delete: ${BLUE.name}` }).click();
+  await page.getByRole("dialog", { name: `Delete ${BLUE.name}?` }).getByRole("button", { name: "Delete it" }).click();
+  await page.getByRole("heading", { name: "2 files" }).waitFor();
+  await page.getByText(`${BLUE.name} was deleted.`).waitFor({ state: "attached" });
+  if ((await page.getByRole("article", { name: BLUE.name }).count()) !== 0) throw new Error("the deleted image is still shown");
+
   step("media: a phone, no sideways scrolling");
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [name, path, heading] of [

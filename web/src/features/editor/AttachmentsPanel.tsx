@@ -58,7 +58,9 @@ export function AttachmentsPanel(props: {
   save: () => Promise<Draft | null>;
 }) {
   const { draft, platform, parts, thread } = props;
-  const canWrite = useCanWrite();
+  // A published draft's media went out with it: they are shown, no longer changed (the API answers 409).
+  const published = draft?.status === "published";
+  const canWrite = useCanWrite() && !published;
   const queryClient = useQueryClient();
   const server = useDraftMedia(draft?.id ?? null);
   const [pending, setPending] = useState<Attachment[] | null>(null);
@@ -158,6 +160,7 @@ export function AttachmentsPanel(props: {
       <ul className="attach-rules">
         {rulesSentences(platform, thread).map((s) => <li key={s}>{s}</li>)}
       </ul>
+      {published ? <p className="muted">Published: its media went out with it and can no longer change.</p> : null}
       {!draft ? (
         <p className="muted">Write the post first: media are attached to the saved draft, and it saves by itself a moment after you type.</p>
       ) : server.isPending ? (

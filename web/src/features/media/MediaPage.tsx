@@ -2,7 +2,7 @@
 // see them as a grid with their kind, size, dimensions or pages and alt text, filter by kind, a page at a
 // time; change an image's alt text or a document's title; delete one (an asset attached to drafts is kept,
 // and the drafts are named with links).
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { keepPreviousData, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
@@ -37,6 +37,7 @@ export default function MediaPage() {
   const queryClient = useQueryClient();
   const canWrite = can(useWorkspace()?.role, "write");
   const [added, setAdded] = useState<string | null>(null);
+  const [said, setSaid] = useState("");
   const listTitle = useRef<HTMLHeadingElement>(null);
 
   const list = useQuery({
@@ -62,6 +63,11 @@ export default function MediaPage() {
 
   const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE));
+  // The last file of the last page deleted (here or elsewhere): the page before it is shown.
+  const beyond = Boolean(list.data && !list.isFetching && page > pages);
+  useEffect(() => {
+    if (beyond) update({ page: pages > 1 ? String(pages) : null });
+  });
   const words = KIND_WORDS[kind];
 
   return (
@@ -120,11 +126,21 @@ export default function MediaPage() {
           <ul className="plain media-grid">
             {list.data.items.map((media) => (
               <li key={media.id}>
-                <MediaCard media={media} canWrite={canWrite} />
+                <MediaCard
+                  media={media}
+                  canWrite={canWrite}
+                  onDeleted={(name) => {
+                    setAdded(null);
+                    setSaid(`${name} was deleted.`);
+                    // The card and its buttons are gone: the focus goes to the list's heading.
+                    requestAnimationFrame(() => listTitle.current?.focus());
+                  }}
+                />
               </li>
             ))}
           </ul>
         )}
+        <p className="sr-only" role="status">{said}</p>
         {pages > 1 ? (
           <nav className="pager" aria-label="Pages of the library">
             <button type="button" className="secondary" disabled={page <= 1 || list.isFetching} onClick={() => goTo(page - 1)}>
@@ -155,7 +171,7 @@ function platformFit(media: Media): { fits: string[]; not: { name: string; why: 
   return { fits, not };
 }
 
-function MediaCard(props: { media: Media; canWrite: boolean }) {
+function MediaCard(props: { media: Media; canWrite: boolean; onDeleted: (name: string) => void }) {
   const { media } = props;
   const queryClient = useQueryClient();
   const titleId = useId();
@@ -173,6 +189,7 @@ function MediaCard(props: { media: Media; canWrite: boolean }) {
     try {
       await call(api.DELETE("/api/media/{media_id}", { params: { path: { media_id: media.id } } }));
       setConfirming(false);
+      props.onDeleted(name);
       void queryClient.invalidateQueries({ queryKey: [MEDIA_KEY, "list"] });
     } catch (caught) {
       setConfirming(false);
