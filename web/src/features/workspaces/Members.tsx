@@ -10,7 +10,7 @@ import { ConfirmDialog } from "../accounts/ConfirmDialog";
 import { errorAt, formLevel } from "../settings/words";
 import { switchWorkspace, WORKSPACES_KEY, type Workspace } from "./current";
 import { sayOnNextPage } from "./WorkspacePage";
-import { membersKey, type Member } from "./queries";
+import { membersKey, refreshAfterChange, type Member } from "./queries";
 import { can, ROLE_NAMES, ROLES, withArticle, type Role } from "./words";
 
 export { useMembers } from "./queries";
@@ -47,7 +47,7 @@ export function Members(props: { workspace: Workspace; me: string | null; member
       }
       setDone(`${ask.member.name} was removed from ${workspace.name}.`);
       setAsk(null);
-      void queryClient.invalidateQueries({ queryKey: membersKey(workspace.id) });
+      refreshAfterChange(queryClient, workspace.id, true);
     } catch (caught) {
       setAskError(asApiError(caught));
     } finally {
@@ -121,6 +121,7 @@ function MemberRow(props: {
       }));
       queryClient.setQueryData<Member[]>(membersKey(workspace.id), (list) => list?.map((m) => (m.user_id === next.user_id ? next : m)));
       setSaved(true);
+      refreshAfterChange(queryClient, workspace.id);
       // Your own role changed: what the screens offer you changes with it.
       if (props.me) void queryClient.invalidateQueries({ queryKey: WORKSPACES_KEY });
     } catch (caught) {
@@ -202,6 +203,7 @@ export function Invitations(props: { workspace: Workspace; timeZone: string }) {
       setSent(`Invitation sent to ${created.email} as ${ROLE_NAMES[created.role].toLowerCase()}. The link in it works once, for 7 days.`);
       setEmail("");
       void queryClient.invalidateQueries({ queryKey: key });
+      refreshAfterChange(queryClient, workspace.id);
     } catch (caught) {
       setError(asApiError(caught));
     } finally {
@@ -218,6 +220,7 @@ export function Invitations(props: { workspace: Workspace; timeZone: string }) {
         params: { path: { workspace_id: workspace.id, invitation_id: invitation.id } },
       }));
       queryClient.setQueryData<Invitation[]>(key, (list) => list?.filter((i) => i.id !== invitation.id));
+      refreshAfterChange(queryClient, workspace.id);
     } catch (caught) {
       setWithdrawError({ id: invitation.id, error: asApiError(caught) });
     } finally {

@@ -11,6 +11,7 @@ import { errorAt, formLevel } from "../settings/words";
 import { ActivityLog } from "./Activity";
 import { switchWorkspace, useWorkspace, useWorkspaces, WORKSPACES_KEY, type Workspace } from "./current";
 import { Invitations, Members, useMembers } from "./Members";
+import { refreshAfterChange } from "./queries";
 import { can, ROLE_NAMES, ROLE_SUMMARIES, ROLES, RULE_WORDS, type ApprovalRule } from "./words";
 import "./workspace.css";
 
@@ -164,6 +165,7 @@ function SettingsReadOnly(props: { workspace: Workspace }) {
 function SettingsForm(props: { workspace: Workspace }) {
   const { workspace } = props;
   const store = useStoreWorkspace();
+  const queryClient = useQueryClient();
   const [name, setName] = useState(workspace.name);
   const [needsApproval, setNeedsApproval] = useState(workspace.needs_approval);
   const [rule, setRule] = useState<ApprovalRule>(workspace.approval_rule);
@@ -193,6 +195,7 @@ function SettingsForm(props: { workspace: Workspace }) {
     try {
       const next = await call(api.PATCH("/api/workspaces/{workspace_id}", { params: { path: { workspace_id: workspace.id } }, body }));
       store(next);
+      refreshAfterChange(queryClient, workspace.id);
       setSaved(true);
     } catch (caught) {
       setError(asApiError(caught));
