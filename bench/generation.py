@@ -23,7 +23,13 @@ Per account and kind, and in total:
   `max_tokens`, the stored texts' median, and the characters per completion token the model wrote;
 - `seconds_per_variant` (median and 90th percentile of one completion) and completion tokens per second;
 - `voice_match_percentile_median` of the first answers (near copies of the account's own posts left out: a
-  copy scores as the user);
+  copy scores as the user), the percentile among the account's held-out posts on the voice-match scorer the
+  prompt was tuned with (models/voice: sentence embeddings and style features);
+- `judge_percentile_median` (first answers, near copies left out) and `judge_percentile_median_stored`
+  (the texts the service would store): the percentile among the account's held-out posts on a separate
+  authorship classifier trained for this benchmark alone (`Judge`: TF-IDF of character 2-5-grams and a
+  logistic regression, the account's profile posts against the other shipped accounts' posts on the same
+  platform; its AUC on held-out posts is reported). 50: as much like the account as its typical post;
 - `own_posts_refused`: the share of the account's own held-out posts that the new checks would refuse (with
   their first eight words as the topic): how strict the checks are on text a person wrote.
 
@@ -50,6 +56,10 @@ from typing import Any
 
 import numpy as np
 import openai
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline, make_pipeline
 
 from api.engagement.data import export_frame
 from api.generation.checks import Allowed, check, tags_only, unsupported_claims
@@ -80,6 +90,14 @@ ACCOUNTS = (
     ("linkedin_creator_mafreeman2", "twitter"),
 )
 LLM_MAX_TOKENS = 300  # the product's default LLM_MAX_TOKENS
+# The judge's negatives: every shipped account's posts on the platform but the judged account's.
+PLATFORM_FOLDERS = {
+    "twitter": ("twitter_analytics_ropensci", "twitter_analytics_gerardtieng", "twitter_yumbrands",
+                "twitter_analytics_wearerladies"),
+    "linkedin": ("linkedin_creator_mafreeman2", "linkedin_influencers_annotated", "linkedin_trendpilot"),
+}  # fmt: skip
+JUDGE_NEGATIVES = 3000  # at most, drawn with a fixed seed
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 NEW_CHECKS = ("tags_only", "unsupported_names", "unsupported_quotes")
 
 
@@ -120,6 +138,8 @@ class Tally:
     rates: list[float] = field(default_factory=list)
     near_copies: int = 0
     percentiles: list[float] = field(default_factory=list)
+    judged: list[float] = field(default_factory=list)
+    judged_stored: list[float] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name, value in vars(other).items():
@@ -168,7 +188,59 @@ class Tally:
         out["completion_tokens_per_second_median"] = _quantile(self.rates, 0.5, 1)
         out["near_copies_of_own_posts"] = self.near_copies
         out["voice_match_percentile_median"] = _quantile(self.percentiles, 0.5, 1)
+        out["judge_percentile_median"] = _quantile(self.judged, 0.5, 1)
+        out["judge_percentile_median_stored"] = _quantile(self.judged_stored, 0.5, 1)
         return out
+
+
+def _split(folder: str) -> tuple[list[str], list[str], str]:
+    """An account's posts, oldest first, cut 80/20 in time: (the profile's posts, the held-out posts, its
+    platform); the profile keeps the last 400 before the cut."""
+    frame = export_frame(sorted((DATASETS / folder).glob("*.csv"))).sort_values("posted_at")
+    texts = [str(t) for t in frame["content"]]
+    cut = int(len(texts) * 0.8)
+    return texts[:cut][-400:], texts[cut:], str(frame["platform"].iloc[0])
+
+
+class Judge:
+    """A separate authorship classifier, for this benchmark alone: TF-IDF of character 2-5-grams (within word
+    boundaries, 50,000 features) and a balanced logistic regression; the account's profile posts against the
+    other shipped accounts' profile posts on the same platform. A text's percentile: the share of the
+    account's held-out posts it scores above (ties count half). Links are taken out of every text it reads
+    (the checks take them out of generated posts: a judge reading t.co links would tell the two apart by
+    them)."""
+
+    def __init__(self, folder: str, posts: list[str], held_out: list[str], platform: str) -> None:
+        others, others_held = [], []
+        for other in PLATFORM_FOLDERS[platform]:
+            if other != folder:
+                train, held, _ = _split(other)
+                others += train
+                others_held += held
+        rng = np.random.default_rng(0)
+        negatives = [others[i] for i in rng.permutation(len(others))[:JUDGE_NEGATIVES]]
+        self.model: Pipeline = make_pipeline(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), max_features=50_000, sublinear_tf=True),
+            LogisticRegression(max_iter=2000, class_weight="balanced", C=4.0),
+        )
+        texts = [_LINK.sub(" ", text) for text in posts + negatives]
+        self.model.fit(texts, [1] * len(posts) + [0] * len(negatives))
+        self.reference = np.sort(self.score(held_out))
+        held_negatives = [others_held[i] for i in rng.permutation(len(others_held))[:JUDGE_NEGATIVES]]
+        self.auc = float(
+            roc_auc_score(
+                [1] * len(held_out) + [0] * len(held_negatives), self.score(held_out + held_negatives)
+            )
+        )
+
+    def score(self, texts: list[str]) -> Any:
+        return self.model.predict_proba([_LINK.sub(" ", text) for text in texts])[:, 1]
+
+    def percentile(self, text: str) -> float:
+        value = float(self.score([text])[0])
+        below = np.searchsorted(self.reference, value, side="left")
+        at_most = np.searchsorted(self.reference, value, side="right")
+        return round(100 * (below + at_most) / 2 / len(self.reference), 1)
 
 
 def _share(total: int) -> Any:
@@ -259,12 +331,9 @@ def _slug(model: str) -> str:
 def _account(
     client: openai.OpenAI, model: str, folder: str, platform: str, count: int
 ) -> tuple[str, dict[str, Any], dict[str, Tally]]:
-    frame = export_frame(sorted((DATASETS / folder).glob("*.csv"))).sort_values("posted_at")
-    texts = [str(t) for t in frame["content"]]
-    history = str(frame["platform"].iloc[0])
-    cut = int(len(texts) * 0.8)
-    posts, held_out = texts[:cut][-400:], texts[cut:]
+    posts, held_out, history = _split(folder)
     own = posts if history == platform else []  # the service reads the user's posts on the asked platform
+    judge = Judge(folder, posts, held_out, history) if history == platform else None
     plugin = registry.get(platform)
     user = SimpleNamespace(name=folder.split("_")[-1], role=None, company=None, niche=None)
     profile = VoiceProfile(own) if len(own) >= MIN_POSTS else None
@@ -294,13 +363,19 @@ def _account(
                 checked = check(text, platform, None, allowed, own, [], truncated)
                 if attempt == 1:
                     _first(tally, text, tokens, seconds, truncated, checked, strict, platform, own, profile)
+                    if judge is not None and not any(_kind(p) == "near_copy" for p in checked.problems):
+                        tally.judged.append(judge.percentile(checked.text or text))
                 if not checked.problems and checked.text:
                     tally.within_tries += 1
                     tally.tries.append(attempt)
                     tally.stored_lengths.append(plugin.length.count(checked.text))
+                    if judge is not None:
+                        tally.judged_stored.append(judge.percentile(checked.text))
                     break
     name = folder if history == platform else f"{folder} asked for {plugin.display_name}"
     figures: dict[str, Any] = {"platform": platform, "history": history, "posts_in_profile": len(own)}
+    if judge is not None:
+        figures["judge_auc_held_out"] = round(judge.auc, 3)
     figures |= {kind: tally.figures(plugin.length.limit, kind == "voice") for kind, tally in tallies.items()}
     if history == platform:
         figures["own_posts_refused"] = _own_refused(held_out, posts, user.name)
