@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth.models import User
 from api.core.pagination import paginate
 from api.workspaces.models import ActivityEvent
 
@@ -43,11 +44,17 @@ def page(
     since: datetime | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[ActivityEvent], int]:
-    """The workspace's events, newest first."""
+) -> tuple[list[tuple[ActivityEvent, str | None]], int]:
+    """The workspace's events, newest first, each with its actor's name (also once they have left; None
+    for the system or a deleted account)."""
     query = select(ActivityEvent).where(ActivityEvent.workspace_id == workspace_id)
     if subject_id is not None:
         query = query.where(ActivityEvent.subject_id == subject_id)
     if since is not None:
         query = query.where(ActivityEvent.created_at >= since)
-    return paginate(session, query, (ActivityEvent.created_at.desc(), ActivityEvent.id.desc()), limit, offset)
+    events, total = paginate(
+        session, query, (ActivityEvent.created_at.desc(), ActivityEvent.id.desc()), limit, offset
+    )
+    actors = {event.actor_id for event in events if event.actor_id is not None}
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(actors))).tuples().all())
+    return [(event, names.get(event.actor_id) if event.actor_id else None) for event in events], total

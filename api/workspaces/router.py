@@ -188,9 +188,10 @@ def list_activity(
     rows, total = activity.page(
         session, scope.workspace_id, subject_id=subject_id, since=since, limit=limit, offset=offset
     )
-    return ActivityPage(
-        items=[ActivityOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    items = [
+        ActivityOut.model_validate(event).model_copy(update={"actor_name": name}) for event, name in rows
+    ]
+    return ActivityPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post(

@@ -127,6 +127,9 @@ class ActivityOut(BaseModel):
     actor_id: uuid.UUID | None = Field(
         description="who did it; null for the system (the publisher, a schedule)"
     )
+    actor_name: str | None = Field(
+        default=None, description="their name, also after they left the workspace; null for the system"
+    )
     action: str
     subject_type: str
     subject_id: uuid.UUID | None

@@ -209,6 +209,13 @@ class TestMembers:
         # The draft stays the workspace's.
         kept = client.get(f"/api/content/drafts/{draft['id']}", headers=ws(people["owner"][1], workspace))
         assert kept.status_code == 200 and kept.json()["author_id"] == str(editor.id)
+        # The log still names who wrote it, though they have left.
+        log = client.get(
+            f"/api/workspaces/{workspace['id']}/activity",
+            params={"subject_id": draft["id"]},
+            headers=people["owner"][1],
+        ).json()["items"]
+        assert [(e["action"], e["actor_name"]) for e in log] == [("created", "Editor Person")]
 
     def test_the_last_owner_can_neither_leave_nor_be_demoted(self, client, team):
         workspace, people = team

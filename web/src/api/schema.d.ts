@@ -1705,6 +1705,11 @@ export interface components {
              * @description who did it; null for the system (the publisher, a schedule)
              */
             actor_id: string | null;
+            /**
+             * Actor Name
+             * @description their name, also after they left the workspace; null for the system
+             */
+            actor_name?: string | null;
             /** Action */
             action: string;
             /** Subject Type */

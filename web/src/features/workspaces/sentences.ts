@@ -27,14 +27,15 @@ function platformName(platform: string | null): string {
 }
 
 /**
- * One event of the activity log as a sentence: the actor's name from `people` (the members list; "A former
- * member" for someone no longer in it, "Postwright" for the system), the action in words, and the draft it
+ * One event of the activity log as a sentence: the actor's name from `people` (the members list), else the
+ * name the API gives with the event (someone who left), else "A former member" ("Postwright" for the system), the action in words, and the draft it
  * names as a link (but not a deleted one).
  */
 export function activitySentence(event: Activity, people: ReadonlyMap<string, string>, timeZone: string): Part[] {
   const who = (id: string | null, lead = true): string =>
     id ? (people.get(id) ?? (lead ? "A former member" : "a former member")) : "Postwright";
-  const actor = who(event.actor_id);
+  // The API names the actor even after they left (null only for the system or a deleted account).
+  const actor = event.actor_id ? (people.get(event.actor_id) ?? event.actor_name ?? who(event.actor_id)) : who(null);
   const d = event.detail;
   const draft = (words = "a draft"): Part => (event.subject_id ? { text: words, to: `/drafts/${event.subject_id}` } : words);
   const at = text(d.scheduled_for);

@@ -102,6 +102,9 @@ describe("activity sentences", () => {
     expect(say(event("published", "draft", { actor_id: null }))).toBe("A draft was published");
     expect(say(event("publish_failed", "draft", { actor_id: null, detail: { reason: "X refused it" } }))).toBe("A draft failed to publish: X refused it");
     expect(say(event("edited", "draft", { actor_id: GONE }))).toBe("A former member edited a draft");
+    expect(say(event("edited", "draft", { actor_id: GONE, actor_name: "Katherine Johnson" }))).toBe(
+      "Katherine Johnson edited a draft",
+    );
   });
 
   it("says what happened to members, invitations and settings", () => {
