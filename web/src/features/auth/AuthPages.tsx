@@ -112,6 +112,9 @@ export function SignIn() {
 
 export function SignUp() {
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  // Where the person was going (an invitation's page): onboarding takes them there when it is done.
+  const next = params.get("next") ? safeNext(params.get("next")) : null;
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -132,7 +135,7 @@ export function SignUp() {
     try {
       await call(api.POST("/api/auth/register", { body: { name, email, password } }));
       await openSession(email, password);
-      navigate("/onboarding", { replace: true });
+      navigate(next ? `/onboarding?next=${encodeURIComponent(next)}` : "/onboarding", { replace: true });
     } catch (caught) {
       const problem = asApiError(caught);
       setError(

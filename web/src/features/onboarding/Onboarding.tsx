@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
@@ -47,6 +47,8 @@ export default function Onboarding() {
 function ProfileForm(props: { user: Schemas["UserOut"] }) {
   const { user } = props;
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = params.get("next");
   const queryClient = useQueryClient();
   const [role, setRole] = useState(user.role ?? "");
   const [company, setCompany] = useState(user.company ?? "");
@@ -69,7 +71,8 @@ function ProfileForm(props: { user: Schemas["UserOut"] }) {
     onSuccess: (data) => {
       queryClient.setQueryData(["profile"], data);
       setSaved(true);
-      if (!user.onboarded) navigate("/import");
+      // A newcomer who came through an invitation goes back to it; anyone else imports their history.
+      if (!user.onboarded) navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/import");
     },
   });
   const error = save.error ? asApiError(save.error) : null;
