@@ -92,7 +92,7 @@ def create(session: Session, scope: Scope, body: GenerateIn, runner: Runner) -> 
 
 def get_owned(session: Session, scope: Scope, job_id: uuid.UUID) -> GenerationJob:
     """The workspace's job as it is now, or 404 (also for another workspace's: its existence is not
-    revealed). An unfinished job gone unchanged for longer than `stale_after` is failed as interrupted first."""
+    revealed). An unfinished job unchanged for longer than `stale_after` is failed as interrupted first."""
     job = ownership.get_owned(session, GenerationJob, scope, job_id, "generation job", populate_existing=True)
     if job.status in UNFINISHED and _interrupt_if_stale(session, job, datetime.now(UTC)):
         session.refresh(job)
