@@ -184,8 +184,19 @@ export async function newUser(browser, { name = "Grace Hopper", timezone = "Euro
   await ok(await context.request.post(`${BASE}/api/auth/register`, { data: { email, password: PASSWORD, name } }), "register");
   const tokens = await ok(await context.request.post(`${BASE}/api/auth/login`, { data: { email, password: PASSWORD } }), "login");
   const headers = { Authorization: `Bearer ${tokens.access_token}` };
-  const call = async (method, path, body) =>
-    ok(await context.request.fetch(`${BASE}${path}`, { method, headers, ...(body === undefined ? {} : { data: body }) }), `${method} ${path}`);
+  const call = async (method, path, body) => {
+    const send = () =>
+      context.request.fetch(`${BASE}${path}`, { method, headers, ...(body === undefined ? {} : { data: body }) });
+    try {
+      return ok(await send(), `${method} ${path}`);
+    } catch (error) {
+      // A kept-alive connection the server closed just as this request went out (its idle timeout): a read
+      // is sent again once; a write is not (it may have landed).
+      if (method !== "GET" || !/ECONNRESET|socket hang up/.test(String(error))) throw error;
+      return ok(await send(), `${method} ${path}`);
+    }
+  };
+
   await call("POST", "/api/users/onboarding", {
     company: "Analytical Engines", role: "Head of Engineering", niche: "engineering leadership",
     tone: "educational", platforms, goals: ["Share what I learn"], timezone,

@@ -44,7 +44,7 @@ export async function run(browser) {
     await page.getByRole("button", { name: "Create account" }).click();
 
     step("onboarding: the time zone comes from the browser");
-    await page.waitForURL(/\/onboarding$/);
+    await page.waitForURL(/\/onboarding(\?next=[^&]*)?$/); // the deep link, kept through onboarding
     await page.getByRole("heading", { name: /Tell us about you/ }).waitFor();
     const zone = await page.getByLabel("Your time zone").inputValue();
     if (zone !== "Europe/Berlin") throw new Error(`the time zone was preselected as ${zone}`);
