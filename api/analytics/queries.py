@@ -44,7 +44,7 @@ WITH base AS (
             + COALESCE((engagement_metrics ->> 'shares')::numeric, 0) AS engagements,
         (engagement_metrics ->> 'impressions')::numeric AS impressions
     FROM user_posts
-    WHERE user_id = :user_id
+    WHERE user_id = ANY(:people)
       AND posted_at IS NOT NULL
       AND (CAST(:platform AS text) IS NULL OR platform = CAST(:platform AS text))
 ), rated AS (
@@ -265,10 +265,11 @@ SELECT
     p.posts,
     p.posts_digest,
     (SELECT COALESCE(jsonb_object_agg(status, n), '{}'::jsonb)
-       FROM (SELECT status, count(*) AS n FROM content_drafts WHERE user_id = :user_id GROUP BY status) d
+       FROM (SELECT status, count(*) AS n FROM content_drafts
+              WHERE workspace_id = :workspace_id GROUP BY status) d
     ) AS drafts,
     (SELECT count(*) FROM content_drafts
-      WHERE user_id = :user_id
+      WHERE workspace_id = :workspace_id
         AND status = 'scheduled'
         AND scheduled_for >= (date_trunc('week', now() AT TIME ZONE :tz) AT TIME ZONE :tz)
         AND scheduled_for
@@ -278,7 +279,7 @@ FROM (
     SELECT
         count(*) AS posts,
         COALESCE(sum(hashtextextended(posts.id::text || posts.xmin::text, 0)), 0) AS posts_digest
-    FROM user_posts AS posts WHERE user_id = :user_id
+    FROM user_posts AS posts WHERE user_id = ANY(:people)
 ) p
 """
 
@@ -308,52 +309,66 @@ def _stats(row: Any) -> Stats:
     )
 
 
-def _params(user_id: uuid.UUID, tz: str, platform: str | None, **extra: Any) -> dict[str, Any]:
-    return {"user_id": user_id, "tz": tz, "platform": platform, **extra}
+@dataclass(frozen=True, slots=True)
+class Whose:
+    """Whose figures: the posts of `people` (a personal workspace's owner, or a team's members) and the
+    drafts of `workspace_id`; `person` is who asks (their own tone analysis)."""
+
+    people: tuple[uuid.UUID, ...]
+    workspace_id: uuid.UUID
+    person: uuid.UUID
 
 
-def performance(
-    session: Session, user_id: uuid.UUID, tz: str, platform: str | None
-) -> dict[str, list[Stats]]:
+def _params(whose: Whose, tz: str, platform: str | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "people": list(whose.people),
+        "workspace_id": whose.workspace_id,
+        "tz": tz,
+        "platform": platform,
+        **extra,
+    }
+
+
+def performance(session: Session, whose: Whose, tz: str, platform: str | None) -> dict[str, list[Stats]]:
     """Rate statistics by each dimension, one SQL pass."""
     result: dict[str, list[Stats]] = {dimension: [] for dimension in _DIMENSIONS}
-    for row in session.execute(text(_PERFORMANCE), _params(user_id, tz, platform)):
+    for row in session.execute(text(_PERFORMANCE), _params(whose, tz, platform)):
         result[row.dimension].append(_stats(row))
     return result
 
 
 def toned_posts(
-    session: Session, user_id: uuid.UUID, tz: str, platform: str | None
+    session: Session, whose: Whose, tz: str, platform: str | None
 ) -> list[tuple[str, str | None, str, float]]:
     """(platform, tone, local month, rate) of every rated post, oldest first within each platform."""
-    rows = session.execute(text(_TONED_POSTS), _params(user_id, tz, platform))
+    rows = session.execute(text(_TONED_POSTS), _params(whose, tz, platform))
     return [(row.platform, row.tone, row.month, float(row.rate)) for row in rows]
 
 
-def overall(session: Session, user_id: uuid.UUID, tz: str, platform: str | None) -> Stats:
-    return _stats(session.execute(text(_OVERALL), _params(user_id, tz, platform)).one())
+def overall(session: Session, whose: Whose, tz: str, platform: str | None) -> Stats:
+    return _stats(session.execute(text(_OVERALL), _params(whose, tz, platform)).one())
 
 
 def hashtags(
-    session: Session, user_id: uuid.UUID, tz: str, platform: str | None, *, min_posts: int, limit: int
+    session: Session, whose: Whose, tz: str, platform: str | None, *, min_posts: int, limit: int
 ) -> list[Stats]:
     """Hashtags used on at least `min_posts` rated posts, best mean rate first."""
-    params = _params(user_id, tz, platform, min_posts=min_posts, limit=limit)
+    params = _params(whose, tz, platform, min_posts=min_posts, limit=limit)
     return [_stats(row) for row in session.execute(text(_HASHTAGS), params)]
 
 
-def cadence(session: Session, user_id: uuid.UUID, tz: str, platform: str | None) -> dict[str, Any]:
-    return dict(session.execute(text(_CADENCE), _params(user_id, tz, platform)).one()._mapping)
+def cadence(session: Session, whose: Whose, tz: str, platform: str | None) -> dict[str, Any]:
+    return dict(session.execute(text(_CADENCE), _params(whose, tz, platform)).one()._mapping)
 
 
-def weekly(session: Session, user_id: uuid.UUID, tz: str, end_local: datetime) -> list[dict[str, Any]]:
+def weekly(session: Session, whose: Whose, tz: str, end_local: datetime) -> list[dict[str, Any]]:
     """The 12 local weeks ending with the week of `end_local` (a wall-clock time in `tz`)."""
-    params = _params(user_id, tz, None, end_local=end_local.replace(tzinfo=None))
+    params = _params(whose, tz, None, end_local=end_local.replace(tzinfo=None))
     return [dict(row._mapping) for row in session.execute(text(_WEEKLY), params)]
 
 
-def post_totals(session: Session, user_id: uuid.UUID, tz: str) -> list[dict[str, Any]]:
-    return [dict(row._mapping) for row in session.execute(text(_POST_TOTALS), _params(user_id, tz, None))]
+def post_totals(session: Session, whose: Whose, tz: str) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in session.execute(text(_POST_TOTALS), _params(whose, tz, None))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,8 +381,8 @@ class DashboardState:
     scheduled_this_week: int
 
 
-def dashboard_state(session: Session, user_id: uuid.UUID, tz: str) -> DashboardState:
-    row = session.execute(text(_DASHBOARD_STATE), {"user_id": user_id, "tz": tz}).one()
+def dashboard_state(session: Session, whose: Whose, tz: str) -> DashboardState:
+    row = session.execute(text(_DASHBOARD_STATE), _params(whose, tz, None)).one()
     return DashboardState(
         posts=int(row.posts),
         posts_digest=int(row.posts_digest),

@@ -14,17 +14,19 @@ from api.analytics.schemas import (
     PredictionAuditOut,
     TonePerformanceOut,
 )
-from api.core.errors import Unauthorized, Unprocessable, responses
+from api.core.errors import NotFound, Unauthorized, Unprocessable, responses
 from api.core.types import IsoDate
 from api.deps import CurrentUser, SessionDep
 from api.platforms.registry import PlatformParam
+from api.workspaces.deps import ReadScope
 
-router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=responses(Unauthorized))
+router = APIRouter(prefix="/api/analytics", tags=["analytics"], responses=responses(Unauthorized, NotFound))
 
 
 @router.get("/dashboard", response_model=DashboardOut, responses=responses(Unprocessable))
 def dashboard(
     user: CurrentUser,
+    scope: ReadScope,
     session: SessionDep,
     end: Annotated[
         IsoDate | None, Query(description="Last day of the 12-week trend (default: today)")
@@ -32,12 +34,13 @@ def dashboard(
 ) -> DashboardOut:
     """Posts, drafts by status, posts scheduled this week, engagement totals and the weekly engagement
     rate for the last 12 weeks (in your time zone)."""
-    return service.dashboard(session, user.id, user.timezone, end)
+    return service.dashboard(session, service.whose(session, scope), user.timezone, end)
 
 
 @router.get("/performance", response_model=PerformanceOut, responses=responses(Unprocessable))
 def performance(
     user: CurrentUser,
+    scope: ReadScope,
     session: SessionDep,
     platform: Annotated[
         PlatformParam | None, Query(description="a registered platform or alias; default all")
@@ -45,20 +48,21 @@ def performance(
 ) -> PerformanceOut:
     """Engagement rate by platform, content type, weekday, hour, post length, hashtag count and tone, with the
     number of posts behind each figure and the denominator each used."""
-    return service.performance(session, user.id, user.timezone, platform)
+    return service.performance(session, service.whose(session, scope), user.timezone, platform)
 
 
 @router.get("/insights", response_model=InsightsOut)
-def insights(user: CurrentUser, session: SessionDep) -> InsightsOut:
+def insights(user: CurrentUser, scope: ReadScope, session: SessionDep) -> InsightsOut:
     """Per platform: the days and hours that really do better (95% intervals, at least 5 posts each),
     hashtags and content types that perform, posting cadence and engagement, and sentences to act on.
     With too little history it says so instead of guessing."""
-    return service.insights(session, user.id, user.timezone)
+    return service.insights(session, service.whose(session, scope), user.timezone)
 
 
 @router.get("/tone-performance", response_model=TonePerformanceOut, responses=responses(Unprocessable))
 def tone_performance(
     user: CurrentUser,
+    scope: ReadScope,
     session: SessionDep,
     platform: Annotated[
         PlatformParam | None, Query(description="a registered platform or alias; default all")
@@ -68,7 +72,7 @@ def tone_performance(
     your usual (the median of your 20 previous posts on the platform): their ratio with a bootstrap 90%
     interval, the number of posts, and a sentence saying only what the interval supports; below 10 posts
     it says there are not enough to tell. Per platform, and per month to show change."""
-    return service.tone_performance(session, user.id, user.timezone, platform)
+    return service.tone_performance(session, service.whose(session, scope), user.timezone, platform)
 
 
 @router.get("/prediction-audit", response_model=PredictionAuditOut)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import threading
-import uuid
 from collections import OrderedDict
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.analytics import queries, tone_impact
-from api.analytics.queries import RATE_DEFINITION, Stats
+from api.analytics.queries import RATE_DEFINITION, Stats, Whose
 from api.analytics.schemas import (
     Basis,
     CadenceOut,
@@ -34,9 +33,11 @@ from api.analytics.schemas import (
     TonePerformanceOut,
     WeekOut,
 )
+from api.core.ownership import Scope
 from api.platforms import registry
 from api.schedules.recurrence import zone
 from api.voice.models import ToneAnalysis
+from api.workspaces.models import WorkspaceMember
 
 # Below this many posts with a known rate, a platform's insights say there is too little history.
 MIN_RATED_POSTS = 20
@@ -111,16 +112,26 @@ def _order_key(dimension: str, bucket: str) -> tuple[int, str]:
     return 0, bucket
 
 
+def whose(session: Session, scope: Scope) -> Whose:
+    """A workspace's figures: its drafts, and the posts of its members (a personal workspace: its owner's)."""
+    people = session.scalars(
+        select(WorkspaceMember.user_id)
+        .where(WorkspaceMember.workspace_id == scope.workspace_id)
+        .order_by(WorkspaceMember.user_id)
+    ).all()
+    return Whose(people=tuple(people), workspace_id=scope.workspace_id, person=scope.user_id)
+
+
 # ---- dashboard --------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, user_id: uuid.UUID, tz: str, end: date | None = None) -> DashboardOut:
+def dashboard(session: Session, whose: Whose, tz: str, end: date | None = None) -> DashboardOut:
     """Counts, totals and the 12-week engagement trend ending with the week of `end` (default: this week)."""
     local_now = datetime.now(UTC).astimezone(zone(tz))
     end_local = datetime.combine(end, time(12)) if end else local_now.replace(tzinfo=None)
-    state = queries.dashboard_state(session, user_id, tz)
+    state = queries.dashboard_state(session, whose, tz)
     drafts = state.drafts
-    totals, weeks = _post_figures(session, user_id, tz, end_local, state)
+    totals, weeks = _post_figures(session, whose, tz, end_local, state)
     return DashboardOut(
         timezone=tz,
         rate_definition=RATE_DEFINITION,
@@ -160,14 +171,14 @@ _POST_FIGURES_LOCK = threading.Lock()
 
 
 def _post_figures(
-    session: Session, user_id: uuid.UUID, tz: str, end_local: datetime, state: queries.DashboardState
+    session: Session, whose: Whose, tz: str, end_local: datetime, state: queries.DashboardState
 ) -> _PostFigures:
-    key = (user_id, tz, queries.week_start(end_local.date()), state.posts, state.posts_digest)
+    key = (whose, tz, queries.week_start(end_local.date()), state.posts, state.posts_digest)
     with _POST_FIGURES_LOCK:
         if (cached := _POST_FIGURES.get(key)) is not None:
             _POST_FIGURES.move_to_end(key)
             return cached
-    figures = (queries.post_totals(session, user_id, tz), queries.weekly(session, user_id, tz, end_local))
+    figures = (queries.post_totals(session, whose, tz), queries.weekly(session, whose, tz, end_local))
     with _POST_FIGURES_LOCK:
         _POST_FIGURES[key] = figures
         while len(_POST_FIGURES) > _POST_FIGURES_SIZE:
@@ -182,10 +193,10 @@ def _sum(rows: list[dict[str, Any]], key: str, platform: str) -> int:
 # ---- performance ------------------------------------------------------------------------------------
 
 
-def performance(session: Session, user_id: uuid.UUID, tz: str, platform: str | None) -> PerformanceOut:
+def performance(session: Session, whose: Whose, tz: str, platform: str | None) -> PerformanceOut:
     """Engagement rate by platform, content type, weekday, hour, length and hashtag count."""
-    grouped = queries.performance(session, user_id, tz, platform)
-    overall = queries.overall(session, user_id, tz, platform)
+    grouped = queries.performance(session, whose, tz, platform)
+    overall = queries.overall(session, whose, tz, platform)
     dimensions = {
         dimension: [
             figure(stats, _label(dimension, stats.bucket), overall.mean_rate)
@@ -205,20 +216,20 @@ def performance(session: Session, user_id: uuid.UUID, tz: str, platform: str | N
 # ---- insights ---------------------------------------------------------------------------------------
 
 
-def insights(session: Session, user_id: uuid.UUID, tz: str) -> InsightsOut:
+def insights(session: Session, whose: Whose, tz: str) -> InsightsOut:
     """Per platform: best days and hours with their support, hashtags, content types, cadence, sentences."""
-    totals = queries.post_totals(session, user_id, tz)
+    totals = queries.post_totals(session, whose, tz)
     platforms = [platform for platform in registry.names() if _sum(totals, "posts", platform) > 0]
     return InsightsOut(
         timezone=tz,
         rate_definition=RATE_DEFINITION,
-        platforms=[_platform_insights(session, user_id, tz, platform) for platform in platforms],
+        platforms=[_platform_insights(session, whose, tz, platform) for platform in platforms],
         message=None if platforms else "No posts yet: import your post history to get insights.",
     )
 
 
-def _platform_insights(session: Session, user_id: uuid.UUID, tz: str, platform: str) -> PlatformInsights:
-    overall = queries.overall(session, user_id, tz, platform)
+def _platform_insights(session: Session, whose: Whose, tz: str, platform: str) -> PlatformInsights:
+    overall = queries.overall(session, whose, tz, platform)
     name = registry.get(platform).display_name
     if overall.posts < MIN_RATED_POSTS or not overall.mean_rate:
         return PlatformInsights(
@@ -232,16 +243,16 @@ def _platform_insights(session: Session, user_id: uuid.UUID, tz: str, platform: 
                 "your history (an export with likes, comments and impressions)."
             ],
         )
-    grouped = queries.performance(session, user_id, tz, platform)
+    grouped = queries.performance(session, whose, tz, platform)
     mean = overall.mean_rate
     days = _candidates(grouped["weekday"], "weekday", mean)
     hours = _candidates(grouped["hour"], "hour", mean)
     types = _candidates(grouped["content_type"], "content_type", mean)
     tags = [
         figure(stats, overall_mean=mean)
-        for stats in queries.hashtags(session, user_id, tz, platform, min_posts=MIN_HASHTAG_POSTS, limit=10)
+        for stats in queries.hashtags(session, whose, tz, platform, min_posts=MIN_HASHTAG_POSTS, limit=10)
     ]
-    cadence = _cadence(queries.cadence(session, user_id, tz, platform))
+    cadence = _cadence(queries.cadence(session, whose, tz, platform))
     sentences = _sentences(name, tz, overall, days, hours, types, tags, cadence)
     return PlatformInsights(
         platform=platform,
@@ -373,14 +384,12 @@ def _impact_out(found: tone_impact.Impact) -> ToneImpactOut:
                          high=found.high, verdict=found.verdict, sentence=found.sentence)  # fmt: skip
 
 
-def tone_performance(
-    session: Session, user_id: uuid.UUID, tz: str, platform: str | None
-) -> TonePerformanceOut:
+def tone_performance(session: Session, whose: Whose, tz: str, platform: str | None) -> TonePerformanceOut:
     """Per platform, each tone's posts against the user's own usual, overall and per month (api.analytics.
     tone_impact says how)."""
-    posts = [tone_impact.RatedPost(*row) for row in queries.toned_posts(session, user_id, tz, platform)]
+    posts = [tone_impact.RatedPost(*row) for row in queries.toned_posts(session, whose, tz, platform)]
     compared = tone_impact.with_usual(posts)
-    analysis = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == user_id))
+    analysis = session.scalar(select(ToneAnalysis).where(ToneAnalysis.user_id == whose.person))
     # Every tone the model knows is listed (with "not enough posts" where few), not only those it found.
     tones = list(analysis.analysis_data.get("tone_distribution", {})) if analysis else []
     platforms = []

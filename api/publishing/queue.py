@@ -119,9 +119,11 @@ def add_to_queue(
     return content.schedule_draft(session, scope, draft_id, moment, version=version, now=now)
 
 
-def suggestions(session: Session, user: User, platform: str, count: int = 3) -> list[tuple[int, time, str]]:
-    """Slots from the user's own best weekdays and hours (day Sunday = 0, local time, why)."""
-    report = analytics.insights(session, user.id, user.timezone)
+def suggestions(
+    session: Session, scope: Scope, user: User, platform: str, count: int = 3
+) -> list[tuple[int, time, str]]:
+    """Slots from the workspace's best weekdays and hours (day Sunday = 0, local time, why)."""
+    report = analytics.insights(session, analytics.whose(session, scope), user.timezone)
     found = next((p for p in report.platforms if p.platform == platform), None)
     if found is None or not found.enough_history or not found.best_days or not found.best_hours:
         return []

@@ -106,5 +106,5 @@ def suggest_slots(
     platform: Annotated[PlatformParam, Query(description="a registered platform or alias")],
 ) -> SuggestionList:
     """Slots taken from your own best weekdays and hour (the insights, with their intervals)."""
-    found = queue.suggestions(session, user, platform)
+    found = queue.suggestions(session, scope, user, platform)
     return SuggestionList(items=[SuggestionOut(day_of_week=d, time=t, reason=r) for d, t, r in found])

@@ -404,3 +404,26 @@ class TestLeavingForGood:
         assert [m["workspace_id"] for m in exported["workspaces"]][-1] == workspace["id"]
         assert [c["body"] for c in exported["comments"]] == ["Ready?"]
         assert {"created", "commented", "joined"} <= {a["action"] for a in exported["activity"]}
+
+
+class TestTeamAnalytics:
+    def test_a_team_workspace_reads_its_members_posts_and_its_own_drafts(self, client, db, team):
+        from api.history.models import UserPost
+
+        workspace, people = team
+        posted = datetime.now(UTC) - timedelta(days=3)
+        for role, count in (("owner", 3), ("editor", 2)):
+            for i in range(count):
+                db.add(UserPost(user_id=people[role][0].id, platform="twitter", content=f"{role} post {i}",
+                                posted_at=posted, followers=100, time_precision="exact",
+                                engagement_metrics={"likes": 5, "comments": 1, "shares": 0}))  # fmt: skip
+        db.commit()
+        _draft(client, people["editor"][1], workspace)
+        team_view = client.get("/api/analytics/dashboard", headers=ws(people["viewer"][1], workspace)).json()
+        assert team_view["posts"]["total"] == 5 and team_view["drafts"]["draft"] == 1
+        own_view = client.get("/api/analytics/dashboard", headers=people["owner"][1]).json()  # personal
+        assert own_view["posts"]["total"] == 3 and own_view["drafts"]["draft"] == 0
+        outsider = client.get(
+            "/api/analytics/dashboard", headers=ws(people["owner"][1], {"id": str(uuid.uuid4())})
+        )
+        assert outsider.status_code == 404
