@@ -4472,7 +4472,10 @@ export interface operations {
                 /** @description Last day of the 12-week trend (default: today) */
                 end?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4489,6 +4492,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4513,7 +4525,10 @@ export interface operations {
                 /** @description a registered platform or alias; default all */
                 platform?: ("linkedin" | "twitter" | "x") | null;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4537,6 +4552,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request is well-formed but its values are invalid. */
             422: {
                 headers: {
@@ -4551,7 +4575,10 @@ export interface operations {
     insights_api_analytics_insights_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4575,6 +4602,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     tone_performance_api_analytics_tone_performance_get: {
@@ -4583,7 +4628,10 @@ export interface operations {
                 /** @description a registered platform or alias; default all */
                 platform?: ("linkedin" | "twitter" | "x") | null;
             };
-            header?: never;
+            header?: {
+                /** @description The workspace to act in (one you are a member of); without it, your personal workspace. */
+                "X-Workspace-Id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4600,6 +4648,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4638,6 +4695,15 @@ export interface operations {
             };
             /** @description Missing, invalid or expired credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
