@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install up test test-cluster lint bench clean browser web-client
+.PHONY: install up test test-system test-cluster lint bench clean browser web-client
 
 # The web app: Node.js 20.19+ and npm (both from the OS packages); `npm ci` installs the exact
 # package-lock.json, and the build runs again only when a source changed.
@@ -55,6 +55,11 @@ up: install
 
 test: install browser
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole system as separate processes: the OpenAPI contract (schemathesis against the API as its own
+# process) and the component commands, worker processes and make up's supervisor (about 3 minutes).
+test-system: install
+	$(BIN)/python -m pytest tests/contract tests/ops $(PYTEST_ARGS)
 
 # Seven hosts as network namespaces on one machine (root and iproute2): replicas, workers, a killed host.
 test-cluster: install
