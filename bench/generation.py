@@ -16,8 +16,8 @@ Per account and kind, and in total:
   stored within the service's tries;
 - `refused`: how many first answers each check refused (`tags_only`: only hashtags, mentions or links;
   `unsupported_names` and `unsupported_quotes`: names and attributed quotations the user did not give;
-  `too_long`, `machine_tell`, `near_copy`, `degenerate`, `empty`), with a few refused answers of the new
-  checks;
+  `too_long`, `machine_tell`, `near_copy`, `degenerate`, `empty`; the answers the new checks refused are
+  logged, not written: they echo the accounts' handles);
 - `length`: the first answers' length as the platform counts it (X: weighted characters) before any repair,
   median, 90th percentile and maximum, the share over the platform's limit and the share stopped at
   `max_tokens`, the stored texts' median, and the characters per completion token the model wrote;
@@ -43,6 +43,7 @@ sent), `GENERATION_BENCH_API_KEY`, `GENERATION_BENCH_TOPICS` (topics per account
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import statistics
@@ -77,6 +78,7 @@ from models.style.profile import default_embedder
 from models.voice.match import MIN_POSTS, VoiceProfile
 from testkit.support import free_port, wait_ready
 
+logger = logging.getLogger("bench.generation")
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "generation.json"
@@ -127,7 +129,6 @@ class Tally:
     within_tries: int = 0
     tries: list[int] = field(default_factory=list)
     refused: dict[str, int] = field(default_factory=dict)
-    examples: dict[str, list[str]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     stored_lengths: list[int] = field(default_factory=list)
     over_limit: int = 0
@@ -150,7 +151,7 @@ class Tally:
                 mine.extend(value)
             else:
                 for key, item in value.items():
-                    mine[key] = mine.get(key, 0 if isinstance(item, int) else []) + item
+                    mine[key] = mine.get(key, 0) + item
 
     def figures(self, limit: int, tries: bool) -> dict[str, Any]:
         share = _share(self.topics)
@@ -167,8 +168,6 @@ class Tally:
         }
         for kind in NEW_CHECKS:
             out["refused"].setdefault(kind, {"count": 0, "share": 0.0})
-        if self.examples:
-            out["refused_examples"] = {kind: texts[:3] for kind, texts in sorted(self.examples.items())}
         out["length"] = {
             "limit": limit,
             "median": _quantile(self.lengths, 0.5),
@@ -431,7 +430,8 @@ def _first(
     for kind in dict.fromkeys(_kind(problem) for problem in checked.problems):
         tally.refused[kind] = tally.refused.get(kind, 0) + 1
         if kind in NEW_CHECKS:
-            tally.examples.setdefault(kind, []).append(" ".join(text.split())[:200])
+            # Logged, never written to the figures: a small model's answers echo the accounts' handles.
+            logger.info("refused by %s: %s", kind, " ".join(text.split())[:200])
     if any(_kind(problem) == "near_copy" for problem in checked.problems):
         tally.near_copies += 1  # it would score as the user: left out
     elif profile is not None:
