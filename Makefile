@@ -53,8 +53,12 @@ $(STAMP): pyproject.toml constraints.txt
 up: install
 	$(BIN)/python -m api.cli up
 
+# Two worker processes (pytest-xdist), each with its own database, stores and temporary folders; a whole test
+# file goes to one worker, in the order tests/conftest.py gives (the longest first). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: install browser
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+		$(PYTEST_ARGS)
 
 # The whole system as separate processes: the OpenAPI contract (schemathesis against the API as its own
 # process) and the component commands, worker processes and make up's supervisor (about 3 minutes).

@@ -200,13 +200,26 @@ def auth_headers(database_url: str) -> Callable[[Any], dict[str, str]]:
     return headers
 
 
+# The longest test files (seconds on 2 cores): under `make test`'s two workers (pytest-xdist, a whole file to
+# a worker, in this order) they start first, so that no worker is left with a long file at the end.
+LONG_FILES = [
+    "tests/web/test_e2e.py",  # about 220
+    "tests/flows/test_train_tone_classifier.py",  # 40
+    "tests/web/test_frontend.py",  # 37
+    "tests/serving/test_tone_service.py",  # 30
+]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The first-model tests start from an empty registry and follow a real first champion into service.
     They run first, before any other module has started model watchers or served a champion in this
     process: after the whole suite, leftover watchers polling their own stores raced them (seen in a full
-    run; each passes alone and with tests/voice)."""
-    first = [item for item in items if item.nodeid.startswith("tests/voice/test_first_model.py")]
-    if first:
-        items[:] = first + [
-            item for item in items if not item.nodeid.startswith("tests/voice/test_first_model.py")
-        ]
+    run; each passes alone and with tests/voice). The longest files come next (LONG_FILES)."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        if path == "tests/voice/test_first_model.py":
+            return 0
+        return 1 + LONG_FILES.index(path) if path in LONG_FILES else 1 + len(LONG_FILES)
+
+    items.sort(key=rank)  # stable: the files keep their order within each rank, and tests within a file
