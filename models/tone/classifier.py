@@ -67,6 +67,22 @@ class TrainConfig(BaseModel):
         default=False,
         description="matmuls in bf16 during training (fp32 master weights); needs native bf16 units",
     )
+    layer_lr_decay: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="each encoder layer learns at this factor of the rate of the layer above (1: one rate)",
+    )
+    distill_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="share of the teacher's soft labels in the loss of a labelled text (0: labels alone); "
+        "a text without a label learns from the teacher alone",
+    )
+    distill_temperature: float = Field(
+        default=1.0, gt=0, le=20, description="softens both the teacher's and the student's distributions"
+    )
 
 
 class EvalReport(BaseModel):
@@ -291,8 +307,18 @@ class ToneClassifier:
         val_labels: Sequence[str] | None = None,
         config: TrainConfig = TrainConfig(),
         on_step: Callable[[int, dict[str, float]], None] | None = None,
+        *,
+        soft_targets: np.ndarray | None = None,
+        unlabelled_texts: Sequence[str] = (),
+        unlabelled_targets: np.ndarray | None = None,
+        device: str = "cpu",
     ) -> list[dict[str, float]]:
         """Fine-tune; with validation data, keep the epoch with the best validation macro-F1.
+
+        Distillation: `soft_targets` (one probability row per training text, columns in `labels` order,
+        typically an ensemble's averaged probabilities) mix into the loss of each labelled text with weight
+        `config.distill_weight`; `unlabelled_texts` learn from their `unlabelled_targets` alone. `device`
+        ("cpu", "cuda") is where the training runs; the model comes back to the CPU afterwards.
 
         Returns one history row per epoch (epoch, step, train_loss, lr, seconds, and val_* when
         validation data is given). `on_step(step, metrics)` is called every `config.log_every` steps and
@@ -303,23 +329,29 @@ class ToneClassifier:
         has_val = val_texts is not None and val_labels is not None and len(val_texts) > 0
         if has_val and len(val_texts) != len(val_labels):  # type: ignore[arg-type]
             raise ValueError("val_texts and val_labels must be of equal length")
-        if config.bf16_autocast and not cpu_supports_bf16():
+        target_device = torch.device(device)
+        if config.bf16_autocast and target_device.type == "cpu" and not cpu_supports_bf16():
             raise ValueError("bf16_autocast needs a CPU with native bf16 units (AVX512-BF16 or AMX)")
-        targets = torch.tensor(self._label_ids(train_labels), dtype=torch.long)
         if has_val:
             self._label_ids(val_labels)  # type: ignore[arg-type]
+        texts = [*train_texts, *unlabelled_texts]
+        hard = self._label_ids(train_labels) + [-1] * len(unlabelled_texts)
+        targets = torch.tensor(hard, dtype=torch.long)
+        soft = self._soft_targets(
+            len(train_texts), soft_targets, unlabelled_texts, unlabelled_targets, config
+        )
 
         _seed_everything(config.seed)
         self.max_length = config.max_length
         if self._fresh_head:
             self._reset_head(config)
-        encoded = self._encode(train_texts)
+        encoded = self._encode(texts)
         steps_per_epoch = math.ceil(len(encoded) / config.batch_size)
         total_steps = steps_per_epoch * config.epochs
         optimizer = self._optimizer(config)
         scheduler = _linear_schedule(optimizer, int(config.warmup_ratio * total_steps), total_steps)
-        loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
         generator = torch.Generator().manual_seed(config.seed)
+        self._module.to(target_device)
 
         history: list[dict[str, float]] = []
         best_f1, best_state = -1.0, None
@@ -329,11 +361,19 @@ class ToneClassifier:
             epoch_loss, epoch_seen = 0.0, 0
             window_loss, window_seen, window_start = 0.0, 0, time.perf_counter()
             for batch in self._train_batches(encoded, config.batch_size, generator):
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16_autocast):
-                    logits = self._module(batch.input_ids, batch.attention_mask)
-                loss = loss_fn(logits.float(), targets[batch.indices])
+                with torch.autocast(target_device.type, dtype=torch.bfloat16, enabled=config.bf16_autocast):
+                    logits = self._module(
+                        batch.input_ids.to(target_device), batch.attention_mask.to(target_device)
+                    )
+                rows = torch.tensor(batch.indices, dtype=torch.long)
+                loss = _loss(
+                    logits.float(),
+                    targets[rows].to(target_device),
+                    None if soft is None else soft[rows].to(target_device),
+                    config,
+                )
                 optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                loss.backward()  # type: ignore[no-untyped-call]
                 nn.utils.clip_grad_norm_(self._module.parameters(), config.max_grad_norm)
                 optimizer.step()
                 scheduler.step()
@@ -380,6 +420,7 @@ class ToneClassifier:
         if best_state is not None:
             self._module.load_state_dict(best_state)
             logger.info("tone fit: kept the epoch with the best validation macro-F1 (%.4f)", best_f1)
+        self._module.to("cpu")
         self._module.eval()
         self._bf16_module = None
         if self._int8_session is not None:
@@ -401,17 +442,65 @@ class ToneClassifier:
             head.bias.zero_()
         self._module.dropout.p = config.head_dropout
 
+    def _soft_targets(
+        self,
+        labelled: int,
+        soft_targets: np.ndarray | None,
+        unlabelled_texts: Sequence[str],
+        unlabelled_targets: np.ndarray | None,
+        config: TrainConfig,
+    ) -> torch.Tensor | None:
+        """The teacher's distributions for every training row (labelled first), at the distillation
+        temperature; None when the run learns from labels alone."""
+        width = len(self.labels)
+        if config.distill_weight > 0 and soft_targets is None:
+            raise ValueError("distill_weight > 0 needs soft_targets for the labelled texts")
+        if len(unlabelled_texts) and unlabelled_targets is None:
+            raise ValueError("unlabelled_texts need unlabelled_targets (the teacher's probabilities)")
+        parts: list[np.ndarray] = []
+        for name, rows, count in (
+            ("soft_targets", soft_targets, labelled),
+            ("unlabelled_targets", unlabelled_targets, len(unlabelled_texts)),
+        ):
+            if rows is None:
+                parts.append(np.full((count, width), 1.0 / width, dtype=np.float32))
+                continue
+            rows = np.asarray(rows, dtype=np.float32)
+            if rows.shape != (count, width):
+                raise ValueError(f"{name} must have shape ({count}, {width}), got {rows.shape}")
+            if rows.size and (
+                not np.all(np.isfinite(rows))
+                or rows.min() < 0
+                or not np.allclose(rows.sum(axis=1), 1, atol=1e-3)
+            ):
+                raise ValueError(f"{name} rows must be probability distributions")
+            parts.append(rows)
+        if soft_targets is None and not len(unlabelled_texts):
+            return None
+        probabilities = torch.from_numpy(np.concatenate(parts)).clamp(min=1e-8)
+        return torch.softmax(probabilities.log() / config.distill_temperature, dim=-1)
+
     def _optimizer(self, config: TrainConfig) -> torch.optim.Optimizer:
-        """AdamW without weight decay on biases and LayerNorm weights, as BERT was pre-trained."""
-        decay: list[nn.Parameter] = []
-        no_decay: list[nn.Parameter] = []
+        """AdamW without weight decay on biases and LayerNorm weights, as BERT was pre-trained; with
+        `layer_lr_decay` below 1, lower layers (and the embeddings lowest) learn more slowly than the top."""
+        layers = int(self._module.encoder_config.num_hidden_layers)
+        groups: dict[tuple[float, float], list[nn.Parameter]] = {}
         for name, parameter in self._module.named_parameters():
-            (no_decay if parameter.ndim < 2 or "LayerNorm" in name else decay).append(parameter)
-        groups = [
-            {"params": decay, "weight_decay": config.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ]
-        return torch.optim.AdamW(groups, lr=config.learning_rate)
+            weight_decay = 0.0 if parameter.ndim < 2 or "LayerNorm" in name else config.weight_decay
+            depth = 0
+            if name.startswith("encoder.embeddings."):
+                depth = layers + 1
+            elif name.startswith("encoder.encoder.layer."):
+                depth = layers - int(name.split(".")[3])
+            scale = config.layer_lr_decay**depth
+            groups.setdefault((weight_decay, scale), []).append(parameter)
+        return torch.optim.AdamW(
+            [
+                {"params": params, "weight_decay": decay, "lr": config.learning_rate * scale}
+                for (decay, scale), params in groups.items()
+            ],
+            lr=config.learning_rate,
+        )
 
     def _train_batches(
         self, encoded: list[list[int]], batch_size: int, generator: torch.Generator
@@ -484,7 +573,10 @@ class ToneClassifier:
                 session.logits(batch.input_ids.numpy(), batch.attention_mask.numpy())
             )
         module = self._inference_module()
-        return lambda batch: cast(torch.Tensor, module(batch.input_ids, batch.attention_mask))
+        device = next(module.parameters()).device
+        return lambda batch: cast(
+            torch.Tensor, module(batch.input_ids.to(device), batch.attention_mask.to(device))
+        ).cpu()
 
     def _inference_module(self) -> nn.Module:
         """The fp32 module, or a bf16 copy of it built once (master weights stay fp32 for save and fit).
@@ -587,6 +679,25 @@ def _check_loaded(encoder: nn.Module, state: dict[str, torch.Tensor]) -> None:
     missing = sorted(expected - state.keys())
     if missing:
         raise ValueError(f"base checkpoint is missing {len(missing)} encoder weights, e.g. {missing[:3]}")
+
+
+def _loss(
+    logits: torch.Tensor, targets: torch.Tensor, soft: torch.Tensor | None, config: TrainConfig
+) -> torch.Tensor:
+    """Cross-entropy with label smoothing on labelled rows (target >= 0); with a teacher, mixed with the
+    cross-entropy to its softened distribution (scaled by T^2, as Hinton et al. do); unlabelled rows
+    (target -1) learn from the teacher alone."""
+    labelled = (targets >= 0).to(logits.dtype)
+    hard = nn.functional.cross_entropy(
+        logits, targets.clamp(min=0), label_smoothing=config.label_smoothing, reduction="none"
+    )
+    if soft is None:
+        return (hard * labelled).sum() / labelled.sum().clamp(min=1.0)
+    temperature = config.distill_temperature
+    taught = -(soft * nn.functional.log_softmax(logits / temperature, dim=-1)).sum(dim=-1) * temperature**2
+    weight = config.distill_weight
+    per_row = labelled * ((1 - weight) * hard + weight * taught) + (1 - labelled) * taught
+    return per_row.mean()
 
 
 def _linear_schedule(

@@ -174,3 +174,86 @@ def test_train_config_rejects_nonsense() -> None:
         TrainConfig(label_smoothing=1.5)
     with pytest.raises(ValueError):
         TrainConfig(learing_rate=1e-4)  # type: ignore[call-arg]
+
+
+class TestDistillation:
+    """Soft labels from a teacher, unlabelled texts and layer-wise learning rates (bench/tone_distill.py)."""
+
+    def _fit(self, weight: float, soft: np.ndarray | None, **extra: object) -> ToneClassifier:
+        model = ToneClassifier.from_base(["gloomy", "upbeat"])
+        config = TINY.model_copy(update={"epochs": 2, "distill_weight": weight, "distill_temperature": 1.0})
+        model.fit(TEXTS, LABELS, config=config, soft_targets=soft, **extra)  # type: ignore[arg-type]
+        return model
+
+    def test_a_teacher_that_disagrees_with_the_labels_moves_the_model(self) -> None:
+        # The teacher says the opposite of every label: with all the weight on it, the model follows it.
+        flipped = np.array([[0.0, 1.0] if label == "gloomy" else [1.0, 0.0] for label in LABELS], np.float32)
+        by_labels = self._fit(0.0, flipped).predict_proba(TEXTS)
+        by_teacher = self._fit(1.0, flipped).predict_proba(TEXTS)
+        truth = np.array([0 if label == "gloomy" else 1 for label in LABELS])
+        agree_labels = (by_labels.argmax(1) == truth).mean()
+        agree_teacher = (by_teacher.argmax(1) == truth).mean()
+        assert agree_labels > 0.8
+        assert agree_teacher < 0.5
+
+    def test_unlabelled_texts_learn_from_the_teacher_alone(self) -> None:
+        # Two labelled texts only; the rest come unlabelled with the teacher's answer.
+        gloomy_first = np.array(
+            [[1.0, 0.0] if label == "gloomy" else [0.0, 1.0] for label in LABELS], np.float32
+        )
+        model = ToneClassifier.from_base(["gloomy", "upbeat"])
+        config = TINY.model_copy(update={"epochs": 3})
+        model.fit([UPBEAT[0], GLOOMY[0]], ["upbeat", "gloomy"], config=config,
+                  unlabelled_texts=TEXTS, unlabelled_targets=gloomy_first)  # fmt: skip
+        predicted = model.predict(TEXTS)
+        assert np.mean([p == t for p, t in zip(predicted, LABELS, strict=True)]) > 0.8
+
+    def test_soft_targets_are_checked(self) -> None:
+        model = ToneClassifier.from_base(["gloomy", "upbeat"])
+        with pytest.raises(ValueError, match="distill_weight > 0 needs soft_targets"):
+            model.fit(TEXTS, LABELS, config=TINY.model_copy(update={"distill_weight": 0.5}))
+        with pytest.raises(ValueError, match=r"soft_targets must have shape \(32, 2\)"):
+            model.fit(TEXTS, LABELS, config=TINY, soft_targets=np.ones((3, 2)) / 2)
+        with pytest.raises(ValueError, match="probability distributions"):
+            model.fit(TEXTS, LABELS, config=TINY, soft_targets=np.ones((32, 2)))
+        with pytest.raises(ValueError, match="need unlabelled_targets"):
+            model.fit(TEXTS, LABELS, config=TINY, unlabelled_texts=["no teacher"])
+
+    def test_layer_decay_gives_lower_layers_lower_rates(self) -> None:
+        model = ToneClassifier.from_base(["gloomy", "upbeat"])
+        optimizer = model._optimizer(TINY.model_copy(update={"layer_lr_decay": 0.5}))
+        rate_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
+        named = dict(model._module.named_parameters())
+        head = rate_of[id(named["head.weight"])]
+        top = rate_of[id(named["encoder.encoder.layer.5.attention.self.query.weight"])]
+        bottom = rate_of[id(named["encoder.encoder.layer.0.attention.self.query.weight"])]
+        embeddings = rate_of[id(named["encoder.embeddings.word_embeddings.weight"])]
+        assert head == pytest.approx(TINY.learning_rate)
+        assert top == pytest.approx(head * 0.5)
+        assert bottom == pytest.approx(head * 0.5**6)
+        assert embeddings == pytest.approx(head * 0.5**7)
+        plain = model._optimizer(TINY)
+        assert {group["lr"] for group in plain.param_groups} == {TINY.learning_rate}
+
+
+def test_distillation_pool_never_holds_an_emotion_text(tmp_path: Path) -> None:
+    """The unlabelled tweets of bench/tone_distill.py: a tweet of the yardstick (any split) is left out."""
+    import pandas as pd
+
+    from bench.tone_distill import unlabelled_pool
+
+    irony = tmp_path / "tweeteval" / "irony"
+    irony.mkdir(parents=True)
+    (irony / "train_text.txt").write_text(
+        "Great, another Monday #not\nThe test tweet itself 😀 http://t.co/x\n"
+    )
+    (irony / "val_text.txt").write_text("short\nGreat, another Monday #not\n")
+    (irony / "test_text.txt").write_text("")
+    exports = tmp_path / "twitter_yumbrands"
+    exports.mkdir()
+    pd.DataFrame({"text": ["A brand new menu today", "the test tweet itself 😀 http://t.co/y"]}).to_csv(
+        exports / "yum_tweets_10_years.csv"
+    )
+    frame = pd.DataFrame({"text": ["The test tweet itself 😀 http://t.co/abc"], "split": ["test"]})
+    pool = unlabelled_pool(frame, tmp_path)
+    assert pool == {"irony": ["Great, another Monday #not"], "exports": ["A brand new menu today"]}
