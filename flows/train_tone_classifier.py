@@ -1,7 +1,9 @@
 """`train-tone-classifier`: the tone classifier's steps in the one training skeleton (`flows.training`).
 
 Recipe `fine-tune` fine-tunes MiniLM-L6 end to end (minutes, background work); `embedding-logreg` fits
-logistic regression on frozen MiniLM embeddings (seconds: the first champion of a fresh install).
+logistic regression on frozen MiniLM embeddings (seconds: the first champion of a fresh install); `distill`
+fine-tunes several teachers (one per seed) and then one model on their averaged probabilities beside the
+labels: one model to serve, close to the ensemble (bench/tone_distill.py), at the teachers' training cost.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import mlflow
+import numpy as np
 import pandas as pd
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,11 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
 from ml.tone import TONE, results_to_frame, texts_to_frame
-from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion
+from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion, report_for
 from models.tone.dataset import SHIPPED_CORPUS, ToneDataset, load_dataset
 from models.tone.quick import EmbeddingToneClassifier
 
-Recipe = Literal["fine-tune", "embedding-logreg"]
+Recipe = Literal["fine-tune", "embedding-logreg", "distill"]
 AnyToneModel = ToneClassifier | EmbeddingToneClassifier
 # glibc's mallopt parameter M_MMAP_THRESHOLD (malloc.h), and the size from which blocks get their own mapping.
 _M_MMAP_THRESHOLD = -3
@@ -58,7 +61,8 @@ class ToneTrainingParams(BaseModel):
     recipe: Recipe = Field(
         default="fine-tune",
         description='"fine-tune": MiniLM-L6 fine-tuned end to end (minutes); "embedding-logreg": logistic '
-        "regression on frozen MiniLM embeddings (seconds, the quick first champion)",
+        'regression on frozen MiniLM embeddings (seconds, the quick first champion); "distill": `teachers` '
+        "fine-tunes, then one model taught by their averaged probabilities (teachers + 1 times the minutes)",
     )
     dataset: str = Field(
         default=SHIPPED_CORPUS,
@@ -69,6 +73,24 @@ class ToneTrainingParams(BaseModel):
     batch_size: int = Field(default=TrainConfig().batch_size, ge=1, le=4096)
     max_length: int = Field(default=TrainConfig().max_length, ge=8, le=512)
     seed: int = Field(default=TrainConfig().seed, ge=0)
+    layer_lr_decay: float = Field(
+        default=TrainConfig().layer_lr_decay,
+        gt=0,
+        le=1,
+        description="each encoder layer learns at this factor of the rate of the layer above (1: one rate)",
+    )
+    teachers: int = Field(
+        default=3, ge=2, le=8, description="distill: how many teachers (seeds seed+1, seed+2, ...)"
+    )
+    distill_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="distill: the teachers' share of the loss (the labels' is 1 - this)",
+    )
+    distill_temperature: float = Field(
+        default=2.0, gt=0, le=20, description="distill: softens the teachers' and the model's distributions"
+    )
 
     def train_config(self) -> TrainConfig:
         """The classifier's own config for these tunables (its other settings keep their defaults)."""
@@ -78,6 +100,7 @@ class ToneTrainingParams(BaseModel):
             batch_size=self.batch_size,
             max_length=self.max_length,
             seed=self.seed,
+            layer_lr_decay=self.layer_lr_decay,
         )
 
 
@@ -88,7 +111,7 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
 
     def background(self, params: ToneTrainingParams) -> bool:
         # The quick recipe is what the first analyses wait for: it keeps its priority.
-        return params.recipe == "fine-tune"
+        return params.recipe != "embedding-logreg"
 
     def run_name(self, params: ToneTrainingParams, data: ToneDataset) -> str:
         return f"{params.recipe}-{Path(data.name).name}"
@@ -101,6 +124,8 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
     def fit(self, data: ToneDataset, params: ToneTrainingParams) -> Fitted[AnyToneModel]:
         if params.recipe == "embedding-logreg":
             return Fitted(fit_embedding_head(data, params))
+        if params.recipe == "distill":
+            return distill(data, params)
         classifier, history = fine_tune(data, params)
         return Fitted(classifier, history)
 
@@ -169,15 +194,22 @@ def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> Embeddi
     return EmbeddingToneClassifier(data.labels).fit(list(train["text"]), list(train["label"]), params.seed)
 
 
-def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassifier, list[dict[str, float]]]:
-    """Fine-tune MiniLM-L6 on the training rows, logging progress as it goes."""
+def fine_tune(
+    data: ToneDataset,
+    params: ToneTrainingParams,
+    config: TrainConfig | None = None,
+    soft_targets: np.ndarray | None = None,
+    name: str = "fine-tuning",
+) -> tuple[ToneClassifier, list[dict[str, float]]]:
+    """Fine-tune MiniLM-L6 on the training rows (with a teacher's probabilities when given), logging
+    progress as it goes."""
     logger = get_run_logger()
     if not return_large_blocks_to_the_system():
         logger.info("allocator left as it is (not glibc): resident memory may grow past the live tensors")
     train, validation = data.split("train"), data.split("validation")
-    config = params.train_config()
+    config = config or params.train_config()
     total = -(-len(train) // config.batch_size) * config.epochs
-    logger.info("fine-tuning on %d posts (%d labels), %d steps", len(train), len(data.labels), total)
+    logger.info("%s on %d posts (%d labels), %d steps", name, len(train), len(data.labels), total)
 
     def progress(step: int, metrics: dict[str, float]) -> None:
         shown = ", ".join(f"{key} {value:.4g}" for key, value in metrics.items())
@@ -191,8 +223,42 @@ def fine_tune(data: ToneDataset, params: ToneTrainingParams) -> tuple[ToneClassi
         list(validation["label"]) or None,
         config=config,
         on_step=progress,
+        soft_targets=soft_targets,
     )
     return classifier, history
+
+
+def distill(data: ToneDataset, params: ToneTrainingParams) -> Fitted[AnyToneModel]:
+    """`params.teachers` fine-tunes (seeds seed+1, ...), then the model on their averaged probabilities.
+
+    The run records each teacher's best validation macro-F1 and the teachers' ensemble on validation,
+    so the registry shows what one served model kept of the ensemble.
+    """
+    train, validation = data.split("train"), data.split("validation")
+    base = params.train_config()
+    probabilities, val_probabilities, metrics = [], [], {}
+    for number in range(1, params.teachers + 1):
+        config = base.model_copy(update={"seed": params.seed + number})
+        teacher, history = fine_tune(data, params, config, name=f"teacher {number}/{params.teachers}")
+        probabilities.append(teacher.predict_proba(list(train["text"])))
+        scores = [row["val_macro_f1"] for row in history if "val_macro_f1" in row]
+        if scores:
+            metrics[f"teacher_{number}_val_macro_f1"] = max(scores)
+            val_probabilities.append(teacher.predict_proba(list(validation["text"])))
+        del teacher
+    if val_probabilities:
+        labels = data.labels
+        predicted = [labels[i] for i in np.mean(val_probabilities, axis=0).argmax(axis=1)]
+        metrics["teachers_ensemble_val_macro_f1"] = report_for(
+            labels, list(validation["label"]), predicted
+        ).macro_f1
+    config = base.model_copy(
+        update={"distill_weight": params.distill_weight, "distill_temperature": params.distill_temperature}
+    )
+    student, history = fine_tune(
+        data, params, config, np.mean(probabilities, axis=0), name="the taught model"
+    )
+    return Fitted(student, history, metrics)
 
 
 TRAINER = ToneTrainer()

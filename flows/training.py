@@ -42,10 +42,12 @@ M = TypeVar("M")  # the fitted model
 
 @dataclass
 class Fitted(Generic[M]):
-    """A fitted model and its per-epoch history (logged as curves; empty for one-shot fits)."""
+    """A fitted model, its per-epoch history (logged as curves; empty for one-shot fits) and figures of the
+    fit itself (logged as they are: a distilled model's teachers, say)."""
 
     model: M
     history: list[dict[str, float]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,6 +151,8 @@ def log_run(
     trainer.log(fitted.model, data, params, evaluation)
     mlflow.set_tag(registry.TEST_SPLIT_HASH_TAG, evaluation.test_split_hash)
     registry.log_epoch_curves(fitted.history)
+    if fitted.metrics:
+        mlflow.log_metrics(fitted.metrics)
     if evaluation.metrics:
         mlflow.log_metrics(evaluation.metrics)
     example, output = trainer.example(fitted.model, data)

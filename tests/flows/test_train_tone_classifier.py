@@ -25,10 +25,11 @@ PRIMARY_METRIC = TONE.metric
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness", "mlflow_store", "bento_store")]
 
 
-def params(dataset, learning_rate: float, recipe: str = "fine-tune") -> ToneTrainingParams:
+def params(dataset, learning_rate: float, recipe: str = "fine-tune", **extra) -> ToneTrainingParams:
     # One step over the 36 training rows: 1e-7 leaves the random head practically untouched, 1e-3 learns
     # the three tones.
     return ToneTrainingParams(
+        **extra,
         recipe=recipe,
         dataset=str(dataset),
         epochs=1,
@@ -57,6 +58,8 @@ def runs(tiny_dataset, prefect_harness, mlflow_store, bento_store) -> dict[str, 
     outcomes["better"] = train_tone_classifier(params(tiny_dataset, 1e-3))
     outcomes["worse"] = train_tone_classifier(params(tiny_dataset, 1e-7))
     outcomes["quick"] = train_tone_classifier(params(tiny_dataset, 0.001, recipe="embedding-logreg"))
+    outcomes["champion_before_distill"] = champion_version(MlflowClient(), MODEL_NAME).version
+    outcomes["distilled"] = train_tone_classifier(params(tiny_dataset, 1e-3, recipe="distill", teachers=2))
     return outcomes
 
 
@@ -163,3 +166,21 @@ class TestQuickRecipe:
         run = MlflowClient().get_run(quick["run_id"])
         assert run.data.tags["recipe"] == "embedding-logreg"
         assert quick["promoted"] is (quick["test_macro_f1"] > better["test_macro_f1"])
+
+
+class TestDistillRecipe:
+    def test_teachers_then_one_model_through_the_same_gate(self, runs):
+        distilled = runs["distilled"]
+        client = MlflowClient()
+        run = client.get_run(distilled["run_id"])
+        assert run.data.tags["recipe"] == "distill"
+        assert run.data.params["teachers"] == "2"
+        # Each teacher's validation score and their ensemble's are on the run beside the model's own.
+        for name in ("teacher_1_val_macro_f1", "teacher_2_val_macro_f1", "teachers_ensemble_val_macro_f1"):
+            assert 0.0 <= run.data.metrics[name] <= 1.0
+        assert [point.step for point in client.get_metric_history(run.info.run_id, "train_loss")] == [1]
+        # One model was registered and gated against the champion of the moment, like any other recipe.
+        assert run.data.metrics[f"baseline_champion_{PRIMARY_METRIC}"] > 0
+        champion = champion_version(client, MODEL_NAME).version
+        expected = int(distilled["model_version"]) if distilled["promoted"] else runs["champion_before_distill"]
+        assert champion == expected
