@@ -54,7 +54,8 @@ class DraftOut(BaseModel):
     )
     voice_match: dict[str, Any] | None = Field(
         default=None,
-        description="generated drafts: {score 0-1, percentile, differences}; 0.5 = as much like you as a "
+        description="generated drafts: {score 0-1, percentile, differences, cluster (the id of the style "
+        "it reads most like, see GET /api/content/voice-profile)}; 0.5 = as much like you as a "
         "typical post of yours (calibrated on your newest posts, which the voice profile leaves out)",
     )
     generation: dict[str, Any] | None = Field(

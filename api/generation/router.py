@@ -21,7 +21,15 @@ from api.core.errors import (
 )
 from api.deps import CurrentUser, IdempotencyKey, SessionDep
 from api.generation import jobs, service
-from api.generation.schemas import GenerateIn, GenerateOut, GenerationJobOut, VoiceMatchIn, VoiceMatchOut
+from api.generation.schemas import (
+    GenerateIn,
+    GenerateOut,
+    GenerationJobOut,
+    VoiceMatchIn,
+    VoiceMatchOut,
+    VoiceProfileOut,
+)
+from api.platforms.registry import PlatformName
 from api.workspaces.deps import ReadScope, WriteScope
 
 router = APIRouter(
@@ -121,5 +129,14 @@ def _job_path(request: Request, job_id: uuid.UUID) -> str:
 @router.post("/voice-match", response_model=VoiceMatchOut, responses=responses(Conflict, Unprocessable))
 def voice_match(body: VoiceMatchIn, user: CurrentUser, session: SessionDep) -> VoiceMatchOut:
     """How much a text sounds like you: a score calibrated on your own newest posts, the posts it is closest
-    to, and how it differs from your habits. 409 with fewer than 10 posts on that platform."""
+    to, how it differs from your habits, and which of your styles it reads like (a team account's writers
+    form several). 409 with fewer than 10 posts on that platform."""
     return service.voice_match(session, user, body.platform, body.content)
+
+
+@router.get("/voice-profile", response_model=VoiceProfileOut, responses=responses(Conflict, Unprocessable))
+def voice_profile(platform: PlatformName, user: CurrentUser, session: SessionDep) -> VoiceProfileOut:
+    """What your voice profile on a platform is made of: how many styles it holds (an account with several
+    writers has several), each one's share of your posts, its characteristic phrases and typical posts.
+    409 with fewer than 10 posts on that platform."""
+    return service.describe_voice_profile(session, user, platform)

@@ -47,6 +47,17 @@ class VoiceMatchIn(BaseModel):
     content: str = Field(min_length=1, max_length=25_000)
 
 
+class VoiceClusterMatch(BaseModel):
+    """The style of yours a text reads most like (an account with several writers has several)."""
+
+    id: int = Field(ge=0, description="the cluster's id in GET /api/content/voice-profile (0: the largest)")
+    label: str = Field(description="a short name: the cluster's most characteristic phrase, or its number")
+    share: float = Field(ge=0, le=1, description="the cluster's share of your profile's posts")
+    similarity: float = Field(
+        ge=-1, le=1, description="cosine of the text's embedding with the cluster's centre"
+    )
+
+
 class VoiceMatchOut(BaseModel):
     """How much a text sounds like you."""
 
@@ -56,6 +67,33 @@ class VoiceMatchOut(BaseModel):
     percentile: float = Field(ge=0, le=100, description="the score as a percentile of your own newest posts")
     closest_posts: list[uuid.UUID] = Field(description="your posts that read most like it, closest first")
     differences: list[str] = Field(description="how it differs from your habits, in plain sentences")
+    clusters: int = Field(ge=1, description="how many styles your profile holds (1: a single voice)")
+    cluster: VoiceClusterMatch = Field(description="the style of yours the text reads most like")
+
+
+class VoiceClusterOut(BaseModel):
+    """One style within your voice: several writers on one account, or kinds of posts that read apart."""
+
+    id: int = Field(ge=0, description="0: the largest cluster")
+    label: str = Field(description="a short name: the cluster's most characteristic phrase, or its number")
+    posts: int = Field(ge=1, description="how many of the profile's posts fall in it")
+    share: float = Field(ge=0, le=1, description="its share of the profile's posts")
+    phrases: list[str] = Field(description="words and phrases it uses more than the rest of your posts")
+    example_posts: list[uuid.UUID] = Field(description="your posts most typical of it, most typical first")
+
+
+class VoiceProfileOut(BaseModel):
+    """What your voice profile on a platform is made of: the posts it learned from and its styles."""
+
+    platform: str
+    posts: int = Field(description="posts the profile learned from (your newest are kept out to calibrate)")
+    calibration_posts: int = Field(description="your newest posts, kept out, that calibrate the score")
+    clusters: list[VoiceClusterOut] = Field(
+        description="its styles, largest first; one unless your posts split clearly (a team's writers)"
+    )
+    silhouette: float = Field(
+        description="how clearly the posts split into the clusters (cosine silhouette; 0 with one cluster)"
+    )
 
 
 JobStatus = Literal["queued", "running", "succeeded", "failed"]

@@ -28,7 +28,13 @@ from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from api.core.ownership import Scope
 from api.generation.checks import Allowed, Checked, check
-from api.generation.schemas import GenerateIn, VoiceMatchOut
+from api.generation.schemas import (
+    GenerateIn,
+    VoiceClusterMatch,
+    VoiceClusterOut,
+    VoiceMatchOut,
+    VoiceProfileOut,
+)
 from api.history.models import UserPost
 from api.platforms import registry
 from api.platforms.base import THREAD_PROMPT_RULE, PlatformPlugin
@@ -36,7 +42,7 @@ from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
 from api.workspaces import service as workspaces
 from models.style.profile import default_embedder
-from models.voice.match import MIN_POSTS, VoiceProfile
+from models.voice.match import MIN_POSTS, StyleCluster, VoiceProfile
 
 logger = logging.getLogger("postwright.generation")
 
@@ -401,7 +407,12 @@ def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
     draft.voice_match = (
         None
         if match is None
-        else {"score": match.score, "percentile": match.percentile, "differences": match.differences}
+        else {
+            "score": match.score,
+            "percentile": match.percentile,
+            "differences": match.differences,
+            "cluster": match.cluster,
+        }
     )
     draft.generation = {
         "model": plan.settings.llm_model,
@@ -497,18 +508,60 @@ def rank_score(draft: ContentDraft) -> float:
     return ENGAGEMENT_WEIGHT * float(draft.ai_confidence_score) + (1 - ENGAGEMENT_WEIGHT) * voice
 
 
-def voice_match(session: Session, user: User, platform: str, content: str) -> VoiceMatchOut:
-    """Score a text against the user's own posts on the platform (409 with too little history)."""
+def _profile_posts(session: Session, user: User, platform: str, what: str) -> list[UserPost]:
     posts = _own_posts(session, user, platform)
     if len(posts) < MIN_POSTS:
         raise Conflict(
-            f"A voice match needs at least {MIN_POSTS} of your {platform} posts; you have {len(posts)}. "
+            f"{what} needs at least {MIN_POSTS} of your {platform} posts; you have {len(posts)}. "
             "Import more of your history (POST /api/posts/import)."
         )
-    [match] = voice_profile(posts).match([content])
+    return posts
+
+
+def cluster_label(cluster: StyleCluster) -> str:
+    """A cluster's short name: its most characteristic phrase, else its number."""
+    return cluster.phrases[0] if cluster.phrases else f"style {cluster.id + 1}"
+
+
+def voice_match(session: Session, user: User, platform: str, content: str) -> VoiceMatchOut:
+    """Score a text against the user's own posts on the platform (409 with too little history)."""
+    posts = _profile_posts(session, user, platform, "A voice match")
+    profile = voice_profile(posts)
+    [match] = profile.match([content])
+    cluster = profile.clusters[match.cluster]
     return VoiceMatchOut(
         score=match.score,
         percentile=match.percentile,
         closest_posts=[posts[index].id for index in match.closest],
         differences=match.differences,
+        clusters=profile.cluster_count,
+        cluster=VoiceClusterMatch(
+            id=cluster.id,
+            label=cluster_label(cluster),
+            share=cluster.share,
+            similarity=match.cluster_similarity,
+        ),
+    )
+
+
+def describe_voice_profile(session: Session, user: User, platform: str) -> VoiceProfileOut:
+    """The user's voice profile on the platform: its posts and its style clusters (409 with too few)."""
+    posts = _profile_posts(session, user, platform, "A voice profile")
+    profile = voice_profile(posts)
+    return VoiceProfileOut(
+        platform=platform,
+        posts=len(profile.posts),
+        calibration_posts=len(posts) - len(profile.posts),
+        silhouette=profile.silhouette,
+        clusters=[
+            VoiceClusterOut(
+                id=cluster.id,
+                label=cluster_label(cluster),
+                posts=cluster.size,
+                share=cluster.share,
+                phrases=cluster.phrases,
+                example_posts=[posts[index].id for index in cluster.representatives],
+            )
+            for cluster in profile.clusters
+        ],
     )

@@ -665,9 +665,32 @@ export interface paths {
         /**
          * Voice Match
          * @description How much a text sounds like you: a score calibrated on your own newest posts, the posts it is closest
-         *     to, and how it differs from your habits. 409 with fewer than 10 posts on that platform.
+         *     to, how it differs from your habits, and which of your styles it reads like (a team account's writers
+         *     form several). 409 with fewer than 10 posts on that platform.
          */
         post: operations["voice_match_api_content_voice_match_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/content/voice-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Voice Profile
+         * @description What your voice profile on a platform is made of: how many styles it holds (an account with several
+         *     writers has several), each one's share of your posts, its characteristic phrases and typical posts.
+         *     409 with fewer than 10 posts on that platform.
+         */
+        get: operations["voice_profile_api_content_voice_profile_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2267,7 +2290,7 @@ export interface components {
             ai_confidence_score: number | null;
             /**
              * Voice Match
-             * @description generated drafts: {score 0-1, percentile, differences}; 0.5 = as much like you as a typical post of yours (calibrated on your newest posts, which the voice profile leaves out)
+             * @description generated drafts: {score 0-1, percentile, differences, cluster (the id of the style it reads most like, see GET /api/content/voice-profile)}; 0.5 = as much like you as a typical post of yours (calibrated on your newest posts, which the voice profile leaves out)
              */
             voice_match?: {
                 [key: string]: unknown;
@@ -3986,6 +4009,68 @@ export interface components {
             ctx?: Record<string, never>;
         };
         /**
+         * VoiceClusterMatch
+         * @description The style of yours a text reads most like (an account with several writers has several).
+         */
+        VoiceClusterMatch: {
+            /**
+             * Id
+             * @description the cluster's id in GET /api/content/voice-profile (0: the largest)
+             */
+            id: number;
+            /**
+             * Label
+             * @description a short name: the cluster's most characteristic phrase, or its number
+             */
+            label: string;
+            /**
+             * Share
+             * @description the cluster's share of your profile's posts
+             */
+            share: number;
+            /**
+             * Similarity
+             * @description cosine of the text's embedding with the cluster's centre
+             */
+            similarity: number;
+        };
+        /**
+         * VoiceClusterOut
+         * @description One style within your voice: several writers on one account, or kinds of posts that read apart.
+         */
+        VoiceClusterOut: {
+            /**
+             * Id
+             * @description 0: the largest cluster
+             */
+            id: number;
+            /**
+             * Label
+             * @description a short name: the cluster's most characteristic phrase, or its number
+             */
+            label: string;
+            /**
+             * Posts
+             * @description how many of the profile's posts fall in it
+             */
+            posts: number;
+            /**
+             * Share
+             * @description its share of the profile's posts
+             */
+            share: number;
+            /**
+             * Phrases
+             * @description words and phrases it uses more than the rest of your posts
+             */
+            phrases: string[];
+            /**
+             * Example Posts
+             * @description your posts most typical of it, most typical first
+             */
+            example_posts: string[];
+        };
+        /**
          * VoiceMatchIn
          * @description A text to compare with your own posts on a platform.
          */
@@ -4024,6 +4109,41 @@ export interface components {
              * @description how it differs from your habits, in plain sentences
              */
             differences: string[];
+            /**
+             * Clusters
+             * @description how many styles your profile holds (1: a single voice)
+             */
+            clusters: number;
+            /** @description the style of yours the text reads most like */
+            cluster: components["schemas"]["VoiceClusterMatch"];
+        };
+        /**
+         * VoiceProfileOut
+         * @description What your voice profile on a platform is made of: the posts it learned from and its styles.
+         */
+        VoiceProfileOut: {
+            /** Platform */
+            platform: string;
+            /**
+             * Posts
+             * @description posts the profile learned from (your newest are kept out to calibrate)
+             */
+            posts: number;
+            /**
+             * Calibration Posts
+             * @description your newest posts, kept out, that calibrate the score
+             */
+            calibration_posts: number;
+            /**
+             * Clusters
+             * @description its styles, largest first; one unless your posts split clearly (a team's writers)
+             */
+            clusters: components["schemas"]["VoiceClusterOut"][];
+            /**
+             * Silhouette
+             * @description how clearly the posts split into the clusters (cosine silhouette; 0 with one cluster)
+             */
+            silhouette: number;
         };
         /** WebhookCreated */
         WebhookCreated: {
@@ -6198,6 +6318,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VoiceMatchOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request is well-formed but its values are invalid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    voice_profile_api_content_voice_profile_get: {
+        parameters: {
+            query: {
+                platform: "linkedin" | "twitter";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoiceProfileOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials. */
