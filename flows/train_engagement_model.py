@@ -22,7 +22,13 @@ from api.engagement.data import export_frame, history_frame
 from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
 from ml.engagement import ENGAGEMENT, frame_to_results, inputs_to_frame, predict_frame, rows_from_frame
-from models.engagement.evaluation import TfidfForestBaseline, score, time_split
+from models.engagement.evaluation import (
+    COVERAGE_BAND,
+    TfidfForestBaseline,
+    score,
+    score_per_account,
+    time_split,
+)
 from models.engagement.history import add_history
 from models.engagement.model import EngagementConfig, EngagementModel
 from models.engagement.plots import plot_calibration, plot_importance, plot_predicted_vs_actual
@@ -125,11 +131,16 @@ class EngagementTrainer(Trainer[EngagementTrainingParams, EngagementData, Engage
         test = data.test
         predicted = model.predict_log(test)
         forest = TfidfForestBaseline(params.model.seed).fit(pd.concat([data.train, data.calibration]))
+        forest_log = forest.predict_log(test)
+        baseline_log = test["baseline_log"].to_numpy()
         scores = {
             "candidate": score(test, predicted["expected_log"], predicted["low_log"], predicted["high_log"]),
-            "tfidf_random_forest": score(test, forest.predict_log(test)),
-            "trailing_median": score(test, test["baseline_log"].to_numpy()),
+            "tfidf_random_forest": score(test, forest_log),
+            "trailing_median": score(test, baseline_log),
         }
+        per_account = score_per_account(
+            test, {"candidate": predicted, "tfidf_random_forest": forest_log, "trailing_median": baseline_log}
+        )
         logger = get_run_logger()
         for name, values in scores.items():
             logger.info("%s: Spearman %.3f, log-MAE %.3f", name, values["spearman"], values["mae_log"])
@@ -138,13 +149,13 @@ class EngagementTrainer(Trainer[EngagementTrainingParams, EngagementData, Engage
             for name, values in scores.items()
             for key in ("spearman", "mae_log", "coverage", "mean_width_log")
             if key in values and not np.isnan(values[key])
-        }
+        } | account_metrics(per_account)
         return Evaluation(
             score=scores["candidate"]["spearman"],
             test_split_hash=data.test_hash,
             metrics=metrics,
             baselines={name: scores[name]["spearman"] for name in ("tfidf_random_forest", "trailing_median")},
-            details={"scores": scores, "predicted": predicted},
+            details={"scores": scores, "predicted": predicted, "per_account": per_account},
         )
 
     def log(
@@ -161,6 +172,7 @@ class EngagementTrainer(Trainer[EngagementTrainingParams, EngagementData, Engage
         mlflow.log_metrics({"dataset_posts": summary["posts"], "dataset_accounts": summary["accounts"]})
         mlflow.log_dict(summary, "dataset/summary.json")
         mlflow.log_dict(evaluation.details["scores"], "evaluation/test_metrics.json")
+        mlflow.log_dict(evaluation.details["per_account"], "evaluation/per_account.json")
         test, predicted = data.test, evaluation.details["predicted"]
         with tempfile.TemporaryDirectory(prefix="engagement-eval-") as folder:
             out = Path(folder)
@@ -193,7 +205,43 @@ class EngagementTrainer(Trainer[EngagementTrainingParams, EngagementData, Engage
             f"| {values.get('coverage', float('nan')):.3f} |"
             for name, values in evaluation.details["scores"].items()
         )
-        return f"| model | Spearman | log-MAE | 80% coverage |\n|---|---|---|---|\n{rows}\n"
+        table = f"| model | Spearman | log-MAE | 80% coverage |\n|---|---|---|---|\n{rows}\n"
+        return f"{table}\n{account_report(evaluation.details['per_account'])}"
+
+
+def account_metrics(per_account: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """Per-account figures as MLflow metrics: `account.<account>.<model>_<metric>`."""
+    metrics: dict[str, float] = {}
+    for account, entry in per_account.items():
+        for name in ("candidate", "tfidf_random_forest", "trailing_median"):
+            for key in ("spearman", "mae_log", "coverage"):
+                value = entry[name].get(key)
+                if value is not None and not np.isnan(value):
+                    metrics[f"account.{_metric_name(account)}.{name}_{key}"] = float(value)
+    return metrics
+
+
+def _metric_name(account: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-." else "_" for c in account)
+
+
+def account_report(per_account: Mapping[str, Mapping[str, Any]]) -> str:
+    """The per-account table the gate shows: Spearman of the model and both baselines, and whether the 80%
+    interval's coverage lies in the band."""
+    low, high = COVERAGE_BAND
+    lines = [
+        "| account | test posts | Spearman | forest | trailing median | 80% coverage |",
+        "|---|---|---|---|---|---|",
+    ]
+    for account, entry in per_account.items():
+        coverage = entry["candidate"].get("coverage", float("nan"))
+        flag = "" if low <= coverage <= high else f" (outside {low:.2f}-{high:.2f})"
+        lines.append(
+            f"| {account} | {entry['test_posts']} | {entry['candidate']['spearman']:.3f} "
+            f"| {entry['tfidf_random_forest']['spearman']:.3f} | {entry['trailing_median']['spearman']:.3f} "
+            f"| {coverage:.3f}{flag} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 TRAINER = EngagementTrainer()

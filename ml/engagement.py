@@ -22,7 +22,8 @@ from models.engagement.reasons import Habits
 MODEL_ARTIFACT_KEY = "model"
 INPUT_COLUMNS = (
     "content", "platform", "posted_at", "timezone", "followers",
-    "history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last", "habits",
+    "history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last", "spread_log",
+    "time_precision", "media_type", "habits",
 )  # fmt: skip
 OUTPUT_COLUMNS = ("expected_log", "low_log", "high_log", "baseline_log", "reasons", "suggestions")
 
@@ -40,6 +41,9 @@ class EngagementInput(TypedDict):
     trend_log: float | None
     cadence_7d: float
     days_since_last: float | None
+    spread_log: float | None
+    time_precision: str  # exact, day or approximate (a draft's time is exact)
+    media_type: str | None  # image, video, article... where the source says; None: unknown
     habits: dict[str, Any]
 
 
@@ -71,7 +75,7 @@ def inputs_to_frame(rows: Sequence[EngagementInput]) -> pd.DataFrame:
         name: [json.dumps(row["habits"]) if name == "habits" else row[name] for row in rows]  # type: ignore[literal-required]
         for name in INPUT_COLUMNS
     }
-    for name in ("followers", "trend_log", "days_since_last"):  # optional numbers: None is NaN
+    for name in ("followers", "trend_log", "days_since_last", "spread_log"):  # optional numbers: None is NaN
         columns[name] = np.array([np.nan if value is None else value for value in columns[name]], dtype=float)
     # Built column by column with their types (a frame of records then `astype` cost more than the model).
     return pd.DataFrame(columns, columns=list(INPUT_COLUMNS))
@@ -188,7 +192,18 @@ def rows_from_frame(frame: pd.DataFrame, habits: Sequence[Habits] | None = None)
                 trend_log=None if pd.isna(row.trend_log) else float(row.trend_log),
                 cadence_7d=float(row.cadence_7d),
                 days_since_last=None if pd.isna(row.days_since_last) else float(row.days_since_last),
+                spread_log=_optional(getattr(row, "spread_log", None)),
+                time_precision=str(getattr(row, "time_precision", None) or "exact"),
+                media_type=_text_or_none(getattr(row, "media_type", None)),
                 habits=habits_json(row_habits),
             )
         )
     return rows
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

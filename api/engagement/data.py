@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -17,13 +18,18 @@ from models.engagement.history import engagement_count
 
 COLUMNS = (
     "post_id", "author", "platform", "posted_at", "content", "likes", "comments", "shares",
-    "impressions", "followers", "timezone", "time_precision",
+    "impressions", "followers", "timezone", "time_precision", "media_type",
 )  # fmt: skip
 
 
 def _metric(metrics: dict[str, object], name: str) -> float | None:
     value = metrics.get(name)
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(metrics: dict[str, object], name: str) -> str | None:
+    value = metrics.get(name)
+    return value if isinstance(value, str) and value else None
 
 
 def _frame(records: Iterable[dict[str, object]]) -> pd.DataFrame:
@@ -60,6 +66,7 @@ def history_frame(session: Session, user_ids: Iterable[uuid.UUID] | None = None)
                 "followers": post.followers,
                 "timezone": timezone,
                 "time_precision": post.time_precision,
+                "media_type": _text(metrics, "media_type"),
             }
         )
     return _frame(records)
@@ -83,22 +90,26 @@ def parsed_records(
             "followers": post.followers,
             "timezone": timezone,
             "time_precision": str(post.time_precision),
+            "media_type": _text(post.metrics, "media_type"),
         }
         for post in posts
     ]
 
 
-def export_frame(paths: Iterable[Path], author_by: str = "file") -> pd.DataFrame:
+def export_frame(
+    paths: Iterable[Path], author_by: str = "file", as_of: datetime | None = None
+) -> pd.DataFrame:
     """Posts of export files read by the product's own importers.
 
     `author_by="file"`: one author per file's folder (an account's monthly exports); `"followers"`: scraped
-    multi-author sets, where the follower count identifies the author. Unreadable files are skipped.
+    multi-author sets, where the follower count identifies the author. Relative dates ("2w") count back
+    from `as_of` (when the page was read; default now). Unreadable files are skipped.
     """
     records: list[dict[str, object]] = []
     for path in paths:
         try:
             with Path(path).open("rb") as stream:
-                posts = [row for row in open_import(stream).rows if isinstance(row, ParsedPost)]
+                posts = [row for row in open_import(stream, as_of=as_of).rows if isinstance(row, ParsedPost)]
         except ImportFileError:
             continue
         if author_by == "followers":

@@ -37,7 +37,7 @@ class Interval(BaseModel):
 
 class Reason(BaseModel):
     factor: str = Field(
-        description="timing, length, hashtags, question, links, mentions, emoji, list, reply, topic, "
+        description="timing, length, hashtags, question, links, mentions, emoji, list, reply, media, topic, "
         "momentum or audience"
     )
     effect_pct: float = Field(description="how much this moves the prediction, in percent of the count")

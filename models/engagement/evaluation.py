@@ -14,6 +14,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from models.engagement.features import platform_code
 
 MIN_TEST_POSTS_FOR_SPEARMAN = 5
+# The band each account's 80% interval must cover its test posts within.
+COVERAGE_BAND = (0.75, 0.85)
 
 
 def time_split(frame: pd.DataFrame, test_share: float = 0.2, calibration_share: float = 0.15) -> pd.Series:
@@ -60,6 +62,33 @@ def score(
         result["coverage"] = float(np.mean((actual >= low) & (actual <= high)))
         result["mean_width_log"] = float(np.mean(high - low))
     return result
+
+
+def account_of(author: str) -> str:
+    """The account an author belongs to: a scraped multi-author set ("folder:followers") is one account,
+    every other author is their own."""
+    return str(author).split(":", 1)[0]
+
+
+def score_per_account(
+    frame: pd.DataFrame, predictions: dict[str, pd.DataFrame | np.ndarray]
+) -> dict[str, dict[str, Any]]:
+    """`score` per account for each named prediction (a frame with `expected_log`, and `low_log` and
+    `high_log` for intervals, or plain expected values), on the rows of `frame`, in its order."""
+    accounts = frame["author"].map(account_of).to_numpy()
+    out: dict[str, dict[str, Any]] = {}
+    for account in sorted(set(accounts)):
+        rows = np.flatnonzero(accounts == account)
+        part = frame.iloc[rows]
+        entry: dict[str, Any] = {"authors": int(part["author"].nunique()), "test_posts": len(part)}
+        for name, predicted in predictions.items():
+            if isinstance(predicted, pd.DataFrame):
+                chosen = predicted.iloc[rows]
+                entry[name] = score(part, chosen["expected_log"], chosen["low_log"], chosen["high_log"])
+            else:
+                entry[name] = score(part, np.asarray(predicted, dtype=float)[rows])
+        out[account] = entry
+    return out
 
 
 class TfidfForestBaseline:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from models.engagement.history import HISTORY_COLUMNS
 from models.style.text_features import post_features
 
 # The platform as the model sees it, in its one platform column `platform_linkedin`: the platforms of its
@@ -33,10 +34,42 @@ FORM_COLUMNS = (
     "list_items",
     "is_reply",
 )
-TIMING_COLUMNS = ("hour", "weekday")
+# What the post carries besides its text, where the source says (a scraped LinkedIn post's `media_type`);
+# NaN where it does not (X exports, drafts), which the booster routes as "unknown".
+MEDIA_CODES: dict[str, float] = {"text": 0.0, "image": 1.0, "video": 2.0, "article": 3.0, "document": 4.0}
+MEDIA_COLUMNS = ("media",)
+TIMING_COLUMNS = ("hour", "weekday", "date_precision")
 AUDIENCE_COLUMNS = ("followers_log", "platform_linkedin")
-HISTORY_FEATURES = ("history_posts_log", "baseline_log", "trend_log", "cadence_7d", "days_since_last")
-NUMERIC_COLUMNS = FORM_COLUMNS + TIMING_COLUMNS + AUDIENCE_COLUMNS + HISTORY_FEATURES
+HISTORY_FEATURES = (
+    "history_posts_log", "baseline_log", "trend_log", "cadence_7d", "days_since_last", "spread_log",
+)  # fmt: skip
+NUMERIC_COLUMNS = FORM_COLUMNS + MEDIA_COLUMNS + TIMING_COLUMNS + AUDIENCE_COLUMNS + HISTORY_FEATURES
+
+
+# How far a post's time is known, as the importers record it (`time_precision`): to the minute, to the day,
+# or only as a relative age ("2w", "1 year ago", counted back from when the page was read). The hour of a
+# post known only to the day is unknown (NaN); so are the hour and the weekday of one known only by its age.
+# A draft's time is always exact.
+DATE_PRECISIONS: dict[str, float] = {"exact": 0.0, "day": 1.0, "approximate": 2.0}
+
+
+def precision_code(precision: object) -> float:
+    """`date_precision` for an importer's `time_precision` (missing or unknown: exact, as for a draft)."""
+    return DATE_PRECISIONS.get(str(precision), 0.0) if isinstance(precision, str) else 0.0
+
+
+def timing(hour: float, weekday: float, precision: float) -> tuple[float, float]:
+    """The hour and weekday the model may use at this date precision (NaN where they are not known)."""
+    if precision >= DATE_PRECISIONS["approximate"]:
+        return math.nan, math.nan
+    if precision >= DATE_PRECISIONS["day"]:
+        return math.nan, weekday
+    return hour, weekday
+
+
+def media_code(media_type: object) -> float:
+    """`media` for a source's media type (NaN when unknown)."""
+    return MEDIA_CODES.get(media_type.lower(), math.nan) if isinstance(media_type, str) else math.nan
 
 
 def platform_code(platform: str) -> float:
@@ -84,7 +117,8 @@ def _number(value: object) -> float:
 def feature_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric feature table of a frame that went through `history.add_history`.
 
-    Needs `content`, `platform`, `posted_at` (UTC), `timezone` and `followers` besides the history columns.
+    Needs `content`, `platform`, `posted_at` (UTC), `timezone` and `followers` besides the history columns;
+    `time_precision` where the dates are not all exact.
     """
     return pd.DataFrame(feature_array(frame), columns=list(NUMERIC_COLUMNS), index=frame.index)
 
@@ -94,7 +128,17 @@ def feature_array(frame: pd.DataFrame) -> np.ndarray:
     per-row pandas work would cost more than the model for one draft."""
     posted = list(pd.to_datetime(frame["posted_at"], utc=True).dt.to_pydatetime())
     zones = frame["timezone"].tolist() if "timezone" in frame.columns else ["UTC"] * len(frame)
-    history = frame.loc[:, ["history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last"]]
+    precisions = (
+        [precision_code(value) for value in frame["time_precision"].tolist()]
+        if "time_precision" in frame.columns
+        else [0.0] * len(frame)
+    )
+    media = (
+        [media_code(value) for value in frame["media_type"].tolist()]
+        if "media_type" in frame.columns
+        else [math.nan] * len(frame)
+    )
+    history = frame.loc[:, list(HISTORY_COLUMNS)]
     history_values = history.to_numpy(dtype=float)
     table = np.empty((len(frame), len(NUMERIC_COLUMNS)), dtype=float)
     rows = zip(
@@ -102,12 +146,14 @@ def feature_array(frame: pd.DataFrame) -> np.ndarray:
     )
     for i, (content, platform, followers) in enumerate(rows):
         form = form_features(str(content))
-        hour, weekday = local_time(posted[i], str(zones[i] or "UTC"))
+        hour, weekday = timing(*local_time(posted[i], str(zones[i] or "UTC")), precisions[i])
         count = _number(followers)
         table[i, : len(FORM_COLUMNS)] = [form[name] for name in FORM_COLUMNS]
         table[i, len(FORM_COLUMNS) :] = [
+            media[i],
             hour,
             weekday,
+            precisions[i],
             math.log1p(count) if count == count else math.nan,  # NaN != NaN
             platform_code(str(platform)),
             math.log1p(history_values[i, 0]),

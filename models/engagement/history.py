@@ -15,7 +15,18 @@ import pandas as pd
 WINDOW = 50
 SHORT_WINDOW = 10
 CADENCE_DAYS = 7
-HISTORY_COLUMNS = ("history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last")
+HISTORY_COLUMNS = (
+    "history_posts", "baseline_log", "trend_log", "cadence_7d", "days_since_last", "spread_log",
+)  # fmt: skip
+
+
+def spread_log(values: np.ndarray) -> float:
+    """How much the author's engagement varies from post to post: the median absolute deviation of
+    log1p(engagements) of these posts (NaN under two posts)."""
+    if len(values) < 2:
+        return float("nan")
+    logs = np.log1p(values)
+    return float(np.median(np.abs(logs - np.median(logs))))
 
 
 def engagement_count(frame: pd.DataFrame) -> pd.Series:
@@ -62,6 +73,7 @@ def add_history(frame: pd.DataFrame) -> pd.DataFrame:
                 columns["trend_log"][i] = np.log1p(np.median(values[-SHORT_WINDOW:])) - np.log1p(
                     np.median(values)
                 )
+                columns["spread_log"][i] = spread_log(values)
             if previous_time is not None:
                 columns["days_since_last"][i] = (at - previous_time).total_seconds() / 86400
             engagement = row.engagements
@@ -110,6 +122,7 @@ def add_history_to_new(history: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame
             baseline = np.log1p(np.median(recent))
             columns["baseline_log"][i] = baseline
             columns["trend_log"][i] = np.log1p(np.median(recent[-SHORT_WINDOW:])) - baseline
+            columns["spread_log"][i] = spread_log(recent)
             columns["days_since_last"][i] = (
                 (moment - past_times[earlier - 1]) / np.timedelta64(1, "s") / 86400
             )

@@ -2,8 +2,11 @@
 
 Target: log1p(engagements) minus the author's baseline (log1p of the trailing median), so audience size
 and habits are factored out and the model learns what content, form and timing add on top. Intervals are
-split-conformal (crepes), normalised by a difficulty that grows as the author's history shrinks, and
-calibrated on a time-held-out slice. Reasons are LightGBM's exact per-feature contributions (TreeSHAP).
+split-conformal (crepes), normalised by a learned difficulty: a small booster fitted to the size of the
+model's out-of-fold errors on the training posts, from what the row says about its author (platform, date
+precision, history size, how much their engagement varies, audience), so an author whose posts are easy to
+predict gets a narrow interval and one known only by relative dates a wide one. They are calibrated on a
+time-held-out slice. Reasons are LightGBM's exact per-feature contributions (TreeSHAP).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from crepes import ConformalRegressor
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold
 
 from models.engagement.features import NUMERIC_COLUMNS, feature_array
 from models.engagement.history import engagement_count
@@ -50,8 +54,19 @@ class EngagementConfig(BaseModel):
 
 
 def difficulty(history_posts: Sequence[float] | np.ndarray) -> np.ndarray:
-    """How hard a post is to predict: wider intervals for authors with little history."""
+    """How hard a post is to predict: wider intervals for authors with little history (the fallback of a
+    model saved without a learned difficulty)."""
     return 1.0 + 2.0 / np.sqrt(1.0 + np.asarray(history_posts, dtype=float))
+
+
+# What the learned difficulty sees: the author and the circumstances of the post, not its words.
+DIFFICULTY_COLUMNS = (
+    "platform_linkedin", "date_precision", "media", "followers_log", "history_posts_log", "baseline_log",
+    "spread_log", "trend_log", "days_since_last", "is_reply", "chars_log", "links",
+)  # fmt: skip
+DIFFICULTY_FOLDS = 3
+# A floor on the learned difficulty (log1p units), so no row gets a zero-width interval.
+MIN_DIFFICULTY = 0.05
 
 
 class EngagementModel:
@@ -63,6 +78,7 @@ class EngagementModel:
         self._svd: TruncatedSVD | None = None
         self._booster: lgb.LGBMRegressor | None = None
         self._conformal: ConformalRegressor | None = None
+        self._difficulty: lgb.LGBMRegressor | None = None
         self.columns: list[str] = []
 
     # ----- training ---------------------------------------------------------------------------------------
@@ -76,11 +92,21 @@ class EngagementModel:
                 "posts "
                 "with a baseline (need 20 and 5)"
             )
+        self.columns = []
         self._fit_text(list(train["content"].astype(str)))
         x_train = self.matrix(train)
         self.columns = list(x_train.columns)
+        target = residual_target(train)
+        self._booster = self._new_booster().fit(x_train, target)
+        self._difficulty = self._fit_difficulty(x_train, target)
+        x_calibration = self.matrix(calibration)
+        residuals = residual_target(calibration) - self._booster.predict(x_calibration)
+        self._conformal = ConformalRegressor().fit(residuals, sigmas=self._sigmas(calibration, x_calibration))
+        return self
+
+    def _new_booster(self) -> lgb.LGBMRegressor:
         config = self.config
-        self._booster = lgb.LGBMRegressor(
+        return lgb.LGBMRegressor(
             n_estimators=config.n_estimators,
             learning_rate=config.learning_rate,
             num_leaves=config.num_leaves,
@@ -92,12 +118,34 @@ class EngagementModel:
             n_jobs=2,
             verbose=-1,
         )
-        self._booster.fit(x_train, residual_target(train))
-        residuals = residual_target(calibration) - self._booster.predict(self.matrix(calibration))
-        self._conformal = ConformalRegressor().fit(
-            residuals, sigmas=difficulty(calibration["history_posts"].to_numpy())
+
+    def _fit_difficulty(self, x_train: pd.DataFrame, target: np.ndarray) -> lgb.LGBMRegressor:
+        """A small booster for the size of the model's error, fitted to out-of-fold errors (in-sample ones
+        are too small, and most so where the model memorised an author)."""
+        errors = np.zeros(len(x_train))
+        folds = KFold(DIFFICULTY_FOLDS, shuffle=True, random_state=self.config.seed)
+        for fit_rows, held_rows in folds.split(x_train):
+            booster = self._new_booster().fit(x_train.iloc[fit_rows], target[fit_rows])
+            errors[held_rows] = np.abs(target[held_rows] - booster.predict(x_train.iloc[held_rows]))
+        estimator = lgb.LGBMRegressor(
+            n_estimators=200,
+            learning_rate=0.03,
+            num_leaves=4,
+            min_child_samples=50,
+            random_state=self.config.seed,
+            n_jobs=2,
+            verbose=-1,
         )
-        return self
+        return estimator.fit(x_train.loc[:, list(DIFFICULTY_COLUMNS)], errors)
+
+    def _sigmas(self, frame: pd.DataFrame, matrix: pd.DataFrame) -> np.ndarray:
+        """Each row's difficulty: the learned one, or the history-size fallback."""
+        if self._difficulty is None:
+            return difficulty(frame["history_posts"].to_numpy())
+        values = matrix.loc[:, list(DIFFICULTY_COLUMNS)].to_numpy(dtype=float)
+        predicted = self._difficulty.booster_.predict(values, num_threads=PREDICT_THREADS)
+        sigmas: np.ndarray = np.maximum(np.asarray(predicted, dtype=float), MIN_DIFFICULTY)
+        return sigmas
 
     def _fit_text(self, texts: list[str]) -> None:
         if self.config.text_components == 0:
@@ -110,7 +158,8 @@ class EngagementModel:
     # ----- inference --------------------------------------------------------------------------------------
 
     def matrix(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The model's input table: numeric features plus the text components."""
+        """The model's input table: numeric features plus the text components (a fitted model's own
+        columns, in its order: a model saved before a feature was added goes on without it)."""
         if set(NUMERIC_COLUMNS) <= set(frame.columns):
             blocks = [frame.loc[:, list(NUMERIC_COLUMNS)].to_numpy(dtype=float)]
         else:
@@ -121,7 +170,8 @@ class EngagementModel:
             blocks.append(topics)
             names += [f"topic_{k}" for k in range(topics.shape[1])]
         # One constructor call: adding columns one by one costs more than the model itself for one draft.
-        return pd.DataFrame(np.hstack(blocks), columns=names, index=frame.index)
+        table = pd.DataFrame(np.hstack(blocks), columns=names, index=frame.index)
+        return table if not self.columns or self.columns == names else table.loc[:, self.columns]
 
     def predict_log(self, frame: pd.DataFrame, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
         """Expected log1p(engagements) and the interval bounds, per row (rows need a baseline); `matrix` is
@@ -130,7 +180,7 @@ class EngagementModel:
         matrix = self.matrix(frame) if matrix is None else matrix
         residual = booster.booster_.predict(matrix.to_numpy(), num_threads=PREDICT_THREADS)
         bounds = conformal.predict_int(
-            residual, sigmas=difficulty(frame["history_posts"].to_numpy()), confidence=self.config.level
+            residual, sigmas=self._sigmas(frame, matrix), confidence=self.config.level
         )
         baseline = frame["baseline_log"].to_numpy(dtype=float)
         return pd.DataFrame(
@@ -214,7 +264,7 @@ class EngagementModel:
         path.mkdir(parents=True, exist_ok=True)
         joblib.dump(
             {"vectorizer": self._vectorizer, "svd": self._svd, "booster": self._booster,
-             "conformal": self._conformal, "columns": self.columns},
+             "conformal": self._conformal, "difficulty": self._difficulty, "columns": self.columns},
             path / _PARTS,
         )  # fmt: skip
         meta = {"format_version": FORMAT_VERSION, "config": self.config.model_dump()}
@@ -231,6 +281,7 @@ class EngagementModel:
         parts = joblib.load(path / _PARTS)
         model._vectorizer, model._svd = parts["vectorizer"], parts["svd"]
         model._booster, model._conformal = parts["booster"], parts["conformal"]
+        model._difficulty = parts.get("difficulty")
         model.columns = list(parts["columns"])
         return model
 

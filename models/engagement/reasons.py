@@ -46,10 +46,29 @@ def _count(value: float, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _describe(group: str, features: Mapping[str, float], habits: Habits) -> str:
-    hour, weekday = int(features["hour"]), int(features["weekday"])
-    chars = round(math.expm1(features["chars_log"]))
+MEDIA_WORDS = {0.0: "text only", 1.0: "an image", 2.0: "a video", 3.0: "an article", 4.0: "a document"}
+
+
+def _known(value: float | None) -> bool:
+    return value is not None and not math.isnan(value)
+
+
+def _phrased(group: str, features: Mapping[str, float]) -> bool:
+    """Whether a group can be said in words for this row: no timing reason for a post whose hour is not
+    known (its date came from a relative age or a day), no media reason where the media is unknown."""
     if group == "timing":
+        return _known(features.get("hour")) and _known(features.get("weekday"))
+    if group == "media":
+        return features.get("media") in MEDIA_WORDS
+    return True
+
+
+def _describe(group: str, features: Mapping[str, float], habits: Habits) -> str:
+    chars = round(math.expm1(features["chars_log"]))
+    if group == "media":
+        return MEDIA_WORDS[features["media"]]
+    if group == "timing":
+        hour, weekday = int(features["hour"]), int(features["weekday"])
         usual = f", your best hour is {int(habits.best_hour):02d}:00" if habits.best_hour is not None else ""
         return f"posted at {hour:02d}:00 on {WEEKDAYS[weekday]}{usual}"
     if group == "length":
@@ -88,6 +107,8 @@ def group_of(column: str) -> str:
     return {
         "hour": "timing",
         "weekday": "timing",
+        "date_precision": "timing",
+        "media": "media",
         "chars_log": "length",
         "lines": "length",
         "hook_chars": "length",
@@ -103,6 +124,7 @@ def group_of(column: str) -> str:
         "days_since_last": "momentum",
         "history_posts_log": "momentum",
         "baseline_log": "momentum",
+        "spread_log": "momentum",
     }.get(column, "audience")
 
 
@@ -117,7 +139,7 @@ def explain(
     reasons = []
     for group, effect in sorted(grouped.items(), key=lambda item: -abs(item[1])):
         pct = percent(effect)
-        if abs(pct) < MIN_EFFECT_PCT:
+        if abs(pct) < MIN_EFFECT_PCT or not _phrased(group, features):
             continue
         text = _describe(group, features, habits)
         reasons.append({"factor": group, "effect_pct": round(pct, 1), "text": f"{text}: {pct:+.0f}%"})
@@ -142,7 +164,8 @@ def suggest(
         return row
 
     variants: list[tuple[str, str, np.ndarray]] = []
-    for hour, weekday in habits.candidate_times:
+    timed = not math.isnan(float(base[at["hour"]])) if "hour" in at else False
+    for hour, weekday in habits.candidate_times if timed else []:
         text = f"post at {int(hour):02d}:00 on {WEEKDAYS[int(weekday)]} instead"
         variants.append(("time", text, changed(hour=hour, weekday=weekday)))
     if not base[at["question"]]:

@@ -63,7 +63,17 @@ class TestTrainEngagementModel:
         assert len(run.data.tags["dataset_hash"]) == 64
         plots = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
         assert {"evaluation/predicted_vs_actual.png", "evaluation/interval_calibration.png",
-                "evaluation/feature_importance.png", "evaluation/test_metrics.json"} <= plots  # fmt: skip
+                "evaluation/feature_importance.png", "evaluation/test_metrics.json",
+                "evaluation/per_account.json"} <= plots  # fmt: skip
+
+    def test_the_run_logs_each_accounts_spearman_and_coverage(self, outcome):
+        """Per account (each export folder): the model's and both baselines' Spearman, and the coverage."""
+        metrics = MlflowClient().get_run(outcome["run_id"]).data.metrics
+        for account in ("author-0", "author-4"):
+            for name in ("candidate_spearman", "candidate_coverage", "tfidf_random_forest_spearman",
+                         "trailing_median_spearman"):  # fmt: skip
+                assert f"account.{account}.{name}" in metrics
+            assert 0.0 <= metrics[f"account.{account}.candidate_coverage"] <= 1.0
 
     def test_the_same_data_again_does_not_replace_the_champion(self, outcome, exports):
         again = train_engagement_model(

@@ -3248,7 +3248,7 @@ export interface components {
         Reason: {
             /**
              * Factor
-             * @description timing, length, hashtags, question, links, mentions, emoji, list, reply, topic, momentum or audience
+             * @description timing, length, hashtags, question, links, mentions, emoji, list, reply, media, topic, momentum or audience
              */
             factor: string;
             /**
