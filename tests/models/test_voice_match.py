@@ -150,3 +150,17 @@ def test_posts_that_form_one_cloud_are_one_cluster():
     )
     labels, silhouette = choose_clusters(apart)
     assert np.bincount(labels).tolist() == [60, 40] and silhouette > 0.5
+
+
+def test_the_hashtags_and_mentions_an_account_uses_count_for_its_voice(terse_profile):
+    without = VoiceProfile(TERSE[:30], entity_signal=False)
+    known, unknown = (
+        "shipped docs. tests green. next: sso #release",
+        "shipped docs. tests green. next: sso #launch",
+    )
+    gap = terse_profile.raw_scores([known, unknown])
+    gap_without = without.raw_scores([known, unknown])
+    assert gap[0] - gap[1] > gap_without[0] - gap_without[1] + 0.5
+    # A profile without any hashtags or mentions barely weighs them.
+    plain = VoiceProfile([text.replace(" #release", "") for text in TERSE[:30]])
+    assert abs(float(np.diff(plain.raw_scores([known, unknown]))[0])) < 3
