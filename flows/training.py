@@ -55,8 +55,9 @@ class Evaluation:
     """The candidate on the fixed test split: what the gate compares and what the run logs.
 
     `score` is the spec's gate metric; `baselines` the same metric of reference models scored on the same
-    split, each of which the candidate must beat; `metrics` are logged as they are; `details` is the
-    trainer's own report (per-class scores, predictions) for its `log` and `summary`.
+    split, each of which the candidate must beat (with no champion yet, only those named in
+    `first_version_must_beat` when it is set); `metrics` are logged as they are; `details` is the trainer's
+    own report (per-class scores, predictions) for its `log` and `summary`.
     """
 
     score: float
@@ -64,6 +65,7 @@ class Evaluation:
     metrics: dict[str, float] = field(default_factory=dict)
     baselines: dict[str, float] = field(default_factory=dict)
     details: Any = None
+    first_version_must_beat: tuple[str, ...] | None = None
 
 
 class Trainer(ABC, Generic[P, D, M]):
@@ -177,6 +179,7 @@ def register_and_gate(
         evaluation.test_split_hash,
         lambda champion_uri: trainer.rescore(champion_uri, data, params),
         must_beat=evaluation.baselines,
+        first_must_beat=evaluation.first_version_must_beat,
     )
     get_run_logger().info("%s v%s: %s", trainer.spec.name, version, decision.reason)
     return version, decision

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,19 +170,37 @@ def decide_promotion(
     candidate_score: float,
     baseline: Baseline | None,
     must_beat: Mapping[str, float] | None = None,
+    first_must_beat: Collection[str] | None = None,
 ) -> PromotionDecision:
     """Promote only on a strictly better gate metric than the champion's on the same test split.
 
     `must_beat` names reference models (scored in the same run, on the same split) the candidate must
-    also beat; losing to any of them keeps it a challenger whatever the champion scored.
+    also beat; losing to any of them keeps it a challenger whatever the champion scored. With no champion
+    yet, `first_must_beat` (when given) narrows that to the named ones: a first model that beats the naive
+    baseline serves rather than nothing, and its reason names the baselines it does not beat yet.
     """
-    for name, reference in (must_beat or {}).items():
+    required = dict(must_beat or {})
+    if baseline is None and first_must_beat is not None:
+        required = {name: value for name, value in required.items() if name in first_must_beat}
+    for name, reference in required.items():
         if not spec.better(candidate_score, reference):
             return PromotionDecision(
                 False,
                 f"does not beat the {name} baseline: {spec.metric} {candidate_score:.4f} vs {reference:.4f}",
             )
     if baseline is None:
+        behind = [
+            f"{name} {reference:.4f}"
+            for name, reference in (must_beat or {}).items()
+            if not spec.better(candidate_score, reference)
+        ]
+        if behind:
+            return PromotionDecision(
+                True,
+                f"no champion yet: the first version becomes champion, as it beats the "
+                f"{', '.join(required)} baseline; it does not beat {', '.join(behind)} yet "
+                f"({spec.metric} {candidate_score:.4f}), which every later version must",
+            )
         return PromotionDecision(True, "no champion yet: the first version becomes champion")
     comparison = (
         f"{spec.metric} {candidate_score:.4f} vs champion v{baseline.version} "
@@ -226,6 +244,7 @@ def gate_and_register(
     test_split_hash: str,
     rescore: Callable[[str], float],
     must_beat: Mapping[str, float] | None = None,
+    first_must_beat: Collection[str] | None = None,
 ) -> tuple[str, PromotionDecision]:
     """Register a version, compare it with the champion on the same test split, move the alias or not."""
     client = MlflowClient()
@@ -233,7 +252,7 @@ def gate_and_register(
     version = register_version(
         spec, model_uri, {TEST_SPLIT_HASH_TAG: test_split_hash, spec.metric: f"{score:.6f}"}
     )
-    decision = decide_promotion(spec, score, baseline, must_beat)
+    decision = decide_promotion(spec, score, baseline, must_beat, first_must_beat)
     apply_promotion(client, spec, str(version.version), decision)
     log_decision(spec, decision, baseline)
     return str(version.version), decision

@@ -97,14 +97,15 @@ def _cached_client(base_url: str, api_key: str, timeout: float) -> openai.OpenAI
 
 
 def _own_posts(session: Session, user: User, platform: str) -> list[UserPost]:
-    return list(
-        session.scalars(
-            select(UserPost)
-            .where(UserPost.user_id == user.id, UserPost.platform == platform)
-            .order_by(UserPost.posted_at.asc().nulls_first())
-            .limit(MAX_PROFILE_POSTS)
-        )
+    """The user's newest MAX_PROFILE_POSTS posts on the platform (a voice drifts: the latest ones speak for
+    it), oldest first."""
+    newest = session.scalars(
+        select(UserPost)
+        .where(UserPost.user_id == user.id, UserPost.platform == platform)
+        .order_by(UserPost.posted_at.desc().nulls_last(), UserPost.id.desc())
+        .limit(MAX_PROFILE_POSTS)
     )
+    return list(reversed(list(newest)))
 
 
 def _engagement(post: UserPost) -> float:

@@ -201,6 +201,19 @@ class TestGateAgainstBaselines:
         assert not decision.promote
         assert "trailing median baseline" in decision.reason
 
+    def test_a_first_version_need_only_beat_the_baselines_named_for_it(self):
+        baselines = {"forest": 0.52, "trailing median": 0.07}
+        first = decide_promotion(TONE, 0.45, None, must_beat=baselines, first_must_beat=("trailing median",))
+        assert first.promote
+        assert "it does not beat forest 0.5200 yet" in first.reason
+        # Losing to the named one still keeps a challenger, and with a champion every baseline counts again.
+        assert not decide_promotion(TONE, 0.05, None, baselines, first_must_beat=("trailing median",)).promote
+        later = decide_promotion(
+            TONE, 0.50, Baseline("1", 0.45, "logged metric"), baselines, first_must_beat=("trailing median",)
+        )
+        assert not later.promote
+        assert "forest baseline" in later.reason
+
     def test_beating_every_baseline_and_the_champion_promotes(self):
         decision = decide_promotion(
             TONE, 0.6, Baseline("1", 0.58, "logged metric"), must_beat={"forest": 0.4, "median": 0.1}
