@@ -191,7 +191,10 @@ class HttpClient(Generic[I, R]):
                 f"the {self.spec.name} service at {self._client.base_url} is unreachable: {error}", 10
             ) from error
         if response.status_code == 503:
-            raise ModelUnavailable(f"the {self.spec.name} service has no model yet: {response.text[:300]}")
+            said = _service_error(response)
+            raise ModelUnavailable(
+                f"the {self.spec.name} service has no model yet" + (f": {said}" if said else "")
+            )
         if response.status_code >= 400:
             raise ModelUnavailable(
                 f"the {self.spec.name} service answered {response.status_code} on {path}: "
@@ -254,3 +257,17 @@ def warm(spec: ModelSpec[I, R], settings: MLSettings | None = None) -> str | Non
         return None
     _load_version(client._settings.mlflow_tracking_uri, spec.name, version)
     return version
+
+
+# What the serving framework answers in place of an exception's message it does not pass on.
+_GENERIC_ERROR = "An unexpected error has occurred"
+
+
+def _service_error(response: httpx.Response) -> str:
+    """The service's own words for an error (its JSON `error`), never the framework's generic stand-in."""
+    try:
+        said = response.json().get("error", "")
+    except (ValueError, AttributeError):
+        said = response.text
+    said = str(said).strip()[:300]
+    return "" if said.startswith(_GENERIC_ERROR) else said

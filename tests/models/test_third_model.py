@@ -346,3 +346,22 @@ class TestOneRegistration:
         in_process = InProcessClient(HOOK).predict(TEXTS)
         assert over_http.version == in_process.version == first["version"]
         assert over_http.results == in_process.results
+
+
+def test_a_services_503_reads_in_its_own_words_never_the_frameworks_stand_in():
+    import httpx
+
+    from ml.client import HttpClient, ModelUnavailable
+    from ml.engagement import ENGAGEMENT
+
+    def answer(body: dict[str, str]) -> str:
+        transport = httpx.MockTransport(lambda request: httpx.Response(503, json=body))
+        client = httpx.Client(base_url="http://engagement", transport=transport)
+        with pytest.raises(ModelUnavailable) as caught:
+            HttpClient(ENGAGEMENT, "http://engagement", client=client).predict([])
+        return str(caught.value)
+
+    generic = answer({"error": "An unexpected error has occurred, please check the server log."})
+    assert generic == "the engagement-model service has no model yet"
+    own = answer({"error": "no engagement model is trained yet"})
+    assert own == "the engagement-model service has no model yet: no engagement model is trained yet"
