@@ -29,6 +29,7 @@ import pandas as pd
 import torch
 
 from bench.tone_common import DATASETS, RESULTS_DIR, TWEETEVAL_EMOTION, machine, require, write_result
+from bench.tone_tweeteval import RECIPE
 from models.tone.classifier import ToneClassifier, TrainConfig, report_for
 from models.tone.corpus import load_tweeteval_emotion
 from models.tone.text import normalize_for_model
@@ -36,16 +37,7 @@ from models.tone.text import normalize_for_model
 logger = logging.getLogger("postwright.bench")
 
 # The recipe of bench.tone_tweeteval (chosen there on validation): the teachers.
-TEACHER = TrainConfig(
-    epochs=5,
-    learning_rate=5e-5,
-    batch_size=32,
-    max_length=64,
-    label_smoothing=0.1,
-    warmup_ratio=0.1,
-    weight_decay=0.01,
-    log_every=50,
-)
+TEACHER = RECIPE
 TEACHER_SEEDS = (101, 102, 103, 104, 105)
 STUDENT_SEEDS = (1, 2, 3)
 SEARCH_SEED = 1
