@@ -98,7 +98,6 @@ class VoiceProfile:
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
         self._char_matrix = self._chars.fit_transform(self.posts)  # rows are unit length
         self._embeddings = self._embedder.embed(self.posts)
-        self._embedding_centroid = _unit(self._embeddings.mean(axis=0))
         styles = np.array([_style(post) for post in self.posts])
         self._style_mean, self._style_std = styles.mean(axis=0), styles.std(axis=0) + 0.5
         if writers is not None:
@@ -270,8 +269,7 @@ def choose_clusters(embeddings: np.ndarray, max_clusters: int = MAX_CLUSTERS) ->
 
 def _writer_clusters(writers: list[str]) -> np.ndarray:
     """One cluster per named writer; writers with too few posts share the last one."""
-    counts = {name: writers.count(name) for name in set(writers)}
-    kept = sorted(name for name, count in counts.items() if count >= MIN_CLUSTER_POSTS)
+    kept = sorted(name for name, count in Counter(writers).items() if count >= MIN_CLUSTER_POSTS)
     labels = np.array([kept.index(name) if name in kept else len(kept) for name in writers])
     return _by_size(labels)
 
