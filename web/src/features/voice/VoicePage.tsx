@@ -120,9 +120,9 @@ export default function VoicePage() {
         <h2 id="match-title">What the voice match measures</h2>
         <p>
           Every draft gets a voice match: how close it is to your own posts, compared with how close your own posts are
-          to each other. It combines four signals: the wording of your nearest posts (character patterns and
-          meaning), how far the draft sits from the centre of everything you wrote, and your form habits (length,
-          emoji, hashtags, questions). 0.5 means it sounds as much like you as a typical post of yours; higher is more
+          to each other. It combines five signals: the wording of your nearest posts (character patterns and
+          meaning), how far the draft sits from the centre of the style of yours it reads most like, your form habits
+          (length, emoji, hashtags, questions), and how many of its hashtags and mentions you have used before. 0.5 means it sounds as much like you as a typical post of yours; higher is more
           like you. The percentile says how many of your own recent posts it beats.
         </p>
       </section>
