@@ -74,7 +74,7 @@ from api.generation.service import (
     max_tokens,
 )
 from api.platforms import registry
-from models.style.profile import default_embedder
+from models.style.embedder import default_embedder
 from models.voice.match import MIN_POSTS, VoiceProfile
 from testkit.support import free_port, wait_ready
 

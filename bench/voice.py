@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_mutual_info_score, roc_auc_score
 
 from api.engagement.data import export_frame
-from models.style.profile import VoiceEmbedder, default_embedder
+from models.style.embedder import VoiceEmbedder, default_embedder
 from models.voice.match import VoiceProfile
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -41,7 +41,7 @@ from api.platforms.base import THREAD_PROMPT_RULE, PlatformPlugin
 from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
 from api.workspaces import service as workspaces
-from models.style.profile import default_embedder
+from models.style.embedder import default_embedder
 from models.voice.match import MIN_POSTS, StyleCluster, VoiceProfile
 
 logger = logging.getLogger("postwright.generation")

@@ -11,15 +11,13 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, Field
 
+from models.style.embedder import VoiceEmbedder, default_embedder
 from models.style.keywords import Term, characteristic_terms
 from models.style.text_features import PostFeatures, post_features
-from models.tone.base import force_offline, minilm_dir
 
 PROFILE_VERSION = 1
 _TOP_ITEMS = 10
@@ -110,49 +108,6 @@ class StyleProfile(BaseModel):
     voice_embedding: list[float] | None = Field(
         default=None, description="mean MiniLM sentence embedding of the posts, L2-normalised"
     )
-
-
-class VoiceEmbedder:
-    """MiniLM sentence embeddings from the packaged model, loaded on first use rather than at import."""
-
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 64) -> None:
-        self._model_dir = model_dir
-        self._batch_size = batch_size
-        self._model: Any = None
-
-    def _load(self) -> Any:
-        if self._model is None:
-            force_offline()
-            from sentence_transformers import SentenceTransformer
-
-            folder = self._model_dir if self._model_dir is not None else minilm_dir()
-            self._model = SentenceTransformer(str(folder), device="cpu")
-        return self._model
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised sentence embeddings, shape (len(texts), 384), batched by the library."""
-        if len(texts) == 0:
-            return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._load().encode(
-            list(texts), batch_size=self._batch_size, convert_to_numpy=True, normalize_embeddings=True
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-    def voice_vector(self, texts: Sequence[str]) -> list[float]:
-        """The mean of the posts' embeddings, L2-normalised: cosine with it scores a draft's voice."""
-        if len(texts) == 0:
-            raise ValueError("a voice vector needs at least one post")
-        mean = self.embed(texts).mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        if norm == 0.0:
-            raise ValueError("the posts' embeddings cancel out; no voice direction to keep")
-        return [float(value) for value in mean / norm]
-
-
-@functools.lru_cache(maxsize=1)
-def default_embedder() -> VoiceEmbedder:
-    """One shared embedder per process (the model loads on its first `embed` call)."""
-    return VoiceEmbedder()
 
 
 def build_style_profile(

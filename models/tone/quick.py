@@ -15,7 +15,7 @@ import joblib
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from models.style.profile import VoiceEmbedder
+from models.style.embedder import VoiceEmbedder
 from models.tone.classifier import EvalReport, report_for
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 

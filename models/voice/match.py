@@ -34,8 +34,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
 from models.engagement.features import form_features
+from models.style.embedder import VoiceEmbedder, default_embedder
 from models.style.keywords import characteristic_terms
-from models.style.profile import VoiceEmbedder, default_embedder
 from models.style.text_features import extract_hashtags, extract_mentions
 
 STYLE_KEYS = ("chars_log", "lines", "hashtags", "mentions", "links", "emoji", "question", "list_items")

@@ -8,8 +8,9 @@ import json
 import numpy as np
 import pytest
 
+from models.style.embedder import VoiceEmbedder
 from models.style.keywords import characteristic_terms
-from models.style.profile import StyleProfile, VoiceEmbedder, build_style_profile
+from models.style.profile import StyleProfile, build_style_profile
 from models.style.text_features import (
     count_list_items,
     extract_emoji,
@@ -215,4 +216,4 @@ class TestVoiceEmbedding:
         assert profile.voice_embedding is not None and len(profile.voice_embedding) == 384
 
     def test_model_loads_lazily(self) -> None:
-        assert VoiceEmbedder()._model is None
+        assert VoiceEmbedder()._session is None
