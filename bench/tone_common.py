@@ -31,7 +31,7 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on, so they are compared only with figures from the same kind."""
-    from models.tone.classifier import _cpu_flags, cpu_supports_bf16
+    from models.tone.inference import _cpu_flags, cpu_supports_bf16
 
     isa = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 

@@ -30,8 +30,9 @@ import torch
 
 from bench.tone_common import DATASETS, RESULTS_DIR, TWEETEVAL_EMOTION, machine, require, write_result
 from bench.tone_tweeteval import RECIPE
-from models.tone.classifier import ToneClassifier, TrainConfig, report_for
+from models.tone.classifier import ToneClassifier, TrainConfig
 from models.tone.corpus import load_tweeteval_emotion
+from models.tone.inference import report_for
 from models.tone.text import normalize_for_model
 
 logger = logging.getLogger("postwright.bench")

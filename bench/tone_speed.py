@@ -35,8 +35,9 @@ import torch
 
 from bench.tone_common import TWEETEVAL_EMOTION, TWEETEVAL_MODEL, machine, require, write_result
 from models.tone import onnx_int8
-from models.tone.classifier import ToneClassifier, cpu_supports_bf16, report_for
+from models.tone.classifier import ToneClassifier
 from models.tone.corpus import load_tweeteval_emotion
+from models.tone.inference import cpu_supports_bf16, report_for
 from models.tone.text import normalize_for_model
 
 logger = logging.getLogger("postwright.bench")

@@ -28,8 +28,9 @@ from bench.tone_common import (
     require,
     write_result,
 )
-from models.tone.classifier import ToneClassifier, TrainConfig, report_for
+from models.tone.classifier import ToneClassifier, TrainConfig
 from models.tone.corpus import load_tweeteval_emotion
+from models.tone.inference import report_for
 
 logger = logging.getLogger("postwright.bench")
 

@@ -25,8 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
 from ml.tone import TONE, results_to_frame, texts_to_frame
-from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion, report_for
+from models.tone.classifier import ToneClassifier, TrainConfig, plot_confusion
 from models.tone.dataset import SHIPPED_CORPUS, ToneDataset, load_dataset
+from models.tone.inference import EvalReport, report_for
 from models.tone.quick import EmbeddingToneClassifier
 
 Recipe = Literal["fine-tune", "embedding-logreg", "distill"]

@@ -14,10 +14,8 @@ from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
-from mlflow import MlflowClient
 
 from ml.config import MLSettings, get_ml_settings
-from ml.registry import champion_version, configure_tracking
 from ml.spec import CHAMPION_ALIAS, ModelSpec
 
 I = TypeVar("I")  # noqa: E741
@@ -88,6 +86,12 @@ class InProcessClient(Generic[I, R]):
         if cached is not None and now - cached[1] < ttl:
             version = cached[0]
         else:
+            # MLflow (and pandas under it) load on the first lookup only: a process that never asks, such as
+            # a publish-due-posts run, stays without them.
+            from mlflow import MlflowClient
+
+            from ml.registry import champion_version, configure_tracking
+
             configure_tracking(self._settings)
             found = champion_version(MlflowClient(), self.spec.name)
             version = None if found is None else str(found.version)

@@ -2,7 +2,7 @@
 
 The packaged MiniLM sentence model (the BERT encoder, mean pooling over the attention mask, L2
 normalisation) is exported whole, in fp32, to one ONNX graph. The export needs torch, so it runs once per
-model in a child process (`python -m models.style.embedder build`) and lands in the model cache
+model in a child process (`python -m models.style build-embedder`) and lands in the model cache
 (`MODEL_CACHE_DIR`, default `~/.cache/postwright`) under a name that changes with the weights, the tokenizer
 and `EXPORT_VERSION`; every later process opens the file. An API worker that embeds thus holds ONNX Runtime
 and the 90 MB graph (about 150 MB more) instead of torch and transformers (about 400 MB more).
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from models.tone.base import force_offline, minilm_dir
+from models.tone.onnx_int8 import ort_threads
 
 logger = logging.getLogger("postwright.models")
 
@@ -122,6 +123,7 @@ def build_graph(model_dir: Path, target: Path) -> Path:
                 dynamic_axes=dynamic_axes,
                 opset_version=_OPSET,
             )
+        os.chmod(partial, 0o644)
         os.replace(partial, target)
     finally:
         Path(partial).unlink(missing_ok=True)
@@ -145,7 +147,7 @@ def ensure_graph(model_dir: Path) -> Path:
         logger.info("voice embedder: building the ONNX graph of %s into %s (once)", model_dir, target)
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "models.style.embedder", "build", str(model_dir), str(target)],
+                [sys.executable, "-m", "models.style", "build-embedder", str(model_dir), str(target)],
                 capture_output=True,
                 text=True,
                 timeout=_BUILD_TIMEOUT_SECONDS,
@@ -162,15 +164,6 @@ def ensure_graph(model_dir: Path) -> Path:
             )
         logger.info("voice embedder: ONNX graph built in %.1f s", time.perf_counter() - started)
     return target
-
-
-def _threads() -> int:
-    """ONNX Runtime's intra-op threads: `OMP_NUM_THREADS` when set (the test workers and trainings set it),
-    else 0 (ONNX Runtime's own choice, one per physical core)."""
-    try:
-        return max(0, int(os.environ.get("OMP_NUM_THREADS", "0")))
-    except ValueError:
-        return 0
 
 
 class VoiceEmbedder:
@@ -195,7 +188,7 @@ class VoiceEmbedder:
             options = ort.SessionOptions()
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            options.intra_op_num_threads = _threads()
+            options.intra_op_num_threads = ort_threads()
             options.inter_op_num_threads = 1
             # Without the arena, a long batch's activations go back to the allocator when it ends instead of
             # staying reserved for the life of the process.
@@ -239,16 +232,3 @@ class VoiceEmbedder:
 def default_embedder() -> VoiceEmbedder:
     """One shared embedder per process (the graph opens on its first `embed` call)."""
     return VoiceEmbedder()
-
-
-def main(argv: Sequence[str]) -> int:
-    """`build MODEL_DIR TARGET`: the child process `ensure_graph` runs."""
-    if len(argv) != 3 or argv[0] != "build":
-        print("usage: python -m models.style.embedder build MODEL_DIR TARGET", file=sys.stderr)
-        return 2
-    build_graph(Path(argv[1]), Path(argv[2]))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

@@ -10,13 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from models.tone.classifier import (
-        EvalReport,
-        ToneClassifier,
-        TrainConfig,
-        cpu_supports_bf16,
-        plot_confusion,
-    )
+    from models.tone.classifier import ToneClassifier, TrainConfig, plot_confusion
     from models.tone.corpus import (
         TONES,
         corpus_dir,
@@ -24,12 +18,13 @@ if TYPE_CHECKING:
         load_tone_corpus,
         load_tweeteval_emotion,
     )
+    from models.tone.inference import EvalReport, cpu_supports_bf16
 
 _HOMES = {
-    "EvalReport": "models.tone.classifier",
+    "EvalReport": "models.tone.inference",
     "ToneClassifier": "models.tone.classifier",
     "TrainConfig": "models.tone.classifier",
-    "cpu_supports_bf16": "models.tone.classifier",
+    "cpu_supports_bf16": "models.tone.inference",
     "plot_confusion": "models.tone.classifier",
     "TONES": "models.tone.corpus",
     "corpus_dir": "models.tone.corpus",

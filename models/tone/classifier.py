@@ -14,7 +14,6 @@ import copy
 import json
 import logging
 import math
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,17 +29,24 @@ from torch import nn
 
 import models.tone.onnx_int8 as onnx_int8
 from models.tone.base import force_offline, minilm_dir
+from models.tone.inference import (
+    BACKENDS,
+    FORMAT_VERSION,
+    META_FILE,
+    EvalReport,
+    Precision,
+    auto_precision,
+    cpu_supports_bf16,
+    read_meta,
+    report_for,
+    results_of,
+)
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 
 logger = logging.getLogger("postwright.models")
 
-Precision = Literal["fp32", "bf16", "int8"]
-_BACKENDS: dict[str, str] = {"fp32": "torch-fp32", "bf16": "torch-bf16", "int8": "onnxruntime-int8"}
-FORMAT_VERSION = 1
-_META_FILE = "tone_classifier.json"
 _WEIGHTS_FILE = "model.safetensors"
 _ENCODER_CONFIG_FILE = "config.json"
-PRECISION_ENV = "TONE_INFERENCE_PRECISION"
 
 
 class TrainConfig(BaseModel):
@@ -83,48 +89,6 @@ class TrainConfig(BaseModel):
     distill_temperature: float = Field(
         default=1.0, gt=0, le=20, description="softens both the teacher's and the student's distributions"
     )
-
-
-class EvalReport(BaseModel):
-    """Held-out scores; `confusion[i][j]` counts texts of true label i predicted as label j."""
-
-    macro_f1: float
-    accuracy: float
-    per_class: dict[str, dict[str, float]]
-    labels: list[str]
-    confusion: list[list[int]]
-
-
-def cpu_supports_bf16() -> bool:
-    """True only when this CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16).
-
-    Without those units PyTorch still accepts bf16 but emulates it, which is slower than fp32, so the
-    answer comes from the CPU's own feature flags rather than from what PyTorch is willing to run.
-    """
-    flags = _cpu_flags()
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
-
-
-def auto_precision() -> Precision:
-    """What "auto" loads with: `TONE_INFERENCE_PRECISION` when set to fp32, bf16 or int8 (to serve the
-    int8 copy on a bf16 machine, or compare), else bf16 where the CPU runs it natively, else int8."""
-    forced = os.environ.get(PRECISION_ENV, "").strip().lower()
-    if forced in _BACKENDS:
-        return cast(Precision, forced)
-    if forced and forced != "auto":
-        logger.warning("%s=%r is not one of auto, fp32, bf16, int8: ignored", PRECISION_ENV, forced)
-    return "bf16" if cpu_supports_bf16() else "int8"
-
-
-def _cpu_flags() -> set[str]:
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.partition(":")[2].split())
-    return set()
 
 
 class _MeanPoolClassifier(nn.Module):
@@ -223,7 +187,7 @@ class ToneClassifier:
             "head_dropout": float(self._module.dropout.p),
             "train_config": self.train_config.model_dump() if self.train_config else None,
         }
-        (path / _META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        (path / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         stale = path / onnx_int8.ONNX_INT8_FILE
         stale.unlink(missing_ok=True)  # never leave a copy of other weights beside these ones
         (path / onnx_int8.RECIPE_FILE).unlink(missing_ok=True)
@@ -243,14 +207,7 @@ class ToneClassifier:
         from transformers import AutoTokenizer, BertConfig, BertModel
 
         path = Path(path)
-        meta_path = path / _META_FILE
-        if not meta_path.is_file():
-            raise FileNotFoundError(f"{path} is not a saved ToneClassifier (no {_META_FILE})")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported ToneClassifier format {meta.get('format_version')!r} in {path}")
-        if meta.get("normalization") != NORMALIZATION_VERSION:
-            raise ValueError(f"{path} was trained with text normalisation {meta.get('normalization')!r}")
+        meta = read_meta(path)
         config = BertConfig.from_json_file(str(path / _ENCODER_CONFIG_FILE))
         config._attn_implementation = "sdpa"
         module = _MeanPoolClassifier(
@@ -281,15 +238,15 @@ class ToneClassifier:
     @property
     def backend(self) -> str:
         """What runs inference now: "onnxruntime-int8", "torch-bf16" or "torch-fp32"."""
-        return _BACKENDS[self.precision]
+        return BACKENDS[self.precision]
 
     def set_precision(self, precision: Precision) -> None:
         """Switch inference precision; fp32 master weights are kept, so switching back is lossless.
 
         "int8" needs the ONNX copy this classifier was loaded with (weights changed since are not in it).
         """
-        if precision not in _BACKENDS:
-            raise ValueError(f"precision must be one of {sorted(_BACKENDS)}, got {precision!r}")
+        if precision not in BACKENDS:
+            raise ValueError(f"precision must be one of {sorted(BACKENDS)}, got {precision!r}")
         if precision == "int8" and self._int8_session is None:
             raise ValueError("int8 needs the model's ONNX copy: load a saved model to use it")
         if precision == "bf16" and not cpu_supports_bf16():
@@ -544,14 +501,7 @@ class ToneClassifier:
 
     def classify(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """JSON-ready results: `[{"label": str, "scores": {label: probability}}]`."""
-        probabilities = self.predict_proba(texts)
-        return [
-            {
-                "label": self.labels[int(row.argmax())],
-                "scores": {label: round(float(p), 6) for label, p in zip(self.labels, row, strict=True)},
-            }
-            for row in probabilities
-        ]
+        return results_of(self.labels, self.predict_proba(texts))
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
         """Macro-F1, accuracy, per-class scores and the confusion matrix at the current precision."""
@@ -643,34 +593,6 @@ def plot_confusion(report: EvalReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(str(path), dpi=120)
     return path
-
-
-def report_for(labels: list[str], truth: list[str], predicted: list[str]) -> EvalReport:
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-
-    unknown = sorted(set(truth) - set(labels))
-    if unknown:
-        raise ValueError(f"labels {unknown} are not in this classifier's label set {labels}")
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=labels, zero_division=0
-    )
-    per_class = {
-        label: {
-            "precision": float(precision[i]),
-            "recall": float(recall[i]),
-            "f1": float(f1[i]),
-            "support": float(support[i]),
-        }
-        for i, label in enumerate(labels)
-    }
-    present = [i for i, label in enumerate(labels) if support[i] > 0]
-    return EvalReport(
-        macro_f1=float(np.mean([f1[i] for i in present])) if present else 0.0,
-        accuracy=float(accuracy_score(truth, predicted)),
-        per_class=per_class,
-        labels=labels,
-        confusion=confusion_matrix(truth, predicted, labels=labels).tolist(),
-    )
 
 
 def _check_loaded(encoder: nn.Module, state: dict[str, torch.Tensor]) -> None:

@@ -5,7 +5,8 @@ axes), ONNX Runtime's BERT graph optimizer fuses it (embeddings + LayerNorm, mul
 skip LayerNorms) and its weights are quantized to int8 (`RECIPE`, chosen by bench/tone_speed.py).
 The word-embedding table stays fp32: quantizing it makes every call dequantize the whole table, which
 measured slower. Sessions run with graph optimisation on, `intra_op` threads = torch's thread count (the
-physical cores), one inter-op thread and sequential execution.
+physical cores; the same rule without torch where it is not loaded), one inter-op thread, sequential
+execution.
 
 A sidecar (`model.int8.json`) names the recipe a copy was built with; `ensure_int8` rebuilds a copy that is
 missing or was built with another recipe, so registry versions saved before the copy existed serve int8 too.
@@ -22,11 +23,12 @@ import time
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import torch
-from torch import nn
+
+if TYPE_CHECKING:
+    from torch import nn
 
 logger = logging.getLogger("postwright.models")
 
@@ -85,6 +87,8 @@ def export_fp32(module: nn.Module, path: Path) -> Path:
     Eager attention exports as plain MatMul / Softmax nodes, the pattern ONNX Runtime's fusion
     recognises (the SDPA export is not fused); the module's own attention setting is restored after.
     """
+    import torch
+
     module = module.eval()
     config: Any = getattr(module, "encoder_config", None)
     previous = getattr(config, "_attn_implementation", None)
@@ -217,6 +221,20 @@ def recipe_of(folder: Path) -> Recipe | None:
         return UNFUSED_RECIPE
 
 
+def ort_threads() -> int:
+    """torch's thread count where torch is loaded already (the classifier's process), else the same rule
+    without importing it: `OMP_NUM_THREADS` when set, else 0 (ONNX Runtime's default, the physical cores)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return int(torch.get_num_threads())
+    try:
+        return max(0, int(os.environ.get("OMP_NUM_THREADS", "0")))
+    except ValueError:
+        return 0
+
+
 class OnnxSession:
     """An ONNX Runtime session over an exported classifier: token ids and mask in, fp32 logits out."""
 
@@ -228,7 +246,7 @@ class OnnxSession:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if thread_settings:
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            options.intra_op_num_threads = torch.get_num_threads()
+            options.intra_op_num_threads = ort_threads()
             options.inter_op_num_threads = 1
         self.path = Path(path)
         self._session: Any = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from models.style.embedder import VoiceEmbedder
-from models.tone.classifier import EvalReport, report_for
+from models.tone.inference import EvalReport, report_for
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 
 KIND = "embedding-logreg"

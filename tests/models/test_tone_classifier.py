@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.tone import classifier as classifier_module
-from models.tone.classifier import EvalReport, ToneClassifier, TrainConfig, plot_confusion
+from models.tone import inference as inference_module
+from models.tone.classifier import ToneClassifier, TrainConfig, plot_confusion
+from models.tone.inference import EvalReport
 
 UPBEAT = [
     f"{opening} {topic}, what a great {moment}!"
@@ -87,14 +88,14 @@ class TestSaveLoad:
         self, trained: tuple[ToneClassifier, Path], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _, folder = trained
-        monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512f"})
+        monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "avx512f"})
         assert ToneClassifier.load(folder, precision="auto").precision == "int8"
 
     def test_auto_precision_is_bf16_with_native_bf16(
         self, trained: tuple[ToneClassifier, Path], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         _, folder = trained
-        monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "amx_bf16"})
+        monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "amx_bf16"})
         assert ToneClassifier.load(folder, precision="auto").precision == "bf16"
 
     def test_load_refuses_a_folder_that_is_not_a_model(self, tmp_path: Path) -> None:
@@ -116,7 +117,7 @@ class TestBatching:
         assert model.predict_proba([]).shape == (0, 2)
         assert model.predict([]) == []
 
-    @pytest.mark.skipif(not classifier_module.cpu_supports_bf16(), reason="this CPU has no native bf16 units")
+    @pytest.mark.skipif(not inference_module.cpu_supports_bf16(), reason="this CPU has no native bf16 units")
     def test_bf16_stays_close_to_fp32(self, trained: tuple[ToneClassifier, Path]) -> None:
         _, folder = trained
         fp32 = ToneClassifier.load(folder, precision="fp32").predict_proba(PROBES)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from models.tone import classifier as classifier_module
+from models.tone import inference as inference_module
 from models.tone import onnx_int8
 from models.tone.classifier import ToneClassifier, TrainConfig
 from tests.models.test_tone_classifier import LABELS, PROBES, TEXTS
@@ -34,7 +36,7 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def without_native_bf16(monkeypatch: pytest.MonkeyPatch) -> None:
     """A CPU like the product's reference machine (AVX2, no bf16 units), wherever the tests run."""
-    monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "fma"})
+    monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "fma"})
 
 
 @pytest.fixture
@@ -194,12 +196,57 @@ class TestFallback:
         assert "onnxruntime is not installed" in caplog.text
 
     def test_native_bf16_keeps_the_bf16_path(self, saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
+        monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
         assert ToneClassifier.load(saved).backend == "torch-bf16"
 
     def test_the_environment_can_ask_for_int8_on_a_bf16_cpu(
         self, saved: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(classifier_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
-        monkeypatch.setenv(classifier_module.PRECISION_ENV, "int8")
+        monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
+        monkeypatch.setenv(inference_module.PRECISION_ENV, "int8")
         assert ToneClassifier.load(saved).backend == "onnxruntime-int8"
+
+
+@pytest.mark.usefixtures("without_native_bf16")
+class TestServedWithoutTorch:
+    """`load_tone_model` (what the tone service loads) opens the int8 copy alone where int8 is the choice."""
+
+    def test_the_served_model_returns_the_classifiers_int8_probabilities(self, saved: Path) -> None:
+        from models.tone.inference import Int8ToneModel
+        from models.tone.loading import load_tone_model
+
+        served = load_tone_model(saved)
+        assert isinstance(served, Int8ToneModel) and served.backend == "onnxruntime-int8"
+        texts = [*PROBES, *TEXTS, "", "word " * 300, "🙂🙂🙂 #tags @people https://example.com/x"]
+        classifier = ToneClassifier.load(saved, precision="int8")
+        np.testing.assert_allclose(served.predict_proba(texts), classifier.predict_proba(texts), atol=1e-5)
+        assert served.classify(texts) == classifier.classify(texts)
+        assert served.labels == classifier.labels
+        report = served.evaluate(TEXTS, LABELS)
+        assert report.macro_f1 == classifier.evaluate(TEXTS, LABELS).macro_f1
+
+    def test_a_process_serving_it_never_imports_torch(self, saved: Path) -> None:
+        code = (
+            "import sys\n"
+            "from models.tone import inference\n"
+            "inference._cpu_flags = lambda: {'avx2'}\n"
+            "from models.tone.loading import load_tone_model\n"
+            f"model = load_tone_model({str(saved)!r})\n"
+            "assert model.classify(['great news!'])[0]['label'] in model.labels\n"
+            "print(sorted(name for name in ('torch', 'transformers') if name in sys.modules))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]"
+
+    def test_without_a_current_copy_the_classifier_loads_and_builds_it(self, copy_without_onnx: Path) -> None:
+        from models.tone.loading import load_tone_model
+
+        model = load_tone_model(copy_without_onnx)
+        assert isinstance(model, ToneClassifier) and model.backend == "onnxruntime-int8"
+        assert (copy_without_onnx / onnx_int8.ONNX_INT8_FILE).is_file()
+
+    def test_a_bf16_cpu_keeps_the_classifier(self, saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from models.tone.loading import load_tone_model
+
+        monkeypatch.setattr(inference_module, "_cpu_flags", lambda: {"avx2", "avx512_bf16"})
+        assert load_tone_model(saved).backend == "torch-bf16"

@@ -17,9 +17,10 @@ from starlette.testclient import TestClient
 from ml.client import HttpClient, InProcessClient, ModelUnavailable
 from ml.config import PROJECT_ROOT, get_ml_settings
 from ml.tone import TONE
-from models.tone import classifier as classifier_module
+from models.tone import inference as inference_module
 from models.tone import onnx_int8
-from models.tone.classifier import ToneClassifier, cpu_supports_bf16
+from models.tone.classifier import ToneClassifier
+from models.tone.inference import cpu_supports_bf16
 from serving.services import ToneService
 from testkit.support import (
     free_port,
@@ -117,14 +118,16 @@ class TestServedBackend:
         from ml import registry
 
         if cpu_supports_bf16():  # such CPUs serve bf16 unless told otherwise; ask for what others serve
-            monkeypatch.setenv(classifier_module.PRECISION_ENV, "int8")
+            monkeypatch.setenv(inference_module.PRECISION_ENV, "int8")
         registry.configure_tracking()  # this module's registry, whatever an earlier test pointed at
         # What ToneService and the in-process client both load: the registry's champion pyfunc.
         model = mlflow.pyfunc.load_model(f"models:/{TONE.name}@champion")
         classifier = model.unwrap_python_model().classifier
+        # The int8 copy alone: no torch module beside it in the service.
+        assert isinstance(classifier, inference_module.Int8ToneModel)
         assert classifier.backend == "onnxruntime-int8"
         # The copy served is the fused graph of the current recipe, not an older one.
-        assert onnx_int8.recipe_of(classifier._int8_session.path.parent) == onnx_int8.RECIPE
+        assert onnx_int8.recipe_of(classifier._session.path.parent) == onnx_int8.RECIPE
 
 
 class TestBentomlServe:
