@@ -23,12 +23,12 @@ from typing import Any, Literal, cast
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 import models.tone.onnx_int8 as onnx_int8
 from models.tone.base import force_offline, minilm_dir
+from models.tone.config import TrainConfig as TrainConfig
 from models.tone.inference import (
     BACKENDS,
     FORMAT_VERSION,
@@ -41,54 +41,15 @@ from models.tone.inference import (
     report_for,
     results_of,
 )
+from models.tone.inference import (
+    plot_confusion as plot_confusion,
+)
 from models.tone.text import NORMALIZATION_VERSION, normalize_for_model
 
 logger = logging.getLogger("postwright.models")
 
 _WEIGHTS_FILE = "model.safetensors"
 _ENCODER_CONFIG_FILE = "config.json"
-
-
-class TrainConfig(BaseModel):
-    """Fine-tuning tunables; the defaults suit the shipped tone corpus (906 training posts).
-
-    Epochs were chosen on the corpus's validation split: best validation macro-F1 0.868 with 6 epochs,
-    0.891 with 10 (bench/tone_corpus.py); the best epoch of the budget is kept either way.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    epochs: int = Field(default=10, ge=1, le=100)
-    learning_rate: float = Field(default=8e-5, gt=0, le=1e-2)
-    batch_size: int = Field(default=32, ge=1, le=4096)
-    max_length: int = Field(default=128, ge=8, le=512)
-    seed: int = Field(default=13, ge=0)
-    label_smoothing: float = Field(default=0.1, ge=0, lt=1)
-    warmup_ratio: float = Field(default=0.1, ge=0, le=0.5)
-    weight_decay: float = Field(default=0.01, ge=0, le=1)
-    head_dropout: float = Field(default=0.1, ge=0, lt=1)
-    max_grad_norm: float = Field(default=1.0, gt=0)
-    log_every: int = Field(default=20, ge=1, description="log a progress line and call on_step every N steps")
-    bf16_autocast: bool = Field(
-        default=False,
-        description="matmuls in bf16 during training (fp32 master weights); needs native bf16 units",
-    )
-    layer_lr_decay: float = Field(
-        default=1.0,
-        gt=0,
-        le=1,
-        description="each encoder layer learns at this factor of the rate of the layer above (1: one rate)",
-    )
-    distill_weight: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="share of the teacher's soft labels in the loss of a labelled text (0: labels alone); "
-        "a text without a label learns from the teacher alone",
-    )
-    distill_temperature: float = Field(
-        default=1.0, gt=0, le=20, description="softens both the teacher's and the student's distributions"
-    )
 
 
 class _MeanPoolClassifier(nn.Module):
@@ -563,36 +524,6 @@ class ToneClassifier:
         if unknown:
             raise ValueError(f"labels {unknown} are not in this classifier's label set {self.labels}")
         return [index[str(label)] for label in labels]
-
-
-def plot_confusion(report: EvalReport, path: Path) -> Path:
-    """Draw the confusion matrix (row-normalised colour, raw counts as text) to a PNG file."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    counts = np.asarray(report.confusion, dtype=float)
-    rates = counts / np.clip(counts.sum(axis=1, keepdims=True), 1.0, None)
-    size = 1.2 + 0.9 * len(report.labels)
-    figure = Figure(figsize=(size + 1.5, size))
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    image = axes.imshow(rates, cmap="Blues", vmin=0.0, vmax=1.0)
-    ticks = range(len(report.labels))
-    axes.set_xticks(ticks, report.labels, rotation=45, ha="right")
-    axes.set_yticks(ticks, report.labels)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("true")
-    axes.set_title(f"macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
-    for i in ticks:
-        for j in ticks:
-            colour = "white" if rates[i, j] > 0.5 else "black"
-            axes.text(j, i, str(int(counts[i, j])), ha="center", va="center", color=colour, fontsize=8)
-    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
-    figure.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(str(path), dpi=120)
-    return path
 
 
 def _check_loaded(encoder: nn.Module, state: dict[str, torch.Tensor]) -> None:

@@ -73,6 +73,36 @@ def report_for(labels: list[str], truth: list[str], predicted: list[str]) -> Eva
     )
 
 
+def plot_confusion(report: EvalReport, path: Path) -> Path:
+    """Draw the confusion matrix (row-normalised colour, raw counts as text) to a PNG file."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    counts = np.asarray(report.confusion, dtype=float)
+    rates = counts / np.clip(counts.sum(axis=1, keepdims=True), 1.0, None)
+    size = 1.2 + 0.9 * len(report.labels)
+    figure = Figure(figsize=(size + 1.5, size))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    image = axes.imshow(rates, cmap="Blues", vmin=0.0, vmax=1.0)
+    ticks = range(len(report.labels))
+    axes.set_xticks(ticks, report.labels, rotation=45, ha="right")
+    axes.set_yticks(ticks, report.labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(f"macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
+    for i in ticks:
+        for j in ticks:
+            colour = "white" if rates[i, j] > 0.5 else "black"
+            axes.text(j, i, str(int(counts[i, j])), ha="center", va="center", color=colour, fontsize=8)
+    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(str(path), dpi=120)
+    return path
+
+
 def cpu_supports_bf16() -> bool:
     """True only when this CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16).
 

@@ -65,6 +65,27 @@ def test_the_api_app_imports_no_flow_module_and_no_torch():
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(
+    "modules",
+    [
+        # the Prefect runner imports every flow it serves; each flow run imports its own module
+        "flows.serve, flows.train_tone_classifier, flows.train_engagement_model, flows.analyze_user_tone, "
+        "flows.generate_scheduled_content, flows.publish_due_posts, flows.bootstrap",
+        # the model services (the tone model is served from its int8 copy where int8 is the choice)
+        "serving.services, models.tone.loading",
+    ],
+)
+def test_long_lived_processes_import_no_torch(modules):
+    # Only a training (a flow run of train-tone-classifier) loads torch: a runner, a model service or a
+    # scheduled run holding it would keep a few hundred MiB resident for nothing.
+    probe = f"import sys, {modules}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "[]"
+
+
 # Inside api/: the domains in a stated order, lowest first. A module may import its own package and the
 # packages of lower layers only (not a neighbour of its own layer), so no two domains can import each
 # other. `api.deps` (the request's dependencies: who is calling, the session) belongs to the auth level;
