@@ -3,6 +3,7 @@
 Official splits: train to fit, validation to choose the learning rate and the epoch, test (macro-F1) only to
 report. `--search` runs the recipe search on validation and records it; the default run trains the chosen
 recipe with several seeds and scores each on test, plus the seeds' averaged probabilities (an ensemble).
+Each test score also comes per slice (long tweets, emoji-heavy tweets: `models.tone.slices`).
 
     python -m bench.tone_tweeteval            # final seeds -> bench/results/tone_tweeteval.json
     python -m bench.tone_tweeteval --search   # validation search -> bench/results/tone_tweeteval_search.json
@@ -28,9 +29,11 @@ from bench.tone_common import (
     require,
     write_result,
 )
+from bench.tone_slices import percent
 from models.tone.classifier import ToneClassifier, TrainConfig
 from models.tone.corpus import load_tweeteval_emotion
 from models.tone.inference import report_for
+from models.tone.slices import EMOJI_HEAVY_MIN, LONG_PERCENTILE, MIN_POSTS, slice_scores
 
 logger = logging.getLogger("postwright.bench")
 
@@ -143,12 +146,14 @@ def main() -> dict[str, Any]:
     require(TWEETEVAL_EMOTION, "TweetEval emotion")
     frame = load_tweeteval_emotion(TWEETEVAL_EMOTION)
     test_texts, test_labels = _split(frame, "test")
-    per_seed, probabilities, labels = [], [], None
+    per_seed: list[dict[str, Any]] = []
+    probabilities, labels = [], None
     for seed in SEEDS:
         classifier, val_scores, seconds, reused = _seed_run(frame, seed)
         probs = classifier.predict_proba(test_texts)
         labels = classifier.labels
-        report = report_for(labels, test_labels, [labels[i] for i in probs.argmax(axis=1)])
+        predicted = [labels[i] for i in probs.argmax(axis=1)]
+        report = report_for(labels, test_labels, predicted)
         per_seed.append(
             {
                 "seed": seed,
@@ -158,13 +163,15 @@ def main() -> dict[str, Any]:
                 "best_epoch": int(np.argmax(val_scores)) + 1,
                 "train_seconds": round(seconds, 1),
                 "reused_saved_run": reused,
+                "test_slices": percent(slice_scores(test_texts, test_labels, predicted, labels)),
             }
         )
         logger.info("tweeteval seed %d: %s", seed, per_seed[-1])
         probabilities.append(probs)
     assert labels is not None
     ensemble = np.mean(probabilities, axis=0)
-    ensemble_report = report_for(labels, test_labels, [labels[i] for i in ensemble.argmax(axis=1)])
+    ensemble_predicted = [labels[i] for i in ensemble.argmax(axis=1)]
+    ensemble_report = report_for(labels, test_labels, ensemble_predicted)
     f1s = [row["test_macro_f1"] for row in per_seed]
     result = {
         "dataset": "TweetEval emotion (official train / validation / test splits)",
@@ -181,6 +188,13 @@ def main() -> dict[str, Any]:
         "stdev_macro_f1": round(statistics.stdev(f1s), 2) if len(f1s) > 1 else 0.0,
         "ensemble_macro_f1": round(100 * ensemble_report.macro_f1, 2),
         "ensemble_per_class_f1": {k: round(100 * v["f1"], 2) for k, v in ensemble_report.per_class.items()},
+        # Every tweet is from X, so there are no platform slices; long and emoji-heavy tweets on their own.
+        "ensemble_test_slices": percent(slice_scores(test_texts, test_labels, ensemble_predicted, labels)),
+        "slice_rules": {
+            "min_posts": MIN_POSTS,
+            "long": f"more characters than the test tweets' {LONG_PERCENTILE:g}th length percentile",
+            "emoji_heavy": f"at least {EMOJI_HEAVY_MIN} emoji (the style features' extraction)",
+        },
         "train_seconds_per_seed": round(statistics.fmean(row["train_seconds"] for row in per_seed), 1),
         "train_seconds_total": round(sum(row["train_seconds"] for row in per_seed), 1),
         "published": PUBLISHED,

@@ -4,6 +4,10 @@ Recipe `fine-tune` fine-tunes MiniLM-L6 end to end (minutes, background work); `
 logistic regression on frozen MiniLM embeddings (seconds: the first champion of a fresh install); `distill`
 fine-tunes several teachers (one per seed) and then one model on their averaged probabilities beside the
 labels: one model to serve, close to the ensemble (bench/tone_distill.py), at the teachers' training cost.
+
+The evaluation also scores slices of the test split (LinkedIn, X, long and emoji-heavy posts; rules in
+`models.tone.slices`): `test_slice.<slice>.count|macro_f1|accuracy` metrics, `evaluation/test_slices.json`
+and a table under the gate's verdict. They inform a reviewer; the gate still compares the whole split.
 """
 
 from __future__ import annotations
@@ -12,9 +16,9 @@ import ctypes
 import platform
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import mlflow
 import numpy as np
@@ -25,13 +29,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.training import Evaluation, Fitted, Trainer, train_model
 from ml import registry
 from ml.tone import TONE, results_to_frame, texts_to_frame
-from models.tone.classifier import ToneClassifier, TrainConfig, plot_confusion
+from models.tone.config import TrainConfig
 from models.tone.dataset import SHIPPED_CORPUS, ToneDataset, load_dataset
-from models.tone.inference import EvalReport, report_for
+from models.tone.inference import EvalReport, plot_confusion, report_for
 from models.tone.quick import EmbeddingToneClassifier
+from models.tone.slices import MIN_POSTS, SliceScore, slice_metrics, slice_scores
+
+if TYPE_CHECKING:
+    from models.tone.classifier import ToneClassifier
 
 Recipe = Literal["fine-tune", "embedding-logreg", "distill"]
-AnyToneModel = ToneClassifier | EmbeddingToneClassifier
+# A string, so that the Prefect runner that imports this module to serve it never loads torch.
+AnyToneModel: TypeAlias = "ToneClassifier | EmbeddingToneClassifier"
 # glibc's mallopt parameter M_MMAP_THRESHOLD (malloc.h), and the size from which blocks get their own mapping.
 _M_MMAP_THRESHOLD = -3
 _MMAP_THRESHOLD_BYTES = 1 << 20
@@ -132,13 +141,22 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
 
     def evaluate(self, model: AnyToneModel, data: ToneDataset, params: ToneTrainingParams) -> Evaluation:
         test = data.split("test")
-        report = model.evaluate(list(test["text"]), list(test["label"]))
-        get_run_logger().info("test macro-F1 %.4f, accuracy %.4f", report.macro_f1, report.accuracy)
+        texts, truth = list(test["text"]), list(test["label"])
+        predicted = model.predict(texts)
+        report = report_for(model.labels, truth, predicted)
+        slices = slice_scores(texts, truth, predicted, model.labels, list(test["platform"]))
+        logger = get_run_logger()
+        logger.info("test macro-F1 %.4f, accuracy %.4f", report.macro_f1, report.accuracy)
+        for entry in slices:
+            shown = f"macro-F1 {entry.macro_f1:.4f}" if entry.macro_f1 is not None else str(entry.reason)
+            logger.info("test slice %s (%d posts): %s", entry.name, entry.count, shown)
         metrics = {"test_macro_f1": float(report.macro_f1), "test_accuracy": float(report.accuracy)}
         for label, values in report.per_class.items():
             for metric, value in values.items():
                 metrics[f"test_{registry.metric_key(label)}_{metric}"] = float(value)
-        return Evaluation(report.macro_f1, data.test_split_hash(), metrics, details=report)
+        metrics |= slice_metrics(slices)
+        details = {"report": report, "slices": slices}
+        return Evaluation(report.macro_f1, data.test_split_hash(), metrics, details=details)
 
     def log(
         self, model: AnyToneModel, data: ToneDataset, params: ToneTrainingParams, evaluation: Evaluation
@@ -152,8 +170,9 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
         mlflow.set_tags({registry.DATASET_HASH_TAG: fingerprint["sha256"], "dataset": data.name})
         mlflow.log_metric("dataset_size", float(fingerprint["rows"]))
         mlflow.log_dict(fingerprint, "dataset/fingerprint.json")
-        report: EvalReport = evaluation.details
+        report: EvalReport = evaluation.details["report"]
         mlflow.log_dict(report.model_dump(mode="json"), "evaluation/test_report.json")
+        mlflow.log_dict(slices_document(evaluation.details["slices"]), "evaluation/test_slices.json")
         with tempfile.TemporaryDirectory(prefix="tone-eval-") as folder:
             png = plot_confusion(report, Path(folder) / "confusion_matrix.png")
             mlflow.log_artifact(str(png), artifact_path="evaluation")
@@ -168,6 +187,8 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
     def rescore(self, champion_uri: str, data: ToneDataset, params: ToneTrainingParams) -> float:
         # Candidates are scored in fp32 straight after training; score the champion the same way.
         test = data.split("test")
+        from models.tone.classifier import ToneClassifier
+
         champion = mlflow.pyfunc.load_model(champion_uri).unwrap_python_model().classifier
         if isinstance(champion, ToneClassifier):
             champion.set_precision("fp32")
@@ -177,15 +198,37 @@ class ToneTrainer(Trainer[ToneTrainingParams, ToneDataset, AnyToneModel]):
         return {"recipe": params.recipe}
 
     def report(self, outcome: Mapping[str, Any], evaluation: Evaluation) -> str:
-        report: EvalReport = evaluation.details
+        report: EvalReport = evaluation.details["report"]
         rows = "\n".join(
             f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | {values['f1']:.3f} |"
             for label, values in report.per_class.items()
         )
         return (
             f"Recipe `{outcome['recipe']}`, accuracy {report.accuracy:.4f}.\n\n"
-            f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n"
+            f"| tone | precision | recall | F1 |\n|---|---|---|---|\n{rows}\n\n"
+            f"{slices_report(evaluation.details['slices'])}"
         )
+
+
+def slices_document(slices: Sequence[SliceScore]) -> dict[str, Any]:
+    """The slices' JSON artifact: each slice's rule, count and figures (null, with a reason, when small)."""
+    return {
+        "split": "test",
+        "min_posts": MIN_POSTS,
+        "slices": [entry.model_dump(mode="json") for entry in slices],
+    }
+
+
+def slices_report(slices: Sequence[SliceScore]) -> str:
+    """The test split's slices as the Markdown table the gate's outcome shows."""
+    lines = ["| test slice | posts | macro-F1 | accuracy | rule |", "|---|---|---|---|---|"]
+    for entry in slices:
+        if entry.macro_f1 is None or entry.accuracy is None:
+            scores = f"n/a ({entry.reason}) | n/a"
+        else:
+            scores = f"{entry.macro_f1:.3f} | {entry.accuracy:.3f}"
+        lines.append(f"| {entry.name} | {entry.count} | {scores} | {entry.rule} |")
+    return "\n".join(lines) + "\n"
 
 
 def fit_embedding_head(data: ToneDataset, params: ToneTrainingParams) -> EmbeddingToneClassifier:
@@ -215,6 +258,8 @@ def fine_tune(
     def progress(step: int, metrics: dict[str, float]) -> None:
         shown = ", ".join(f"{key} {value:.4g}" for key, value in metrics.items())
         logger.info("step %d/%d (%d%%): %s", step, total, round(100 * step / max(total, 1)), shown)
+
+    from models.tone.classifier import ToneClassifier
 
     classifier = ToneClassifier.from_base(data.labels)
     history = classifier.fit(

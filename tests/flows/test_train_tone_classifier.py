@@ -7,17 +7,23 @@ it and takes the alias, and a second under-trained one loses to it and stays a c
 
 from __future__ import annotations
 
+import json
+
 import bentoml
+import mlflow
 import pytest
 from mlflow import MlflowClient
+from prefect.logging import disable_run_logger
 
 from flows.bootstrap import ensure_first_champions
-from flows.train_tone_classifier import ToneTrainingParams, train_tone_classifier
+from flows.train_tone_classifier import TRAINER, ToneTrainingParams, train_tone_classifier
 from ml import registry
 from ml.bento import MLFLOW_VERSION_LABEL, imported_version
 from ml.registry import TEST_SPLIT_HASH_TAG, champion_version
 from ml.spec import CHALLENGER_TAG
 from ml.tone import TONE
+from models.tone.dataset import load_dataset
+from models.tone.slices import MIN_POSTS
 
 MODEL_NAME = TONE.name
 PRIMARY_METRIC = TONE.metric
@@ -121,7 +127,11 @@ class TestFirstRun:
         curve = client.get_metric_history(run.info.run_id, "train_loss")
         assert [point.step for point in curve] == [1]
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
-        assert artifacts == {"evaluation/confusion_matrix.png", "evaluation/test_report.json"}
+        assert artifacts == {
+            "evaluation/confusion_matrix.png",
+            "evaluation/test_report.json",
+            "evaluation/test_slices.json",
+        }
 
     def test_promotion_imports_the_champion_into_the_bento_store(self, runs):
         bento_model = runs["first_champion"]["bento"]
@@ -184,3 +194,44 @@ class TestDistillRecipe:
         champion = champion_version(client, MODEL_NAME).version
         before = runs["champion_before_distill"]
         assert champion == (int(distilled["model_version"]) if distilled["promoted"] else before)
+
+
+class TestSlices:
+    def test_each_slice_of_the_test_split_lands_in_the_run_as_metrics_and_a_report(self, runs):
+        run = MlflowClient().get_run(runs["better"]["run_id"])
+        metrics = run.data.metrics
+        # The tiny dataset's 24 test posts have no platform: all, long and emoji-heavy slices only.
+        assert metrics["test_slice.all.count"] == 24
+        assert metrics["test_slice.all.macro_f1"] == pytest.approx(metrics[PRIMARY_METRIC])
+        assert metrics["test_slice.all.accuracy"] == pytest.approx(metrics["test_accuracy"])
+        assert not any(key.startswith(("test_slice.linkedin.", "test_slice.x.")) for key in metrics)
+        document = mlflow.artifacts.load_dict(f"runs:/{run.info.run_id}/evaluation/test_slices.json")
+        assert document["min_posts"] == MIN_POSTS
+        slices = {entry["name"]: entry for entry in document["slices"]}
+        assert list(slices) == ["all", "long", "emoji_heavy"]
+        for name, entry in slices.items():
+            assert metrics[f"test_slice.{name}.count"] == entry["count"]
+        # A quarter of 24 posts is too few to score: a count and a reason, no figure anywhere.
+        long = slices["long"]
+        assert 0 < long["count"] < MIN_POSTS
+        assert long["macro_f1"] is None and long["reason"]
+        assert "test_slice.long.macro_f1" not in metrics and "test_slice.long.accuracy" not in metrics
+
+    def test_the_rows_platforms_reach_the_platform_slices(self, runs, tiny_dataset, tmp_path):
+        rows = [json.loads(line) for line in tiny_dataset.read_text(encoding="utf-8").splitlines() if line]
+        for number, row in enumerate(rows):
+            row["platform"] = "linkedin" if number % 3 else "twitter"
+        path = tmp_path / "tiny_with_platforms.jsonl"
+        path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+        data = load_dataset(str(path))
+        test = data.split("test")
+        registry.configure_tracking()
+        uri = f"models:/{MODEL_NAME}/{runs['quick']['model_version']}"
+        model = mlflow.pyfunc.load_model(uri).unwrap_python_model().classifier
+        with disable_run_logger():
+            evaluation = TRAINER.evaluate(model, data, ToneTrainingParams(dataset=str(path)))
+        metrics = evaluation.metrics
+        assert metrics["test_slice.linkedin.count"] == (test["platform"] == "linkedin").sum() > 0
+        assert metrics["test_slice.x.count"] == (test["platform"] == "twitter").sum() > 0
+        assert metrics["test_slice.all.count"] == len(test)
+        assert "platform is linkedin" in TRAINER.report({"recipe": "embedding-logreg"}, evaluation)
