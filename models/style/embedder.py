@@ -138,8 +138,16 @@ def ensure_graph(model_dir: Path) -> Path:
     target = graph_path(model_dir)
     if target.is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".build.lock", "w") as lock:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(target.parent / ".build.lock", "w")  # noqa: SIM115 - held for the whole build below
+    except OSError as error:
+        raise EmbedderUnavailableError(
+            f"the voice embedder's ONNX graph is not built and the model cache {target.parent} is not "
+            f"writable ({error.strerror}): set MODEL_CACHE_DIR to a writable folder, or run "
+            "`python -m models.style warm-embedder` where it is"
+        ) from error
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.is_file():
             return target

@@ -95,3 +95,13 @@ def test_the_graph_is_built_once_into_the_configured_cache(
     monkeypatch.setattr(embedder_module.subprocess, "run", lambda *a, **k: calls.append(a))
     assert ensure_graph(minilm_dir()) == built and built.stat().st_mtime_ns == stamp
     assert calls == []
+
+
+def test_an_unwritable_cache_without_the_graph_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("MODEL_CACHE_DIR", str(blocked))
+    with pytest.raises(EmbedderUnavailableError, match="MODEL_CACHE_DIR"):
+        VoiceEmbedder().embed(["text"])
