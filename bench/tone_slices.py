@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bench.tone_common import DATASETS, MODELS_DIR, machine, require, write_result
@@ -27,11 +28,20 @@ from models.tone.classifier import ToneClassifier, TrainConfig
 from models.tone.corpus import TONES
 from models.tone.dataset import SHIPPED_CORPUS, load_dataset
 from models.tone.inference import Int8ToneModel, report_for
-from models.tone.slices import EMOJI_HEAVY_MIN, LONG_PERCENTILE, MIN_POSTS, SliceScore, slice_scores
+from models.tone.slices import (
+    EMOJI_HEAVY_MIN,
+    LONG_PERCENTILE,
+    MIN_POSTS,
+    SliceScore,
+    slice_rows,
+    slice_scores,
+)
 
 logger = logging.getLogger("postwright.bench")
 CONFIG = TrainConfig()
 MODEL_FOLDER = MODELS_DIR / "tone_slices"
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 0
 # Column names that would hold a per-post tone (or close: sentiment, emotion) annotation.
 _ANNOTATION_COLUMNS = {"label", "labels", "tone", "tones", "sentiment", "emotion", "class", "category"}
 
@@ -83,11 +93,28 @@ def _scored(
     texts: list[str], truth: list[str], predicted: list[str], labels: list[str], platforms: list[str]
 ) -> dict[str, Any]:
     report = report_for(labels, truth, predicted)
+    rows = {name: members for name, _, members in slice_rows(texts, platforms)}
+    slices = percent(slice_scores(texts, truth, predicted, labels, platforms))
+    for entry in slices:
+        if entry["macro_f1"] is not None:
+            entry["macro_f1_interval_95"] = _interval(rows[entry["name"]], truth, predicted, labels)
     return {
         "test_macro_f1": round(100 * report.macro_f1, 2),
         "test_accuracy": round(100 * report.accuracy, 2),
-        "slices": percent(slice_scores(texts, truth, predicted, labels, platforms)),
+        "slices": slices,
     }
+
+
+def _interval(rows: list[int], truth: list[str], predicted: list[str], labels: list[str]) -> list[float]:
+    """A percentile bootstrap 95% interval of a slice's macro-F1 (x100): how far the figure moves with the
+    sample of posts alone, a guide to how much of a gap between two slices is noise."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    scores = []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        pick = rng.choice(rows, size=len(rows), replace=True)
+        scores.append(report_for(labels, [truth[i] for i in pick], [predicted[i] for i in pick]).macro_f1)
+    low, high = np.percentile(scores, [2.5, 97.5])
+    return [round(100 * float(low), 2), round(100 * float(high), 2)]
 
 
 def linkedin_tone_annotations(root: Path, tones: Sequence[str]) -> dict[str, Any]:
@@ -142,6 +169,9 @@ def main() -> dict[str, Any]:
             **run,
         },
         "scale": "macro_f1 and accuracy x100",
+        "interval": (
+            f"macro_f1_interval_95: percentile bootstrap of the slice's posts, {BOOTSTRAP_RESAMPLES} draws"
+        ),
         "slice_rules": {
             "min_posts": MIN_POSTS,
             "long": f"more characters than the test posts' {LONG_PERCENTILE:g}th length percentile",

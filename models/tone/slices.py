@@ -78,29 +78,18 @@ def is_emoji_heavy(text: str) -> bool:
     return len(extract_emoji(text)) >= EMOJI_HEAVY_MIN
 
 
-def slice_scores(
-    texts: Sequence[str],
-    truth: Sequence[str],
-    predicted: Sequence[str],
-    labels: Sequence[str],
-    platforms: Sequence[str | None] | None = None,
-    *,
-    min_posts: int = MIN_POSTS,
-) -> list[SliceScore]:
-    """Macro-F1, accuracy and count per slice (all, linkedin, x, long, emoji_heavy), in that order.
+def slice_rows(
+    texts: Sequence[str], platforms: Sequence[str | None] | None = None
+) -> list[tuple[str, str, list[int]]]:
+    """Each slice's name, rule and row numbers, in report order (all, linkedin, x, long, emoji_heavy).
 
     The platform slices are there only when `platforms` is given and names at least one known platform
     (a dataset whose rows all say "unknown" has no platform slices, rather than two empty ones).
     """
     count = len(texts)
-    if len(truth) != count or len(predicted) != count:
-        raise ValueError(f"{count} texts, {len(truth)} true labels and {len(predicted)} predictions")
     if platforms is not None and len(platforms) != count:
         raise ValueError(f"{count} texts but {len(platforms)} platforms")
-    if min_posts < 1:
-        raise ValueError("min_posts must be at least 1")
-    everything = [True] * count
-    rules: list[tuple[str, str, list[bool]]] = [("all", "every evaluated post", everything)]
+    rules: list[tuple[str, str, list[bool]]] = [("all", "every evaluated post", [True] * count)]
     slices_of_platform = [platform_slice(value) for value in platforms] if platforms is not None else []
     if any(name is not None for name in slices_of_platform):
         for name in PLATFORM_SLICES:
@@ -110,11 +99,27 @@ def slice_scores(
     rule = f"longer than {cut} (the {LONG_PERCENTILE:g}th percentile of the {count} evaluated posts' lengths)"
     rules.append(("long", rule, [threshold is not None and post_length(text) > threshold for text in texts]))
     rules.append(("emoji_heavy", f"at least {EMOJI_HEAVY_MIN} emoji", [is_emoji_heavy(t) for t in texts]))
+    return [(name, rule, [i for i, member in enumerate(members) if member]) for name, rule, members in rules]
+
+
+def slice_scores(
+    texts: Sequence[str],
+    truth: Sequence[str],
+    predicted: Sequence[str],
+    labels: Sequence[str],
+    platforms: Sequence[str | None] | None = None,
+    *,
+    min_posts: int = MIN_POSTS,
+) -> list[SliceScore]:
+    """Macro-F1, accuracy and count per slice of `slice_rows`, in its order."""
+    count = len(texts)
+    if len(truth) != count or len(predicted) != count:
+        raise ValueError(f"{count} texts, {len(truth)} true labels and {len(predicted)} predictions")
+    if min_posts < 1:
+        raise ValueError("min_posts must be at least 1")
     return [
-        _score(
-            name, rule, [i for i, member in enumerate(members) if member], truth, predicted, labels, min_posts
-        )
-        for name, rule, members in rules
+        _score(name, rule, rows, truth, predicted, labels, min_posts)
+        for name, rule, rows in slice_rows(texts, platforms)
     ]
 
 

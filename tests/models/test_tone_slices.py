@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from models.tone.inference import report_for
-from models.tone.slices import MIN_POSTS, SliceScore, long_threshold, slice_metrics, slice_scores
+from models.tone.slices import MIN_POSTS, SliceScore, long_threshold, slice_metrics, slice_rows, slice_scores
 
 LABELS = ["casual", "professional"]
 
@@ -40,6 +40,18 @@ class TestAll:
         assert names == ["all", "long", "emoji_heavy"]
         with_platforms = slice_scores(texts, ["casual"] * 4, ["casual"] * 4, LABELS, ["linkedin"] * 4)
         assert [entry.name for entry in with_platforms] == ["all", "linkedin", "x", "long", "emoji_heavy"]
+
+    def test_slice_rows_name_the_posts_of_each_slice(self) -> None:
+        texts = ["a" * 10] * 3 + ["b" * 500, "c 🎉🎉"]
+        platforms = ["linkedin", "twitter", "x", "linkedin", "unknown"]
+        rows = {name: members for name, _, members in slice_rows(texts, platforms)}
+        assert rows == {
+            "all": [0, 1, 2, 3, 4],
+            "linkedin": [0, 3],
+            "x": [1, 2],
+            "long": [3],
+            "emoji_heavy": [4],
+        }
 
     def test_lengths_must_match(self) -> None:
         with pytest.raises(ValueError, match="predictions"):
