@@ -114,7 +114,7 @@ TONE: ModelSpec[str, ToneResult] = ModelSpec(
         "transformers",
         "onnxruntime",
         "onnx",
-        "sentence-transformers",
+        "tokenizers",
         "scikit-learn",
         "pandas",
         "numpy",
