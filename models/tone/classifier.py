@@ -34,12 +34,11 @@ from models.tone.inference import (
     FORMAT_VERSION,
     META_FILE,
     EvalReport,
+    LabelScorer,
     Precision,
     auto_precision,
     cpu_supports_bf16,
     read_meta,
-    report_for,
-    results_of,
 )
 from models.tone.inference import (
     plot_confusion as plot_confusion,
@@ -77,7 +76,7 @@ class _Batch:
     attention_mask: torch.Tensor
 
 
-class ToneClassifier:
+class ToneClassifier(LabelScorer):
     """Fine-tunable tone classifier whose label set comes from its training data."""
 
     labels: list[str]
@@ -454,19 +453,6 @@ class ToneClassifier:
                 logits = logits_of(batch).float()
                 probabilities[batch.indices] = torch.softmax(logits, dim=-1).numpy()
         return probabilities
-
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
-        """Most probable label per text."""
-        probabilities = self.predict_proba(texts, batch_size=batch_size)
-        return [self.labels[i] for i in probabilities.argmax(axis=1)]
-
-    def classify(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """JSON-ready results: `[{"label": str, "scores": {label: probability}}]`."""
-        return results_of(self.labels, self.predict_proba(texts))
-
-    def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
-        """Macro-F1, accuracy, per-class scores and the confusion matrix at the current precision."""
-        return report_for(self.labels, list(labels), self.predict(texts))
 
     def _evaluate_fp32(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
         chosen = self.precision

@@ -161,7 +161,30 @@ def serves_int8_alone(path: Path) -> bool:
     )
 
 
-class Int8ToneModel:
+class LabelScorer:
+    """What every tone model answers once it has `labels` and `predict_proba`: the most probable labels,
+    JSON-ready results and the evaluation report (at whatever precision `predict_proba` runs)."""
+
+    labels: list[str]
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
+        """Most probable label per text."""
+        probabilities = self.predict_proba(texts, batch_size=batch_size)
+        return [self.labels[i] for i in probabilities.argmax(axis=1)]
+
+    def classify(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """JSON-ready results: `[{"label": str, "scores": {label: probability}}]`."""
+        return results_of(self.labels, self.predict_proba(texts))
+
+    def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
+        """Macro-F1, accuracy, per-class scores and the confusion matrix."""
+        return report_for(self.labels, list(labels), self.predict(texts))
+
+
+class Int8ToneModel(LabelScorer):
     """A saved fine-tuned tone model served from its int8 ONNX copy alone (see the module note)."""
 
     backend = BACKENDS["int8"]
@@ -212,19 +235,6 @@ class Int8ToneModel:
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             probabilities[indices] = shifted / shifted.sum(axis=1, keepdims=True)
         return probabilities
-
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> list[str]:
-        """Most probable label per text."""
-        probabilities = self.predict_proba(texts, batch_size=batch_size)
-        return [self.labels[i] for i in probabilities.argmax(axis=1)]
-
-    def classify(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """JSON-ready results: `[{"label": str, "scores": {label: probability}}]`."""
-        return results_of(self.labels, self.predict_proba(texts))
-
-    def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> EvalReport:
-        """Macro-F1, accuracy, per-class scores and the confusion matrix of the int8 copy."""
-        return report_for(self.labels, list(labels), self.predict(texts))
 
 
 def results_of(labels: Sequence[str], probabilities: np.ndarray) -> list[dict[str, Any]]:
