@@ -18,6 +18,7 @@ import importlib.util
 import json
 import logging
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -224,8 +225,6 @@ def recipe_of(folder: Path) -> Recipe | None:
 def ort_threads() -> int:
     """torch's thread count where torch is loaded already (the classifier's process), else the same rule
     without importing it: `OMP_NUM_THREADS` when set, else 0 (ONNX Runtime's default, the physical cores)."""
-    import sys
-
     torch = sys.modules.get("torch")
     if torch is not None:
         return int(torch.get_num_threads())

@@ -133,26 +133,18 @@ def _score(
     min_posts: int,
 ) -> SliceScore:
     slice_truth = [str(truth[i]) for i in rows]
-    present = len(set(slice_truth))
-    if len(rows) < min_posts:
-        reason = f"{len(rows)} posts, fewer than {min_posts}: too few for a macro-F1 worth reading"
-        return SliceScore(
-            name=name,
-            rule=rule,
-            count=len(rows),
-            labels_present=present,
-            macro_f1=None,
-            accuracy=None,
-            reason=reason,
-        )
-    report = report_for(list(labels), slice_truth, [str(predicted[i]) for i in rows])
+    scored = len(rows) >= min_posts
+    report = report_for(list(labels), slice_truth, [str(predicted[i]) for i in rows]) if scored else None
     return SliceScore(
         name=name,
         rule=rule,
         count=len(rows),
-        labels_present=present,
-        macro_f1=report.macro_f1,
-        accuracy=report.accuracy,
+        labels_present=len(set(slice_truth)),
+        macro_f1=report.macro_f1 if report is not None else None,
+        accuracy=report.accuracy if report is not None else None,
+        reason=None
+        if scored
+        else f"{len(rows)} posts, fewer than {min_posts}: too few for a macro-F1 worth reading",
     )
 
 
