@@ -687,6 +687,46 @@ def _external_id_from_url(url: str | None) -> str | None:
 
 
 _LONG_NUMBER = re.compile(r"\d{10,}")
+# LinkedIn's activity, share and ugcPost ids are 19-digit numbers whose top 41 bits are the post's creation
+# time in milliseconds since the Unix epoch (the same scheme as X's status ids).
+_LINKEDIN_ID = re.compile(r"^\d{19}$")
+_LINKEDIN_FOUNDED = datetime(2003, 5, 5, tzinfo=UTC)
+# A scraped post's own activity id, in the links LinkedIn writes beside its hashtags.
+_HIGHLIGHTED_ACTIVITY = re.compile(r"highlightedUpdateUrns=urn(?:%3A|:)li(?:%3A|:)activity(?:%3A|:)(\d{19})")
+
+
+def linkedin_id_time(external_id: str | None) -> datetime | None:
+    """When a LinkedIn post was created, read from its id (None for anything that is not such an id)."""
+    if not external_id or not _LINKEDIN_ID.match(external_id):
+        return None
+    moment = datetime.fromtimestamp((int(external_id) >> 22) / 1000, tz=UTC)
+    return moment if moment >= _LINKEDIN_FOUNDED else None
+
+
+# How far before and after its stated date a post given by an age ("3mo", "1yr" in a creator export) may
+# lie: the export counts a month as four weeks, so "6mo" can be a week later than the date it writes. A date
+# without a time: the day, in any time zone.
+_APPROXIMATE_SPAN = (timedelta(days=400), timedelta(days=31))
+_DAY_SPAN = (timedelta(days=1), timedelta(days=2))
+
+
+def _time_from_linkedin_id(
+    external_id: str | None, earliest: datetime, latest: datetime, context: _RowContext
+) -> datetime | None:
+    """The exact time a LinkedIn id gives, where it falls inside the span the row's own date allows; None
+    where it does not (or the id is not a LinkedIn id), and the stated date is kept."""
+    digits = _LONG_NUMBER.findall(external_id or "")
+    moment = linkedin_id_time(digits[-1] if digits else None)
+    if moment is None or moment > context.now:
+        return None
+    return moment if earliest <= moment <= latest else None
+
+
+def _age_span(posted_at: datetime, as_of: datetime) -> tuple[datetime, datetime]:
+    """Where a post "N units ago" can lie: the page rounds ages ("1 year ago" is seen from 11 months to
+    nearly 2 years), so from twice the age back (and a week) to half of it."""
+    age = as_of - posted_at
+    return as_of - 2 * age - timedelta(days=7), as_of - age / 2 + timedelta(days=1)
 
 
 def _checked_content(raw: str | None, what: str = "post text") -> str:
@@ -1075,6 +1115,13 @@ def _map_linkedin_analytics(row: _Row, line: int, context: _RowContext) -> Parse
     if clicks is not None:
         metrics["clicks"] = clicks
     external_id = row.get(*_LI_ID) or _external_id_from_url(row.get(*_LI_URL))
+    if precision is not TimePrecision.EXACT:
+        # A date known to the day, or only as an age ("2w", "3mo", counted to the week or the month): the
+        # post's own id, where it says a time inside that span, gives the minute.
+        before, after = _APPROXIMATE_SPAN if precision is TimePrecision.APPROXIMATE else _DAY_SPAN
+        exact = _time_from_linkedin_id(external_id, posted_at - before, posted_at + after, context)
+        if exact is not None:
+            posted_at, precision = exact, TimePrecision.EXACT
     return ParsedPost(
         line=line,
         platform="linkedin",
@@ -1089,6 +1136,12 @@ def _map_linkedin_analytics(row: _Row, line: int, context: _RowContext) -> Parse
 
 def _map_linkedin_scraped(row: _Row, line: int, context: _RowContext) -> ParsedPost:
     posted_at = parse_relative_age(row.get("time spent"), context.as_of, "time_spent")
+    precision, external_id = TimePrecision.APPROXIMATE, None
+    own = _HIGHLIGHTED_ACTIVITY.search(row.get("content links") or "")
+    if own is not None:  # the post's own id: the minute it was posted, where it agrees with the stated age
+        exact = _time_from_linkedin_id(own[1], *_age_span(posted_at, context.as_of), context)
+        if exact is not None:
+            posted_at, precision, external_id = exact, TimePrecision.EXACT, own[1]
     metrics = _counts(
         likes=parse_count(row.get("reactions"), "reactions"),
         comments=parse_count(row.get("comments"), "comments"),
@@ -1102,8 +1155,8 @@ def _map_linkedin_scraped(row: _Row, line: int, context: _RowContext) -> ParsedP
         platform="linkedin",
         content=_checked_content(row.get("content")),
         posted_at=_not_in_future(posted_at, context),
-        time_precision=TimePrecision.APPROXIMATE,
-        external_id=None,
+        time_precision=precision,
+        external_id=external_id,
         followers=_or_default(parse_count(row.get("followers"), "followers"), context),
         metrics=metrics,
     )

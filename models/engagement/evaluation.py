@@ -18,21 +18,27 @@ MIN_TEST_POSTS_FOR_SPEARMAN = 5
 COVERAGE_BAND = (0.75, 0.85)
 
 
-def time_split(frame: pd.DataFrame, test_share: float = 0.2, calibration_share: float = 0.15) -> pd.Series:
+def time_split(
+    frame: pd.DataFrame, test_share: float = 0.2, calibration_share: float = 0.15, end_share: float = 1.0
+) -> pd.Series:
     """Per author: the last `test_share` of posts in time are "test", the slice before "calibration".
 
     Nothing of an author's test period is ever earlier than their training posts, so no future leaks.
+    `end_share` < 1 moves the test slice back in time (a rolling origin): it ends after that share of the
+    author's posts, and the posts after it are "later" (in no split).
     """
     split = pd.Series("train", index=frame.index, dtype=object)
     for _, group in frame.sort_values("posted_at", kind="stable").groupby("author", sort=False):
         n = len(group)
+        end = round(n * end_share)
         n_test = round(n * test_share)
         n_cal = round(n * calibration_share)
-        if n_test == 0 or n - n_test - n_cal < 1:
+        if n_test == 0 or end - n_test - n_cal < 1:
             continue
         index = list(group.index)
-        split.loc[index[n - n_test :]] = "test"
-        split.loc[index[n - n_test - n_cal : n - n_test]] = "calibration"
+        split.loc[index[end - n_test : end]] = "test"
+        split.loc[index[end - n_test - n_cal : end - n_test]] = "calibration"
+        split.loc[index[end:]] = "later"
     return split
 
 

@@ -30,10 +30,16 @@ def spread_log(values: np.ndarray) -> float:
 
 
 def engagement_count(frame: pd.DataFrame) -> pd.Series:
-    """likes + comments + shares (missing counts as 0); NaN where none of the three is known."""
+    """likes + comments + shares (missing counts as 0); NaN where none of the three is known, and where
+    the export counts no impression at all: a published post is seen at least by its author, so zero
+    impressions (with zero engagement beside them) is a post the export never measured, not a flop."""
     parts = frame[["likes", "comments", "shares"]].apply(pd.to_numeric, errors="coerce")
     total = parts.fillna(0).sum(axis=1)
-    return total.where(parts.notna().any(axis=1))
+    known = parts.notna().any(axis=1)
+    if "impressions" in frame.columns:
+        impressions = pd.to_numeric(frame["impressions"], errors="coerce")
+        known &= ~((impressions == 0) & (total == 0))
+    return total.where(known)
 
 
 def add_history(frame: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.engagement.evaluation import account_of, score, score_per_account, time_split
-from models.engagement.history import HISTORY_COLUMNS, add_history, add_history_to_new
+from models.engagement.history import HISTORY_COLUMNS, add_history, add_history_to_new, engagement_count
 from models.engagement.model import EngagementConfig, EngagementModel
 from models.engagement.reasons import Habits
 from testkit.support import synthetic_posts, train_synthetic_engagement_model
@@ -101,6 +101,34 @@ class TestTimeSplit:
             test = group[group["split"] == "test"]["posted_at"]
             assert train.max() <= calibration.min() <= calibration.max() <= test.min()
             assert len(test) == 10 and len(calibration) == 8
+
+    def test_a_rolling_origin_moves_the_test_window_back_and_leaves_the_later_posts_out(self):
+        frame = synthetic_posts(authors=3, posts=50)
+        frame["split"] = time_split(frame, end_share=0.6)
+        for _, group in frame.sort_values("posted_at").groupby("author"):
+            assert (
+                group["split"].tolist()
+                == ["train"] * 12 + ["calibration"] * 8 + ["test"] * 10 + ["later"] * 20
+            )
+
+
+class TestEngagementCount:
+    def test_likes_comments_and_shares_add_up_and_all_missing_is_unknown(self):
+        frame = pd.DataFrame({"likes": [3, None, None], "comments": [1, 2, None], "shares": [None, 1, None]})
+        assert engagement_count(frame).tolist()[:2] == [4, 3] and np.isnan(engagement_count(frame).iloc[2])
+
+    def test_a_post_the_export_counts_no_impression_for_was_never_measured(self):
+        frame = pd.DataFrame(
+            {
+                "likes": [0, 0, 5, 0],
+                "comments": [0, 0, 0, 0],
+                "shares": [0, 0, 0, 0],
+                "impressions": [0, 40, 0, None],
+            }
+        )
+        counts = engagement_count(frame)
+        assert np.isnan(counts.iloc[0])  # zero seen, zero engaged: unmeasured
+        assert counts.iloc[1:].tolist() == [0, 5, 0]  # seen and ignored is a real zero; the rest as counted
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from api.history.importers import (
     RowError,
     TimePrecision,
     UnknownFormat,
+    linkedin_id_time,
     open_import,
     parse_count,
     parse_relative_age,
@@ -44,6 +45,11 @@ def read(data: bytes | str, declared: ImportFormat | None = None, **kwargs) -> t
     raw = data.encode() if isinstance(data, str) else data
     reader = open_import(io.BytesIO(raw), declared, as_of=AS_OF, **kwargs)
     return reader.format, list(reader.rows)
+
+
+def linkedin_id(moment: datetime) -> str:
+    """A LinkedIn activity id created at `moment` (its top bits are the time in milliseconds)."""
+    return str((int(moment.timestamp() * 1000) << 22) | 12345)
 
 
 def posts(rows: list) -> list[ParsedPost]:
@@ -256,7 +262,13 @@ class TestLinkedIn:
         assert len(posts(rows)) == 103
         first = posts(rows)[0]
         assert first.external_id == "6821831282234933248"
-        assert first.time_precision is TimePrecision.APPROXIMATE
+        # DATE_APPROX says 2021-07-17 ("2d"); the post's URN says the minute it went out.
+        assert first.posted_at == datetime(2021, 7, 16, 16, 2, 1, 181000, tzinfo=UTC)
+        assert first.time_precision is TimePrecision.EXACT
+        assert all(post.time_precision is TimePrecision.EXACT for post in posts(rows))
+        # Six posts share the "1w" date; their ids put them on five different days, in the export's order.
+        week = [post.posted_at for post in posts(rows)[5:11]]
+        assert week == sorted(week, reverse=True) and len({moment.date() for moment in week}) == 5
         assert first.metrics["impressions"] == 966 and first.metrics["reactions_by_type"]["like"] == 19
 
     def test_scraped_influencer_schema_counts_back_from_as_of(self):
@@ -269,6 +281,42 @@ class TestLinkedIn:
         [post] = posts(rows)
         assert post.posted_at == datetime(2020, 12, 15, tzinfo=UTC)
         assert post.followers == 6484 and post.external_id is None
+        assert post.time_precision is TimePrecision.APPROXIMATE
+
+    def test_scraped_post_dated_by_its_own_activity_id(self):
+        moment = datetime(2020, 12, 11, 14, 5, tzinfo=UTC)  # 66 days before AS_OF: "2 months ago"
+        own, other = linkedin_id(moment), linkedin_id(datetime(2019, 1, 2, tzinfo=UTC))
+        tag = "https://www.linkedin.com/feed/hashtag/?highlightedUpdateUrns=urn%3Ali%3Aactivity%3A"
+        profile = "https://www.linkedin.com/in/someone"
+        data = (
+            "followers,time_spent,content,content_links,reactions,comments\n"
+            f"6484.0,2 months ago,Dated by its id,\"[['{tag}{own}', '#data']]\",22,2\n"
+            f"6484.0,2 months ago,An id two years off,\"[['{tag}{other}', '#data']]\",22,2\n"
+            f"6484.0,2 months ago,A profile link only,\"[['{profile}', 'X']]\",22,2\n"
+        )
+        [dated, disagreeing, plain] = posts(read(data)[1])
+        assert (dated.posted_at, dated.time_precision) == (moment, TimePrecision.EXACT)
+        assert dated.external_id == own
+        for post in (disagreeing, plain):
+            assert post.posted_at == datetime(2020, 12, 15, tzinfo=UTC)
+            assert (post.time_precision, post.external_id) == (TimePrecision.APPROXIMATE, None)
+
+    def test_creator_export_date_and_id_must_agree(self):
+        header = "Post title,Post link,Created date,Impressions,Likes,Comments\n"
+        same_day = linkedin_id(datetime(2021, 7, 17, 9, 30, tzinfo=UTC))
+        link = "https://www.linkedin.com/feed/update/urn:li:activity:"
+        data = header + f"A,{link}{same_day},07/17/2021,90,4,1\nB,{link}{same_day},07/01/2021,90,4,1\n"
+        [agreeing, disagreeing] = posts(read(data)[1])
+        assert agreeing.posted_at == datetime(2021, 7, 17, 9, 30, tzinfo=UTC)
+        assert agreeing.time_precision is TimePrecision.EXACT
+        assert disagreeing.posted_at == datetime(2021, 7, 1, tzinfo=UTC)
+        assert disagreeing.time_precision is TimePrecision.DAY
+
+    @pytest.mark.parametrize(
+        "raw", [None, "", "123", "68218312822349332480", "0000000000000000042", "urn:li:activity:x"]
+    )
+    def test_what_is_not_a_linkedin_id_gives_no_time(self, raw):
+        assert linkedin_id_time(raw) is None
 
 
 class TestXArchive:
