@@ -6,7 +6,11 @@ four signals: `max_clusters=1, entity_signal=False`), `auc_clusters_only` with t
 chooses but no hashtag/mention signal, and `auc` with both (the product's profile). For
 @WeAreRLadies (52 curators, one a week) the export's Curator column, which the product never sees, measures
 why a team account scores low: how many held-out curators the profile saw, how spread each curator's posts
-are, how well the chosen clusters follow curators, and the AUC with one cluster per true curator."""
+are, how well the chosen clusters follow curators, and the AUC with one cluster per true curator; the AUC
+against each other account alone (which neighbour the team is mistaken for: rOpenSci, the same R
+community), and with a sixth signal the product could ship, a classifier of the profile against public
+tweets no account here wrote (TweetEval's training split), to say whether a background corpus would lift
+it."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_mutual_info_score, roc_auc_score
+from sklearn.model_selection import cross_val_predict
 
 from api.engagement.data import export_frame
 from models.style.embedder import VoiceEmbedder, default_embedder
@@ -62,8 +67,53 @@ def _auc(profile: VoiceProfile, own: list[str], others: list[str]) -> float:
     return round(float(roc_auc_score(labels, profile.raw_scores(own + others))), 4)
 
 
+def _against_each_account(
+    profile: VoiceProfile, own: list[str], others: list[str], others_by_account: dict[str, str]
+) -> dict[str, Any]:
+    """The product's AUC against each other account's posts alone: which neighbour the team is mistaken
+    for."""
+    out = {}
+    for account in sorted(set(others_by_account.values())):
+        theirs = [text for text in others if others_by_account[text] == account]
+        if len(theirs) >= 20:
+            out[account] = {"posts": len(theirs), "auc": _auc(profile, own, theirs)}
+    return {"auc_against_each_account": out}
+
+
+def _public_background_auc(
+    profile: VoiceProfile, window: list[str], own: list[str], others: list[str], embedder: CachedEmbedder
+) -> float | None:
+    """The product's score plus a sixth signal the product could ship: a logistic regression of the
+    profile's posts against public tweets that no account here wrote (TweetEval emotion's training split),
+    on sentence embeddings, standardised by its cross-validated spread over the profile's own posts. Says
+    whether a background corpus would lift a team account."""
+    background_file = DATASETS / "tweeteval" / "emotion"
+    if not background_file.is_dir():
+        return None
+    from models.tone.corpus import load_tweeteval_emotion
+
+    frame = load_tweeteval_emotion(background_file)
+    background = [str(text) for text in frame[frame["split"] == "train"]["text"]]
+    profile_vectors = embedder.embed(window)
+    matrix = np.vstack([profile_vectors, embedder.embed(background)])
+    labels = [1] * len(window) + [0] * len(background)
+    regression = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
+    own_spread = cross_val_predict(regression, matrix, labels, cv=5, method="decision_function")[
+        : len(window)
+    ]
+    regression.fit(matrix, labels)
+    signal = regression.decision_function(embedder.embed(own + others))
+    combined = profile.raw_scores(own + others) + (signal - own_spread.mean()) / (own_spread.std() + 1e-6)
+    return round(float(roc_auc_score([1] * len(own) + [0] * len(others), combined)), 4)
+
+
 def _team_diagnostics(
-    texts: list[str], cut: int, others: list[str], pool: list[str], embedder: CachedEmbedder
+    texts: list[str],
+    cut: int,
+    others: list[str],
+    pool: list[str],
+    embedder: CachedEmbedder,
+    others_by_account: dict[str, str],
 ) -> dict[str, Any]:
     frame = pd.read_csv(CURATORS, encoding_errors="replace")
     curator_of = dict(zip(frame["Tweet.text"].astype(str), frame["Curator"].astype(str), strict=True))
@@ -98,6 +148,8 @@ def _team_diagnostics(
     classifier.fit(chars.fit_transform(train), [1] * len(texts[window]) + [0] * len(negatives))
     supervised = classifier.decision_function(chars.transform(own + others))
     return {
+        **_against_each_account(profile, own, others, others_by_account),
+        "auc_with_public_background": _public_background_auc(profile, texts[window], own, others, embedder),
         "curators_total": len(set(writers) - {"unknown"}),
         "curators_in_profile_window": len(seen - {"unknown"}),
         "curators_held_out": len(set(held_out_writers) - {"unknown"}),
@@ -153,7 +205,8 @@ def main() -> dict[str, Any]:
             "median_score_of_own_held_out": round(float(np.median(calibrated)), 3),
         }
         if name == TEAM and CURATORS.is_file():
-            team = _team_diagnostics(texts, cut, others, others_pool, embedder)
+            account_of = {text: other for other, pool in posts.items() if other != name for text in pool}
+            team = _team_diagnostics(texts, cut, others, others_pool, embedder, account_of)
     result = {
         "per_account": per_account,
         "min_auc": min(v["auc"] for v in per_account.values()),
