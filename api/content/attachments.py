@@ -307,6 +307,12 @@ def replace_attachments(
             )
         )
     session.flush()
+    if in_order != [(item.part, item.media_id) for item in body.items]:
+        # An image or a document changes how the post will do: the stored prediction follows it.
+        from api.content.service import refresh_prediction
+
+        refresh_prediction(session, draft)
+        session.flush()
     activity.record(
         session,
         draft.workspace_id,

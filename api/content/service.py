@@ -25,7 +25,7 @@ from api.core.config import get_settings
 from api.core.errors import Conflict, Unprocessable
 from api.core.ownership import Scope, get_owned, owned_rows
 from api.core.pagination import paginate
-from api.media.models import DraftMedia
+from api.media.models import DraftMedia, MediaAsset
 from api.platforms import registry
 from api.workspaces import activity
 
@@ -149,6 +149,22 @@ def _log(session: Session, scope: Scope, draft: ContentDraft, action: str) -> No
     )
 
 
+def media_type(session: Session, draft_id: uuid.UUID | None) -> str | None:
+    """What a draft carries besides its text, as the engagement model knows media: "document" (a LinkedIn
+    document post), "image", or None (no attachment: the model treats it as it treats an export that
+    does not say)."""
+    if draft_id is None:
+        return None
+    kinds = set(
+        session.scalars(
+            select(MediaAsset.kind)
+            .join(DraftMedia, DraftMedia.media_id == MediaAsset.id)
+            .where(DraftMedia.draft_id == draft_id)
+        )
+    )
+    return next((kind for kind in ("document", "image") if kind in kinds), None)
+
+
 def refresh_prediction(session: Session, draft: ContentDraft) -> None:
     """Predict the draft's engagement (at its scheduled time, else now) and set it on the draft; the
     caller's one flush stores it with the change (one version bump).
@@ -161,7 +177,7 @@ def refresh_prediction(session: Session, draft: ContentDraft) -> None:
     if user is None:
         return
     prediction, score = engagement_service.prediction_for_storage(
-        session, user, draft.platform, draft.content, draft.scheduled_for
+        session, user, draft.platform, draft.content, draft.scheduled_for, media_type(session, draft.id)
     )
     draft.engagement_prediction, draft.ai_confidence_score = prediction, score
 

@@ -21,7 +21,7 @@ def predict(body: PredictIn, user: CurrentUser, session: SessionDep) -> PredictO
     """Expected engagements of a draft relative to your own history, an 80% interval, the reasons and
     suggestions. 409 with too little history on that platform, 503 while no model exists yet."""
     return service.predict_draft(
-        session, user, body.platform, body.content, body.scheduled_for, body.candidate_times
+        session, user, body.platform, body.content, body.scheduled_for, body.candidate_times, body.media_type
     )
 
 

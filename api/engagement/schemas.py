@@ -25,6 +25,11 @@ class PredictIn(BaseModel):
     candidate_times: list[IsoDateTime] | None = Field(
         default=None, max_length=48, description="predict at each of these times too; answers best first"
     )
+    media_type: Literal["text", "image", "video", "article", "document"] | None = Field(
+        default=None,
+        description="what the post carries besides its text (text: nothing); default unknown, as for an "
+        "export that does not say",
+    )
 
 
 class Interval(BaseModel):

@@ -95,8 +95,11 @@ def predict(
     content: str,
     times: Sequence[datetime],
     now: datetime | None = None,
+    media_type: str | None = None,
 ) -> list[tuple[datetime, EngagementOut]]:
-    """One prediction per time (409 with too little history; ModelUnavailable -> 503 with no model)."""
+    """One prediction per time (409 with too little history; ModelUnavailable -> 503 with no model);
+    `media_type` is what the post carries besides its text (None: unknown, as the model treats an export
+    that does not say)."""
     client = get_client(ENGAGEMENT, get_settings())
     now = now or datetime.now(UTC)
     history, known, habits = _history(session, user, platform, now)
@@ -115,6 +118,7 @@ def predict(
             "content": content,
             "followers": float(followers.iloc[-1]) if not followers.empty else np.nan,
             "timezone": user.timezone,
+            "media_type": media_type,
             "engagements": np.nan,
         }
     )
@@ -162,22 +166,32 @@ def predict_draft(
     content: str,
     scheduled_for: datetime | None,
     candidate_times: Sequence[datetime] | None,
+    media_type: str | None = None,
 ) -> PredictOut:
     """The predict endpoint: at `scheduled_for` (default now) and at each candidate time, best first."""
     at = scheduled_for or datetime.now(UTC)
-    predictions = predict(session, user, platform, content, [at, *(candidate_times or [])])
+    predictions = predict(
+        session, user, platform, content, [at, *(candidate_times or [])], media_type=media_type
+    )
     timed = [TimedEngagement(scheduled_for=time, engagement=out) for time, out in predictions[1:]]
     timed.sort(key=lambda item: -item.engagement.expected)
     return PredictOut(engagement=predictions[0][1], times=timed)
 
 
 def prediction_for_storage(
-    session: Session, user: User, platform: str, content: str, scheduled_for: datetime | None
+    session: Session,
+    user: User,
+    platform: str,
+    content: str,
+    scheduled_for: datetime | None,
+    media_type: str | None = None,
 ) -> tuple[dict[str, Any] | None, float | None]:
     """(engagement_prediction, ai_confidence_score) for a draft, or (None, None) when no prediction can be
     made yet (too little history, no model): a draft is never refused for that."""
     try:
-        [(_, out)] = predict(session, user, platform, content, [scheduled_for or datetime.now(UTC)])
+        [(_, out)] = predict(
+            session, user, platform, content, [scheduled_for or datetime.now(UTC)], media_type=media_type
+        )
     except (Conflict, ModelUnavailable) as error:
         logger.info("draft stored without an engagement prediction: %s", error)
         return None, None

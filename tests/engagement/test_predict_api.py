@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,6 +141,83 @@ class TestDrafts:
             json={"version": draft["version"], "content": "Plain words? What do you think? #a #b #c"},
         ).json()
         assert edited["engagement_prediction"] != draft["engagement_prediction"]
+
+
+def media_seen(monkeypatch):
+    """The media type of every row the engagement model is asked about, in order."""
+    from api.engagement import service
+
+    seen: list[str | None] = []
+    original = service.rows_from_frame
+
+    def spy(frame, habits=None):
+        rows = original(frame, habits)
+        seen.extend(row["media_type"] for row in rows)
+        return rows
+
+    monkeypatch.setattr(service, "rows_from_frame", spy)
+    return seen
+
+
+def image_asset(db, user):
+    """An image in the user's library (made in the database: the rules look at its properties only)."""
+    from api.media.models import MediaAsset, MediaBlob
+    from api.workspaces.service import personal_workspace_id
+
+    sha = hashlib.sha256(os.urandom(16)).hexdigest()
+    db.add(MediaBlob(sha256=sha, mime_type="image/png", byte_size=10_000, pages=None))
+    db.flush()
+    asset = MediaAsset(
+        workspace_id=personal_workspace_id(db, user.id),
+        created_by=user.id,
+        sha256=sha,
+        kind="image",
+        mime_type="image/png",
+        byte_size=10_000,
+        width=800,
+        height=600,
+        frames=1,
+        alt_text="A chart",
+    )
+    db.add(asset)
+    db.commit()
+    return asset
+
+
+class TestMedia:
+    def test_the_media_type_asked_for_reaches_the_model_and_unknown_is_the_default(
+        self, client, user_factory, auth_headers, history, engagement_champion, monkeypatch
+    ):
+        me = user_factory()
+        history(me, 12)
+        seen = media_seen(monkeypatch)
+        assert predict(client, auth_headers(me), media_type="video").status_code == 200
+        assert predict(client, auth_headers(me)).status_code == 200
+        assert seen == ["video", None]
+        refused = predict(client, auth_headers(me), media_type="hologram")
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "media_type"]
+
+    def test_attaching_an_image_refreshes_the_drafts_prediction_with_it(
+        self, client, db, user_factory, auth_headers, history, engagement_champion, monkeypatch
+    ):
+        me = user_factory()
+        history(me, 12)
+        headers = auth_headers(me)
+        draft = client.post(
+            "/api/content/drafts", headers=headers, json={"platform": "twitter", "content": "Our new chart."}
+        ).json()
+        seen = media_seen(monkeypatch)
+        items = [{"media_id": str(image_asset(db, me).id), "part": 0}]
+        answer = client.put(
+            f"/api/content/drafts/{draft['id']}/media", headers=headers, json={"items": items}
+        )
+        assert answer.status_code == 200, answer.text
+        assert seen == ["image"]
+        # Detaching it: unknown media again.
+        client.put(f"/api/content/drafts/{draft['id']}/media", headers=headers, json={"items": []})
+        assert seen == ["image", None]
+        stored = client.get(f"/api/content/drafts/{draft['id']}", headers=headers).json()
+        assert stored["engagement_prediction"]["model_version"] == engagement_champion[0]
 
 
 class TestWarmUp:

@@ -3186,6 +3186,11 @@ export interface components {
              * @description predict at each of these times too; answers best first
              */
             candidate_times?: string[] | null;
+            /**
+             * Media Type
+             * @description what the post carries besides its text (text: nothing); default unknown, as for an export that does not say
+             */
+            media_type?: ("text" | "image" | "video" | "article" | "document") | null;
         };
         /**
          * PredictOut
