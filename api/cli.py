@@ -307,6 +307,7 @@ def up(
             if llm is not None:
                 served_llm = [llm]
                 os.environ["LLM_BASE_URL"] = f"http://127.0.0.1:{llm_port}/v1"
+                os.environ.setdefault("LLM_GRAMMAR", "true")  # llama.cpp takes a grammar
                 get_settings.cache_clear()
             else:
                 served_llm = []

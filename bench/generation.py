@@ -12,8 +12,11 @@ stored `#Mentoring#HackingItArses`).
 Per account and kind, and in total:
 - `pass_first_try_share`: the first answer passes every check with no repair at all (any hashtag, mention or
   link counts as repaired, as on main before aim 4); `pass_after_repair_share`: the first answer is stored
-  as it is or after repairs (the service's "first try"); `pass_within_tries_share` and `tries_mean` (voice):
-  stored within the service's tries;
+  as it is or after repairs (the service's "first try"); `pass_first_try_checks_share`: the first answer
+  passes every check of the service as it is (the user's own hashtags and mentions allowed) with no repair;
+  `pass_within_tries_share` and `tries_mean` (voice): stored within the service's tries;
+- `repaired`: how many first answers each repair changed (`preamble`, `quotes`, `link`, `mention`,
+  `hashtag`, `cut_at_sentence`: stopped at the token limit and cut at its last whole sentence);
 - `refused`: how many first answers each check refused (`tags_only`: only hashtags, mentions or links;
   `unsupported_names` and `unsupported_quotes`: names and attributed quotations the user did not give;
   `too_long`, `machine_tell`, `near_copy`, `degenerate`, `empty`; the answers the new checks refused are
@@ -36,8 +39,10 @@ Per account and kind, and in total:
 Settings (environment): `GENERATION_BENCH_BASE_URL` (an OpenAI-compatible endpoint's `/v1`; unset: the
 packaged SmolLM2-135M-Instruct on a llama.cpp server started here), `GENERATION_BENCH_MODEL` (the model name
 sent), `GENERATION_BENCH_API_KEY`, `GENERATION_BENCH_TOPICS` (topics per account, default 10),
-`GENERATION_BENCH_RESULTS` (the figures' file; default `bench/results/generation.json` for the local model,
-`bench/results/generation-<model>.json` for another endpoint).
+`GENERATION_BENCH_GRAMMAR` (`true`: send the service's llama.cpp grammar, as `LLM_GRAMMAR` does; default
+true for the packaged model, false for another endpoint), `GENERATION_BENCH_RESULTS` (the figures' file;
+default `bench/results/generation.json` for the local model, `bench/results/generation-<model>.json` for
+another endpoint).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,12 +70,15 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from api.engagement.data import export_frame
 from api.generation.checks import Allowed, check, tags_only, unsupported_claims
+from api.generation.grammar import entity_grammar
 from api.generation.schemas import GenerateIn
 from api.generation.service import (
+    EXAMPLES,
     FREQUENCY_PENALTY,
     TEMPERATURE,
     TRIES_PER_VARIANT,
     build_messages,
+    example_for_prompt,
     habits_of,
     max_tokens,
 )
@@ -103,6 +112,17 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 NEW_CHECKS = ("tags_only", "unsupported_names", "unsupported_quotes")
 
 
+_REPAIRS = (
+    ("preamble", "preamble"), ("quotes around", "quotes"), ("link", "link"), ("@mention", "mention"),
+    ("hashtag", "hashtag"), ("cut at", "cut_at_sentence"), ("thread", "thread"),
+)  # fmt: skip
+
+
+def _repair_kind(repair: str) -> str:
+    """Which repair a repair message names."""
+    return next((kind for words, kind in _REPAIRS if words in repair), "other")
+
+
 def _kind(problem: str) -> str:
     """Which check a problem message comes from."""
     for prefix, kind in (("only hashtags", "tags_only"), ("names ", "unsupported_names"),
@@ -125,10 +145,12 @@ class Tally:
 
     topics: int = 0
     first_unrepaired: int = 0
+    first_clean: int = 0
     first_stored: int = 0
     within_tries: int = 0
     tries: list[int] = field(default_factory=list)
     refused: dict[str, int] = field(default_factory=dict)
+    repaired: dict[str, int] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     stored_lengths: list[int] = field(default_factory=list)
     over_limit: int = 0
@@ -158,11 +180,15 @@ class Tally:
         out: dict[str, Any] = {
             "topics": self.topics,
             "pass_first_try_share": share(self.first_unrepaired),
+            "pass_first_try_checks_share": share(self.first_clean),
             "pass_after_repair_share": share(self.first_stored),
         }
         if tries:
             out["pass_within_tries_share"] = share(self.within_tries)
             out["tries_mean"] = round(statistics.mean(self.tries), 2) if self.tries else None
+        out["repaired"] = {
+            kind: {"count": count, "share": share(count)} for kind, count in sorted(self.repaired.items())
+        }
         out["refused"] = {
             kind: {"count": count, "share": share(count)} for kind, count in sorted(self.refused.items())
         }
@@ -271,14 +297,19 @@ def main() -> dict[str, Any]:
         return {"skipped": f"{DATASETS} is not there"}
     base_url, model, api_key = _endpoint()
     topics = int(os.environ.get("GENERATION_BENCH_TOPICS") or 10)
+    # The grammar goes to a llama.cpp server (the packaged one by default), as LLM_GRAMMAR has the service do.
+    grammar = os.environ.get("GENERATION_BENCH_GRAMMAR", "true" if base_url is None else "false") == "true"
     default_results = RESULTS if base_url is None else RESULTS.with_name(f"generation-{_slug(model)}.json")
     results = Path(os.environ.get("GENERATION_BENCH_RESULTS") or default_results)
     server = None
     if base_url is None:
         port = free_port()
+        # The server logs every request: into a file (a pipe nobody reads fills after about 150 requests and
+        # the server stops, waiting to write its next line).
+        server_log = tempfile.NamedTemporaryFile("w+", prefix="generation-bench-llm-", suffix=".log")  # noqa: SIM115
         server = subprocess.Popen(
             [sys.executable, "-m", "serving.llm_server", "--port", str(port), "--parallel", "1"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=server_log, text=True,
         )  # fmt: skip
         wait_ready(server, f"http://127.0.0.1:{port}", timeout=120, path="/health")
         base_url = f"http://127.0.0.1:{port}/v1"
@@ -288,7 +319,7 @@ def main() -> dict[str, Any]:
         per_account: dict[str, Any] = {}
         totals = {"voice": Tally(), "no_voice": Tally()}
         for folder, platform in ACCOUNTS:
-            name, figures, tallies = _account(client, model, folder, platform, topics)
+            name, figures, tallies = _account(client, model, folder, platform, topics, grammar)
             per_account[name] = figures
             if platform == "twitter":  # one limit for the totals: X's
                 for kind, tally in tallies.items():
@@ -308,6 +339,7 @@ def main() -> dict[str, Any]:
         else f"{model} at {base_url}",
         "settings": {
             "topics_per_account": topics,
+            "grammar": grammar,
             "tries_per_variant": TRIES_PER_VARIANT,
             "max_tokens": {
                 p: max_tokens(registry.get(p), False, LLM_MAX_TOKENS) for p in ("twitter", "linkedin")
@@ -332,7 +364,7 @@ def _slug(model: str) -> str:
 
 
 def _account(
-    client: openai.OpenAI, model: str, folder: str, platform: str, count: int
+    client: openai.OpenAI, model: str, folder: str, platform: str, count: int, grammar: bool
 ) -> tuple[str, dict[str, Any], dict[str, Tally]]:
     posts, held_out, history = _split(folder)
     own = posts if history == platform else []  # the service reads the user's posts on the asked platform
@@ -352,17 +384,15 @@ def _account(
         # Any hashtag, mention or link counts as a repair here (the strict first try, as on main).
         strict = Allowed(max_hashtags=0, given=allowed.given, ordinary=allowed.ordinary)
         body = GenerateIn(platform=platform, topic=topic, variants=1)
-        closest = (
-            [own[i] for i in np.argsort(-(vectors @ embedder.embed([topic])[0]))[:4]]
-            if vectors is not None
-            else []
-        )
+        rules = entity_grammar(own, [topic], allowed.max_hashtags) if grammar else None
+        ranked = np.argsort(-(vectors @ embedder.embed([topic])[0])) if vectors is not None else []
+        closest = [own[i] for i in ranked if example_for_prompt(own[i])][:EXAMPLES]
         for kind, examples, kind_habits in (("voice", closest, habits), ("no_voice", [], {})):
             messages = build_messages(user, body, examples, None, kind_habits)  # type: ignore[arg-type]
             tally = tallies[kind]
             tally.topics += 1
             for attempt in range(1, (TRIES_PER_VARIANT if kind == "voice" else 1) + 1):
-                text, tokens, seconds, truncated = _complete(client, model, messages, budget)
+                text, tokens, seconds, truncated = _complete(client, model, messages, budget, rules)
                 checked = check(text, platform, None, allowed, own, [], truncated)
                 if attempt == 1:
                     _first(tally, text, tokens, seconds, truncated, checked, strict, platform, own, profile)
@@ -386,7 +416,7 @@ def _account(
 
 
 def _complete(
-    client: openai.OpenAI, model: str, messages: list[dict[str, str]], budget: int
+    client: openai.OpenAI, model: str, messages: list[dict[str, str]], budget: int, grammar: str | None
 ) -> tuple[str, int, float, bool]:
     started = time.perf_counter()
     response = client.chat.completions.create(
@@ -395,6 +425,7 @@ def _complete(
         max_tokens=budget,
         temperature=TEMPERATURE,
         frequency_penalty=FREQUENCY_PENALTY,
+        extra_body={"grammar": grammar} if grammar else None,
     )
     elapsed = time.perf_counter() - started
     choice = response.choices[0]
@@ -426,7 +457,10 @@ def _first(
     tally.rates.append(tokens / seconds if seconds else 0.0)
     unrepaired = check(text, platform, None, strict, own, [], truncated)
     tally.first_unrepaired += int(not unrepaired.problems and not unrepaired.repairs)
+    tally.first_clean += int(not checked.problems and not checked.repairs)
     tally.first_stored += int(not checked.problems and bool(checked.text))
+    for kind in dict.fromkeys(_repair_kind(repair) for repair in checked.repairs):
+        tally.repaired[kind] = tally.repaired.get(kind, 0) + 1
     for kind in dict.fromkeys(_kind(problem) for problem in checked.problems):
         tally.refused[kind] = tally.refused.get(kind, 0) + 1
         if kind in NEW_CHECKS:

@@ -82,6 +82,10 @@ class Settings(MLSettings):
     llm_model: str = "smollm2-135m-instruct"
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     llm_max_tokens: int = Field(default=300, ge=16, le=4096)
+    # Send each request a llama.cpp grammar that keeps invented hashtags and @mentions out as the answer is
+    # written (api/generation/grammar.py). llama.cpp servers accept it, OpenAI's API refuses it; `make up`
+    # turns it on for the embedded server.
+    llm_grammar: bool = False
 
     # Imports
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)

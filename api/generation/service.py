@@ -5,9 +5,11 @@ each draft as it is stored (api/generation/jobs.py)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from api.core.ownership import Scope
 from api.generation.checks import Allowed, Checked, check
+from api.generation.grammar import entity_grammar
 from api.generation.schemas import (
     GenerateIn,
     VoiceClusterMatch,
@@ -42,12 +45,15 @@ from api.templates.models import ContentTemplate
 from api.webhooks import service as webhooks
 from api.workspaces import service as workspaces
 from models.style.embedder import default_embedder
+from models.style.text_features import extract_urls
 from models.voice.match import MIN_POSTS, StyleCluster, VoiceProfile
 
 logger = logging.getLogger("postwright.generation")
 
 TRIES_PER_VARIANT = 3
 EXAMPLES = 4
+# An example post shown to the model keeps at least this many words once its links and reply handles are gone.
+MIN_EXAMPLE_WORDS = 4
 MAX_PROFILE_POSTS = 300
 # Varied wording, and a mild penalty on tokens already used: a small model's repetition loops (a post of
 # one emoji a hundred times) start with a token repeated. Both are standard OpenAI parameters.
@@ -142,7 +148,8 @@ def _examples(posts: list[UserPost], topic: str) -> list[str]:
         return []
     vectors = _cached_vectors(tuple(post.content for post in posts))
     similarity = vectors @ default_embedder().embed([topic])[0]
-    closest = [posts[i] for i in np.argsort(-similarity)[: EXAMPLES * 2]]
+    ranked = (posts[i] for i in np.argsort(-similarity) if example_for_prompt(posts[i].content))
+    closest = list(itertools.islice(ranked, EXAMPLES * 2))
     return [post.content for post in sorted(closest, key=_engagement, reverse=True)[:EXAMPLES]]
 
 
@@ -175,6 +182,20 @@ def asked_length(plugin: PlatformPlugin, habits: dict[str, Any]) -> tuple[int, i
     if chars > ceiling:
         words, chars = words * ceiling / chars, ceiling
     return max(1, round(words)), max(1, round(chars))
+
+
+_REPLY_HANDLES = re.compile(r"^(?:\s*[@\uFF20]\w+)+\s*")
+
+
+def example_for_prompt(post: str) -> str:
+    """One of the user's posts as the model is shown it: without its links (a new post cannot reuse an
+    old post's link, and a model shown links writes links) and without the handles a reply opens with (a
+    new post answers nobody); empty when too few of the user's own words are left to show."""
+    text = _REPLY_HANDLES.sub("", post, count=1)
+    for url in extract_urls(text):
+        text = text.replace(url, "")
+    text = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text)).strip()
+    return text if len(text.split()) >= MIN_EXAMPLE_WORDS else ""
 
 
 def build_messages(
@@ -212,7 +233,7 @@ def build_messages(
     # answered with the post itself): a small model imitates what it "wrote" before far more than a list
     # of examples inside the request.
     shots: list[dict[str, str]] = []
-    for example in examples:
+    for example in filter(None, map(example_for_prompt, examples)):
         opening = " ".join(example.split()[:8])
         shots.append({"role": "user", "content": f"Write a post about: {opening}"})
         shots.append({"role": "assistant", "content": example})
@@ -271,10 +292,11 @@ def _ask(
     settings: Settings,
     messages: list[dict[str, str]],
     max_tokens: int | None = None,
+    grammar: str | None = None,
 ) -> tuple[str, int, int, bool]:
     """One completion: its text, prompt tokens, completion tokens and whether it stopped at `max_tokens`
-    (LLM_MAX_TOKENS by default). Anything but a chat completion is a 503 naming what came back (never a
-    500: the endpoint is configuration, not our code)."""
+    (LLM_MAX_TOKENS by default); with a llama.cpp `grammar`, written within it. Anything but a chat
+    completion is a 503 naming what came back (never a 500: the endpoint is configuration, not our code)."""
     try:
         response = client.chat.completions.create(
             model=settings.llm_model,
@@ -282,6 +304,7 @@ def _ask(
             max_tokens=max_tokens or settings.llm_max_tokens,
             temperature=TEMPERATURE,
             frequency_penalty=FREQUENCY_PENALTY,
+            extra_body={"grammar": grammar} if grammar else None,
         )
     except (openai.APIConnectionError, openai.APITimeoutError, openai.InternalServerError) as error:
         raise ServiceUnavailable(
@@ -316,6 +339,7 @@ class Plan:
     allowed: Allowed
     content_type: str | None
     max_tokens: int = 0  # the completion's budget (`max_tokens`); 0: LLM_MAX_TOKENS
+    grammar: str | None = None  # a llama.cpp grammar sent with each request (LLM_GRAMMAR)
 
 
 def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
@@ -348,15 +372,10 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
     habits = habits_of(own_texts)
     # What the user gave: a variant may name, quote, link and tag only what these texts hold.
     profile_texts = [user.name, user.role, user.company, user.niche]
+    request = [body.topic, body.notes or "", template.template_content if template is not None else ""]
+    max_hashtags = int(np.ceil(habits["hashtags"]))
     allowed = Allowed.from_texts(
-        [
-            body.topic,
-            body.notes or "",
-            *(text for text in profile_texts if text),
-            template.template_content if template is not None else "",
-            *own_texts,
-        ],
-        max_hashtags=int(np.ceil(habits["hashtags"])),
+        [*request, *(text for text in profile_texts if text), *own_texts], max_hashtags=max_hashtags
     )
     return Plan(
         user=user,
@@ -370,6 +389,7 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
         allowed=allowed,
         content_type="thread" if body.thread else body.content_type,
         max_tokens=max_tokens(registry.get(body.platform), body.thread, settings.llm_max_tokens),
+        grammar=entity_grammar(own_texts, request, max_hashtags) if settings.llm_grammar else None,
     )
 
 
@@ -378,7 +398,7 @@ def _variant(plan: Plan, others: list[str]) -> Generated | None:
     for attempt in range(1, TRIES_PER_VARIANT + 1):
         started = time.perf_counter()
         text, prompt_tokens, completion_tokens, truncated = _ask(
-            plan.client, plan.settings, plan.messages, plan.max_tokens
+            plan.client, plan.settings, plan.messages, plan.max_tokens, plan.grammar
         )
         checked = check(
             text, plan.body.platform, plan.content_type, plan.allowed, plan.own_texts, others, truncated

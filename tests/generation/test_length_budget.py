@@ -14,6 +14,7 @@ from api.generation.service import (
     _completion,
     asked_length,
     build_messages,
+    example_for_prompt,
     habits_of,
     max_tokens,
 )
@@ -50,6 +51,36 @@ class TestBudget:
         thread = build_messages(user, body.model_copy(update={"thread": True}), [], None, {"chars": 120.0})
         assert "each post of the thread about that long" in thread[0]["content"]
         assert "words about:" not in thread[-1]["content"]
+
+
+class TestExamples:
+    @pytest.mark.parametrize(
+        ("post", "shown"),
+        [
+            ("@ana @bo_b Thanks, that chart is lovely!", "Thanks, that chart is lovely!"),
+            ("New release out https://t.co/abc with notes https://t.co/de", "New release out with notes"),
+            (
+                "Day 1 of @hack:\n\n#dataviz with @jo! https://t.co/x \nhttps://t.co/y",
+                "Day 1 of @hack:\n\n#dataviz with @jo!",
+            ),
+            ("@ana yes, agreed", ""),  # a reply with too little of its own
+            ("https://t.co/abc", ""),
+        ],
+    )
+    def test_an_example_is_shown_without_links_or_the_handles_a_reply_opens_with(self, post, shown):
+        assert example_for_prompt(post) == shown
+
+    def test_the_prompt_shows_the_cleaned_examples_and_skips_the_empty_ones(self):
+        user = SimpleNamespace(name="Ada", role=None, company=None, niche=None)
+        body = GenerateIn(platform="twitter", topic="plots")
+        posts = [
+            "@bo Loved the plots at the meetup today https://t.co/x",
+            "@bo ok",
+            "Plots are arguments, drawn",
+        ]
+        messages = build_messages(user, body, posts, None, {})
+        shown = [message["content"] for message in messages if message["role"] == "assistant"]
+        assert shown == ["Loved the plots at the meetup today", "Plots are arguments, drawn"]
 
 
 @pytest.mark.parametrize(("reason", "truncated"), [("length", True), ("stop", False), (None, False)])

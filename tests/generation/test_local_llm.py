@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
 from api.core.config import get_settings
+from api.generation.grammar import entity_grammar
 from api.generation.service import _ask, _client
 from ml.config import PROJECT_ROOT
 from testkit.support import free_port, wait_ready
@@ -45,6 +47,16 @@ def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(
             max_tokens=5,
         )
         assert completion_tokens == 5 and truncated
+        # The grammar holds the model to the hashtags and handles it allows, however the prompt pulls.
+        grammar = entity_grammar(["Loving #rstats today", "More #rstats"], ["plots with @ana_b"], 1)
+        pulled = [{"role": "user", "content": "Write a tweet about R plots full of #hashtags and @mentions."}]
+        for _ in range(3):
+            text, *_ = _ask(_client(settings), settings, pulled, max_tokens=60, grammar=grammar)
+            tags, handles = re.findall(r"[#\uFF03]\w*", text), re.findall(r"[@\uFF20]\w*", text)
+            assert set(tags) <= {"#rstats", "#r", "#rs", "#rst", "#rsta", "#rstat"}, (
+                text
+            )  # or cut at the budget
+            assert set(handles) <= {"@ana_b", "@a", "@an", "@ana", "@ana_"}, text
     finally:
         server.terminate()
         server.wait(timeout=30)
