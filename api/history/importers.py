@@ -688,7 +688,7 @@ def _external_id_from_url(url: str | None) -> str | None:
 
 _LONG_NUMBER = re.compile(r"\d{10,}")
 # LinkedIn's activity, share and ugcPost ids are 19-digit numbers whose top 41 bits are the post's creation
-# time in milliseconds since the Unix epoch (the same scheme as X's status ids).
+# time in milliseconds since the Unix epoch (X's status ids have the same layout from an epoch of X's own).
 _LINKEDIN_ID = re.compile(r"^\d{19}$")
 _LINKEDIN_FOUNDED = datetime(2003, 5, 5, tzinfo=UTC)
 # A scraped post's own activity id, in the links LinkedIn writes beside its hashtags.
