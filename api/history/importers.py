@@ -15,6 +15,10 @@ Accepted inputs, detected from the header (or named by the caller):
 - `linkedin_scraped`: the Kaggle "LinkedIn Influencers" schema (`followers`, `time_spent`, `content`,
   `reactions`, `comments`, ...). Its dates are relative ("3 months ago", or a number of days) and are
   counted back from `as_of`.
+
+A LinkedIn post's own id (an activity, share or ugcPost URN) holds the time it was created: where a row
+carries one (the creator export's URN or post link, a scraped post's activity id in its hashtag links) and
+it agrees with the row's approximate or day-only date, the post is dated to the millisecond by it.
 - `json`: a list of `{platform, content, posted_at, likes, comments, shares, impressions?, followers?,
   external_id?}` objects.
 
