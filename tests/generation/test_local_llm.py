@@ -51,12 +51,14 @@ def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(
         grammar = entity_grammar(["Loving #rstats today", "More #rstats"], ["plots with @ana_b"], 1)
         pulled = [{"role": "user", "content": "Write a tweet about R plots full of #hashtags and @mentions."}]
         for _ in range(3):
-            text, *_ = _ask(_client(settings), settings, pulled, max_tokens=60, grammar=grammar)
-            tags, handles = re.findall(r"[#\uFF03]\w*", text), re.findall(r"[@\uFF20]\w*", text)
-            assert set(tags) <= {"#rstats", "#r", "#rs", "#rst", "#rsta", "#rstat"}, (
-                text
-            )  # or cut at the budget
-            assert set(handles) <= {"@ana_b", "@a", "@an", "@ana", "@ana_"}, text
+            text, *_, truncated = _ask(_client(settings), settings, pulled, max_tokens=60, grammar=grammar)
+            # An answer stopped at the budget may end in the beginning of an allowed one.
+            cut = re.search(r"[#@\uFF03\uFF20]\w*$", text) if truncated else None
+            if cut is not None:
+                assert "#rstats".startswith(cut[0]) or "@ana_b".startswith(cut[0]), text
+                text = text[: cut.start()]
+            assert set(re.findall(r"[#\uFF03]\w*", text)) <= {"#rstats"}, text
+            assert set(re.findall(r"[@\uFF20]\w*", text)) <= {"@ana_b"}, text
     finally:
         server.terminate()
         server.wait(timeout=30)
