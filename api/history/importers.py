@@ -15,12 +15,12 @@ Accepted inputs, detected from the header (or named by the caller):
 - `linkedin_scraped`: the Kaggle "LinkedIn Influencers" schema (`followers`, `time_spent`, `content`,
   `reactions`, `comments`, ...). Its dates are relative ("3 months ago", or a number of days) and are
   counted back from `as_of`.
+- `json`: a list of `{platform, content, posted_at, likes, comments, shares, impressions?, followers?,
+  external_id?}` objects.
 
 A LinkedIn post's own id (an activity, share or ugcPost URN) holds the time it was created: where a row
 carries one (the creator export's URN or post link, a scraped post's activity id in its hashtag links) and
 it agrees with the row's approximate or day-only date, the post is dated to the millisecond by it.
-- `json`: a list of `{platform, content, posted_at, likes, comments, shares, impressions?, followers?,
-  external_id?}` objects.
 
 The reader streams: CSV rows are decoded and parsed as they are read, and JSON items one at a time. Text
 is UTF-8 (a BOM is dropped); a stray byte that is not UTF-8 is read as cp1252, the usual culprit in

@@ -141,6 +141,7 @@ class TestDrafts:
             json={"version": draft["version"], "content": "Plain words? What do you think? #a #b #c"},
         ).json()
         assert edited["engagement_prediction"] != draft["engagement_prediction"]
+        assert edited["version"] == draft["version"] + 1  # the edit and its new prediction: one change
 
 
 def media_seen(monkeypatch):
