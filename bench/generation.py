@@ -7,7 +7,8 @@ from its held-out posts (their first eight words); each topic written as the ser
 bound by the platform, the checks and repairs of `checks.check`, up to `TRIES_PER_VARIANT` tries), and once
 without the voice (no examples, no habits) for contrast. The accounts: three X accounts, a LinkedIn
 creator, and that LinkedIn creator asked for X posts (no X history: the case where the local model once
-stored `#Mentoring#HackingItArses`).
+stored `#Mentoring#HackingItArses`; shown, as the service shows it, the opening sentences of its LinkedIn
+posts that fit the asked length).
 
 Per account and kind, and in total:
 - `pass_first_try_share`: the first answer passes every check with no repair at all (any hashtag, mention or
@@ -77,6 +78,8 @@ from api.generation.service import (
     FREQUENCY_PENALTY,
     TEMPERATURE,
     TRIES_PER_VARIANT,
+    asked_length,
+    borrowed_example,
     build_messages,
     example_for_prompt,
     habits_of,
@@ -368,34 +371,45 @@ def _account(
 ) -> tuple[str, dict[str, Any], dict[str, Tally]]:
     posts, held_out, history = _split(folder)
     own = posts if history == platform else []  # the service reads the user's posts on the asked platform
+    # Without any there, it shows the model its posts elsewhere, cut to the asked length (`borrowed_example`).
+    elsewhere = posts if history != platform else []
     judge = Judge(folder, posts, held_out, history) if history == platform else None
     plugin = registry.get(platform)
     user = SimpleNamespace(name=folder.split("_")[-1], role=None, company=None, niche=None)
     profile = VoiceProfile(own) if len(own) >= MIN_POSTS else None
     embedder = default_embedder()
-    vectors = embedder.embed(own) if own else None
+    shown = own or elsewhere
+    vectors = embedder.embed(shown) if shown else None
     habits = habits_of(own)
+    chars = asked_length(plugin, habits)[1]
+
+    def as_shown(text: str) -> str:
+        return example_for_prompt(text) if own else borrowed_example(text, plugin, chars)
+
     budget = max_tokens(plugin, False, LLM_MAX_TOKENS)
     tallies = {"voice": Tally(), "no_voice": Tally()}
     topics = _topics(held_out, count)
     for topic in topics:
-        given = [topic, user.name, *own]
+        given = [topic, user.name, *own, *elsewhere]
         allowed = Allowed.from_texts(given, max_hashtags=int(np.ceil(habits["hashtags"])))
         # Any hashtag, mention or link counts as a repair here (the strict first try, as on main).
         strict = Allowed(max_hashtags=0, given=allowed.given, ordinary=allowed.ordinary)
         body = GenerateIn(platform=platform, topic=topic, variants=1)
         rules = entity_grammar(own, [topic], allowed.max_hashtags) if grammar else None
         ranked = np.argsort(-(vectors @ embedder.embed([topic])[0])) if vectors is not None else []
-        closest = [own[i] for i in ranked if example_for_prompt(own[i])][:EXAMPLES]
+        closest = [text for text in (as_shown(shown[i]) for i in ranked) if text][:EXAMPLES]
+        reference = own or closest  # near copies: of the posts here, or of what the model was shown
         for kind, examples, kind_habits in (("voice", closest, habits), ("no_voice", [], {})):
             messages = build_messages(user, body, examples, None, kind_habits)  # type: ignore[arg-type]
             tally = tallies[kind]
             tally.topics += 1
             for attempt in range(1, (TRIES_PER_VARIANT if kind == "voice" else 1) + 1):
                 text, tokens, seconds, truncated = _complete(client, model, messages, budget, rules)
-                checked = check(text, platform, None, allowed, own, [], truncated)
+                checked = check(text, platform, None, allowed, reference, [], truncated)
                 if attempt == 1:
-                    _first(tally, text, tokens, seconds, truncated, checked, strict, platform, own, profile)
+                    _first(
+                        tally, text, tokens, seconds, truncated, checked, strict, platform, reference, profile
+                    )
                     if judge is not None and not any(_kind(p) == "near_copy" for p in checked.problems):
                         tally.judged.append(judge.percentile(checked.text or text))
                 if not checked.problems and checked.text:

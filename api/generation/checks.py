@@ -152,6 +152,14 @@ def as_thread(text: str, rule: LengthRule) -> tuple[str, list[str]]:
 _SENTENCE_STOP = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)|\n")
 
 
+def leading_sentences(text: str, rule: LengthRule, limit: int) -> str:
+    """The text's opening whole sentences (a line end counts as one's end, and so does the text's end) that
+    together are at most `limit` long as `rule` counts; empty when even the first one is longer."""
+    stops = [match.end() for match in _SENTENCE_STOP.finditer(text)] + [len(text)]
+    fitting = [end for end in stops if rule.count(text[:end].strip()) <= limit]
+    return text[: fitting[-1]].strip() if fitting else ""
+
+
 def finish(text: str, rule: LengthRule | None) -> tuple[str, list[str]]:
     """A text cut off at the token limit, ended at its last whole sentence; with a length `rule`, at the last
     whole sentence that fits it (the model ran on past the platform's limit: what it wrote before is a post).

@@ -12,7 +12,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,7 +29,7 @@ from api.content.schemas import DraftCreate
 from api.core.config import Settings, get_settings
 from api.core.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from api.core.ownership import Scope
-from api.generation.checks import Allowed, Checked, check
+from api.generation.checks import Allowed, Checked, check, leading_sentences
 from api.generation.grammar import entity_grammar
 from api.generation.schemas import (
     GenerateIn,
@@ -102,12 +102,13 @@ def _cached_client(base_url: str, api_key: str, timeout: float) -> openai.OpenAI
     return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=1)
 
 
-def _own_posts(session: Session, user: User, platform: str) -> list[UserPost]:
+def _own_posts(session: Session, user: User, platform: str, elsewhere: bool = False) -> list[UserPost]:
     """The user's newest MAX_PROFILE_POSTS posts on the platform (a voice drifts: the latest ones speak for
-    it), oldest first."""
+    it), oldest first; `elsewhere`: on every other platform."""
+    on_platform = UserPost.platform != platform if elsewhere else UserPost.platform == platform
     newest = session.scalars(
         select(UserPost)
-        .where(UserPost.user_id == user.id, UserPost.platform == platform)
+        .where(UserPost.user_id == user.id, on_platform)
         .order_by(UserPost.posted_at.desc().nulls_last(), UserPost.id.desc())
         .limit(MAX_PROFILE_POSTS)
     )
@@ -140,17 +141,6 @@ def voice_profile(posts: list[UserPost]) -> VoiceProfile:
     few hundred posts costs seconds on a CPU; a request should not pay it again). Keyed by the texts alone:
     new metrics on the same posts (an import's update, a metric pull) keep the profile."""
     return _cached_profile(tuple(post.content for post in posts))
-
-
-def _examples(posts: list[UserPost], topic: str) -> list[str]:
-    """The user's own posts closest to the topic, best performing first."""
-    if not posts:
-        return []
-    vectors = _cached_vectors(tuple(post.content for post in posts))
-    similarity = vectors @ default_embedder().embed([topic])[0]
-    ranked = (posts[i] for i in np.argsort(-similarity) if example_for_prompt(posts[i].content))
-    closest = list(itertools.islice(ranked, EXAMPLES * 2))
-    return [post.content for post in sorted(closest, key=_engagement, reverse=True)[:EXAMPLES]]
 
 
 def max_tokens(plugin: PlatformPlugin, thread: bool, cap: int) -> int:
@@ -195,6 +185,31 @@ def example_for_prompt(post: str) -> str:
     for url in extract_urls(text):
         text = text.replace(url, "")
     text = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text)).strip()
+    return text if len(text.split()) >= MIN_EXAMPLE_WORDS else ""
+
+
+def _examples(
+    posts: list[UserPost], topic: str, shown: Callable[[str], str] = example_for_prompt
+) -> list[str]:
+    """The user's own posts closest to the topic, best performing first, as the model is shown them
+    (`shown`: a post it makes empty is left out)."""
+    if not posts:
+        return []
+    vectors = _cached_vectors(tuple(post.content for post in posts))
+    similarity = vectors @ default_embedder().embed([topic])[0]
+    ranked = ((posts[i], shown(posts[i].content)) for i in np.argsort(-similarity))
+    closest = list(itertools.islice(((post, text) for post, text in ranked if text), EXAMPLES * 2))
+    best = sorted(closest, key=lambda pair: _engagement(pair[0]), reverse=True)[:EXAMPLES]
+    return [text for _, text in best]
+
+
+def borrowed_example(post: str, plugin: PlatformPlugin, chars: int) -> str:
+    """One of the user's posts on another platform as the model is shown it when they have none on the asked
+    one: cleaned as `example_for_prompt` does, then only its opening whole sentences that fit the `chars`
+    the prompt asks for (a LinkedIn post's first lines as an X post: their voice at the new platform's
+    length; a whole LinkedIn post shown to a small model asked for an X post makes it write one as long);
+    empty when its first sentence is longer or too few words are left."""
+    text = leading_sentences(example_for_prompt(post), plugin.length, chars)
     return text if len(text.split()) >= MIN_EXAMPLE_WORDS else ""
 
 
@@ -366,16 +381,27 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
     voice profile)."""
     settings = get_settings()
     template = validate(session, body)
+    plugin = registry.get(body.platform)
     posts = _own_posts(session, user, body.platform)
     own_texts = [post.content for post in posts]
     profile = voice_profile(posts) if len(own_texts) >= MIN_POSTS else None
     habits = habits_of(own_texts)
-    # What the user gave: a variant may name, quote, link and tag only what these texts hold.
+    elsewhere: list[UserPost] = []
+    if posts:
+        examples = _examples(posts, body.topic)
+    else:
+        # None on this platform: their voice from their posts elsewhere, at this platform's length.
+        elsewhere = _own_posts(session, user, body.platform, elsewhere=True)
+        chars = asked_length(plugin, habits)[1]
+        examples = _examples(elsewhere, body.topic, lambda text: borrowed_example(text, plugin, chars))
+    # What the user gave: a variant may name, quote, link and tag only what these texts hold (their posts
+    # elsewhere too: what they wrote there is theirs; the hashtags stay at this platform's habit).
     profile_texts = [user.name, user.role, user.company, user.niche]
     request = [body.topic, body.notes or "", template.template_content if template is not None else ""]
     max_hashtags = int(np.ceil(habits["hashtags"]))
     allowed = Allowed.from_texts(
-        [*request, *(text for text in profile_texts if text), *own_texts], max_hashtags=max_hashtags
+        [*request, *(text for text in profile_texts if text), *own_texts, *(p.content for p in elsewhere)],
+        max_hashtags=max_hashtags,
     )
     return Plan(
         user=user,
@@ -383,12 +409,13 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
         body=body,
         settings=settings,
         client=_client(settings),
-        messages=build_messages(user, body, _examples(posts, body.topic), template, habits),
-        own_texts=own_texts,
+        messages=build_messages(user, body, examples, template, habits),
+        # A near copy is judged against what the model was shown of the user's posts when none is here.
+        own_texts=own_texts or examples,
         profile=profile,
         allowed=allowed,
         content_type="thread" if body.thread else body.content_type,
-        max_tokens=max_tokens(registry.get(body.platform), body.thread, settings.llm_max_tokens),
+        max_tokens=max_tokens(plugin, body.thread, settings.llm_max_tokens),
         grammar=entity_grammar(own_texts, request, max_hashtags) if settings.llm_grammar else None,
     )
 

@@ -3,6 +3,7 @@ for (the user's median post there), and an answer cut off at the budget kept to 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -13,12 +14,15 @@ from api.generation.service import (
     CHARS_PER_TOKEN,
     _completion,
     asked_length,
+    borrowed_example,
     build_messages,
     example_for_prompt,
     habits_of,
     max_tokens,
 )
+from api.history.models import UserPost
 from api.platforms import registry
+from tests.generation.conftest import OWN_POSTS
 
 
 class TestBudget:
@@ -83,6 +87,31 @@ class TestExamples:
         assert shown == ["Loved the plots at the meetup today", "Plots are arguments, drawn"]
 
 
+class TestBorrowedExamples:
+    """A user asking for a platform they have no posts on is shown their posts from elsewhere, cut to the
+    asked length at whole sentences."""
+
+    LONG = (
+        "Something I learned early in my data science journey: consistency beats talent. "
+        "I learned Python on the train to work, one hour a day https://lnkd.in/abc for two years. "
+        "Nobody saw it, and it compounded. " + "Keep going. " * 30
+    )
+
+    @pytest.mark.parametrize("chars", [90, 150, 200])
+    def test_a_long_post_is_shown_as_its_opening_sentences_that_fit(self, chars):
+        x = registry.get("twitter")
+        shown = borrowed_example(self.LONG, x, chars)
+        assert 0 < x.length.count(shown) <= chars
+        assert example_for_prompt(self.LONG).startswith(shown) and shown.endswith(".")
+        assert "lnkd.in" not in borrowed_example(self.LONG, x, 280)  # cleaned first, as any example
+
+    def test_a_post_whose_first_sentence_is_too_long_or_too_short_is_not_shown(self):
+        x = registry.get("twitter")
+        assert borrowed_example(self.LONG, x, 40) == ""
+        # Only "Thrilled!" fits: too few words of their own to show.
+        assert borrowed_example("Thrilled! " + "so many words " * 30 + "here.", x, 200) == ""
+
+
 @pytest.mark.parametrize(("reason", "truncated"), [("length", True), ("stop", False), (None, False)])
 def test_a_completion_says_whether_it_stopped_at_the_token_limit(reason, truncated):
     response = SimpleNamespace(
@@ -112,6 +141,42 @@ class TestThroughTheApi:
         assert (
             "words (" in linkedin["messages"][0]["content"] and words
         )  # the writer's median, from their posts
+
+    def test_no_posts_on_the_platform_shows_the_users_posts_elsewhere_at_its_length(
+        self, client, auth_headers, writer, llm, db
+    ):
+        long_post = (
+            "Grace Hopper taught me that the scorecard comes first. We wrote ours before a single interview "
+            "this quarter. " + "Then we hired, one careful week at a time. " * 12
+        )
+        db.add(
+            UserPost(
+                user_id=writer.id, platform="linkedin", content=long_post, external_id="long",
+                posted_at=datetime(2025, 3, 1, tzinfo=UTC), engagement_metrics={"likes": 500},
+            )
+        )  # fmt: skip
+        db.flush()
+        opening = "Grace Hopper taught me that the scorecard comes first."
+        fake = llm(
+            [
+                opening + " We wrote ours before a single interview this quarter.",  # a copy of what it saw
+                "Grace Hopper was right about hiring: the scorecard comes first.",
+            ]
+        )
+        response = generate(client, auth_headers(writer), platform="x", topic="the hiring scorecard")
+        assert response.status_code == 201, response.text
+        [draft] = response.json()["drafts"]
+        # A name the user wrote on LinkedIn is theirs; a near copy of a shown opening is written again.
+        assert draft["content"].startswith("Grace Hopper was right") and draft["generation"]["tries"] == 2
+        shown = [m["content"] for m in fake.requests[0]["messages"] if m["role"] == "assistant"]
+        assert shown and all(registry.get("twitter").length.count(text) <= 200 for text in shown)
+        assert any(text.startswith(opening) for text in shown)
+        assert all(text in {post.format(i=i) for post in OWN_POSTS for i in range(15)} or
+                   long_post.startswith(text) for text in shown)  # fmt: skip
+        # With posts on the platform, only those are shown.
+        generate(client, auth_headers(writer), topic="the hiring scorecard")
+        linkedin_shown = [m["content"] for m in fake.requests[-1]["messages"] if m["role"] == "assistant"]
+        assert long_post.strip() in linkedin_shown
 
     def test_only_hashtags_is_regenerated(self, client, auth_headers, writer, llm):
         """What the local model stored as an X draft on main, for a LinkedIn-only history."""
