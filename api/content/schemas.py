@@ -61,7 +61,8 @@ class DraftOut(BaseModel):
     generation: dict[str, Any] | None = Field(
         default=None,
         description="generated drafts: the model, prompt and completion tokens, seconds, tries, the checks "
-        "passed and the repairs made",
+        "passed and the repairs made; voice_from: with none of your posts on the draft's platform, the "
+        "platforms whose posts (their opening sentences) showed the model your voice",
     )
     engagement_prediction: dict[str, Any] | None = Field(
         description="the engagement prediction (as POST /api/content/predict answers it) at the draft's "

@@ -355,6 +355,7 @@ class Plan:
     content_type: str | None
     max_tokens: int = 0  # the completion's budget (`max_tokens`); 0: LLM_MAX_TOKENS
     grammar: str | None = None  # a llama.cpp grammar sent with each request (LLM_GRAMMAR)
+    voice_from: tuple[str, ...] = ()  # with no posts on the platform: the platforms whose posts were shown
 
 
 def validate(session: Session, body: GenerateIn) -> ContentTemplate | None:
@@ -417,6 +418,7 @@ def prepare(session: Session, scope: Scope, user: User, body: GenerateIn) -> Pla
         content_type="thread" if body.thread else body.content_type,
         max_tokens=max_tokens(plugin, body.thread, settings.llm_max_tokens),
         grammar=entity_grammar(own_texts, request, max_hashtags) if settings.llm_grammar else None,
+        voice_from=tuple(sorted({post.platform for post in elsewhere})) if examples else (),
     )
 
 
@@ -462,7 +464,7 @@ def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
             "cluster": match.cluster,
         }
     )
-    draft.generation = {
+    record: dict[str, Any] = {
         "model": plan.settings.llm_model,
         "prompt_tokens": item.prompt_tokens,
         "completion_tokens": item.completion_tokens,
@@ -471,6 +473,9 @@ def _store(session: Session, plan: Plan, item: Generated) -> ContentDraft:
         "checks_passed": item.checked.passed,
         "repairs": item.checked.repairs,
     }
+    if plan.voice_from:
+        record["voice_from"] = list(plan.voice_from)
+    draft.generation = record
     session.flush()
     return draft
 

@@ -168,13 +168,15 @@ class TestThroughTheApi:
         [draft] = response.json()["drafts"]
         # A name the user wrote on LinkedIn is theirs; a near copy of a shown opening is written again.
         assert draft["content"].startswith("Grace Hopper was right") and draft["generation"]["tries"] == 2
+        assert draft["generation"]["voice_from"] == ["linkedin"]  # the draft says whose voice it borrowed
         shown = [m["content"] for m in fake.requests[0]["messages"] if m["role"] == "assistant"]
         assert shown and all(registry.get("twitter").length.count(text) <= 200 for text in shown)
         assert any(text.startswith(opening) for text in shown)
         assert all(text in {post.format(i=i) for post in OWN_POSTS for i in range(15)} or
                    long_post.startswith(text) for text in shown)  # fmt: skip
         # With posts on the platform, only those are shown.
-        generate(client, auth_headers(writer), topic="the hiring scorecard")
+        on_linkedin = generate(client, auth_headers(writer), topic="the hiring scorecard")
+        assert "voice_from" not in on_linkedin.json()["drafts"][0]["generation"]
         linkedin_shown = [m["content"] for m in fake.requests[-1]["messages"] if m["role"] == "assistant"]
         assert long_post.strip() in linkedin_shown
 

@@ -2297,7 +2297,7 @@ export interface components {
             } | null;
             /**
              * Generation
-             * @description generated drafts: the model, prompt and completion tokens, seconds, tries, the checks passed and the repairs made
+             * @description generated drafts: the model, prompt and completion tokens, seconds, tries, the checks passed and the repairs made; voice_from: with none of your posts on the draft's platform, the platforms whose posts (their opening sentences) showed the model your voice
              */
             generation?: {
                 [key: string]: unknown;

@@ -38,3 +38,8 @@ export function isoToZoned(iso: string, timeZone: string): string {
   const wall = wallOf(iso, timeZone);
   return `${wall.day}T${wall.time}`;
 }
+
+/** A platform's name as people say it ("twitter" is X). */
+export function platformName(platform: string | null | undefined): string {
+  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : (platform ?? "");
+}

@@ -5,7 +5,7 @@ import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ForecastBand, type Forecast } from "../../components/ForecastBand";
 import { ErrorNote, Field, PageTitle, Spinner } from "../../components/ui";
-import { formatNumber } from "../../lib/format";
+import { formatNumber, platformName } from "../../lib/format";
 
 type Job = Schemas["GenerationJobOut"];
 type Draft = Schemas["DraftOut"];
@@ -164,11 +164,14 @@ function Progress(props: { job: Job }) {
   return null;
 }
 
-function Variant(props: { draft: Draft; index: number; onPick: () => void }) {
+export function Variant(props: { draft: Draft; index: number; onPick: () => void }) {
   const { draft } = props;
   const voice = draft.voice_match as { score?: number; percentile?: number; differences?: string[] } | null | undefined;
   const prediction = draft.engagement_prediction as Forecast | null;
-  const generation = draft.generation as { checks_passed?: string[]; repairs?: string[]; seconds?: number } | null | undefined;
+  const generation = draft.generation as
+    | { checks_passed?: string[]; repairs?: string[]; seconds?: number; voice_from?: string[] }
+    | null
+    | undefined;
   return (
     <article className="card variant" aria-labelledby={`variant-${draft.id}`}>
       <h3 id={`variant-${draft.id}`}>Variant {props.index + 1}</h3>
@@ -176,6 +179,15 @@ function Variant(props: { draft: Draft; index: number; onPick: () => void }) {
       <dl>
         <dt>Voice match</dt>
         <dd>{voice?.score !== undefined ? `${formatNumber(voice.score, 2)} (beats ${formatNumber(voice.percentile ?? 0)}% of your posts)` : "needs 10 of your posts on this platform"}</dd>
+        {generation?.voice_from?.length ? (
+          <>
+            <dt>Voice from</dt>
+            <dd>
+              the opening lines of your {generation.voice_from.map(platformName).join(" and ")} posts (you have none
+              on {platformName(draft.platform)} yet)
+            </dd>
+          </>
+        ) : null}
         <dt>Expected engagement</dt>
         <dd>{prediction ? <ForecastBand forecast={prediction} /> : "no forecast yet (the engagement model needs more history)"}</dd>
         {generation?.repairs?.length ? (<><dt>Repairs</dt><dd>{generation.repairs.join("; ")}</dd></>) : null}

@@ -1,6 +1,6 @@
 // The activity log as sentences ("Ada Lovelace approved a draft"), with links to what they name.
 import type { Schemas } from "../../api/client";
-import { formatDateTime } from "../../lib/format";
+import { formatDateTime, platformName } from "../../lib/format";
 import { withArticle } from "./words";
 
 export type Activity = Schemas["ActivityOut"];
@@ -20,10 +20,6 @@ export function listWords(items: string[]): string {
 
 function text(value: unknown): string | null {
   return typeof value === "string" && value ? value : null;
-}
-
-function platformName(platform: string | null): string {
-  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : (platform ?? "");
 }
 
 /**
