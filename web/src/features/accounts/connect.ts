@@ -1,5 +1,6 @@
 // Connecting an account: what the platform's answer means, in words.
 import { ApiError } from "../../api/errors";
+import { platformName } from "../../lib/format";
 
 export type Platform = "twitter" | "linkedin";
 export const PLATFORMS: Platform[] = ["twitter", "linkedin"];
@@ -8,9 +9,7 @@ export function isPlatform(value: string | undefined): value is Platform {
   return value === "twitter" || value === "linkedin";
 }
 
-export function platformName(platform: string): string {
-  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : platform;
-}
+export { platformName };
 
 /** How the account is named: X usernames with an @, LinkedIn members by their name. */
 export function handleOf(platform: string, handle: string): string {

@@ -1,10 +1,8 @@
 // Helpers of the tone-against-performance section: ratios in words and the chart's log scale around 1x.
 
-const NAMES: Record<string, string> = { twitter: "X", linkedin: "LinkedIn" };
+import { platformName } from "../../lib/format";
 
-export function platformName(platform: string): string {
-  return NAMES[platform] ?? platform;
-}
+export { platformName };
 
 /** 1.4x, 0.85x, 12x: two significant figures; near 1 two decimals (0.98x), as the API's sentences write them. */
 export function ratio(value: number): string {

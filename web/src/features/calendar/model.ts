@@ -2,6 +2,7 @@
 // status a person sees (publishing is a scheduled post that is due or being retried), and the filters.
 import type { Schemas } from "../../api/client";
 import { wallOf, type DayKey } from "./dates";
+import { platformName } from "../../lib/format";
 
 export type Post = Schemas["DraftOut"];
 export type Slot = Schemas["SlotOut"];
@@ -18,9 +19,7 @@ export const STATUS_WORDS: Record<TileStatus, string> = {
   failed: "Failed",
 };
 
-export function platformName(platform: string): string {
-  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : platform;
-}
+export { platformName };
 
 export function tileStatus(post: Post, now: number): TileStatus {
   if (post.status !== "scheduled") return post.status;

@@ -12,6 +12,7 @@ import { MediaPicture } from "../media/Picture";
 import { attachmentProblems, describe, itemErrors, rulesSentences, type Attachment, type Media, type Platform } from "../media/rules";
 import { useCanWrite } from "./ApprovalSlot";
 import "../media/media.css";
+import { platformName } from "../../lib/format";
 
 type Draft = Schemas["DraftOut"];
 
@@ -104,7 +105,7 @@ export function AttachmentsPanel(props: {
       const { at, list: loose } = itemErrors(e.fields);
       if (at.size || loose.length) {
         setApiErrors(at);
-        setListError(loose.length ? loose.join(" ") : `Not saved: ${platform === "twitter" ? "X" : "LinkedIn"} would refuse it (see the file marked in red).`);
+        setListError(loose.length ? loose.join(" ") : `Not saved: ${platformName(platform)} would refuse it (see the file marked in red).`);
       } else setError(e);
     } finally {
       setSaving(false);

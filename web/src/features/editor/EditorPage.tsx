@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
-import { browserTimeZone, formatDateTime, isoToZoned, zonedToIso } from "../../lib/format";
+import { browserTimeZone, formatDateTime, isoToZoned, zonedToIso, platformName } from "../../lib/format";
 import { countParts, counterText, joinThread, splitThread, type Platform } from "./counters";
 import { ApprovalSlot, useCanWrite } from "./ApprovalSlot";
 import { AttachmentsPanel } from "./AttachmentsPanel";
@@ -233,7 +233,7 @@ function Editor(props: { initial: Draft | null; name: string; timeZone: string }
               <div className="segmented" role="group" aria-labelledby="platform-label">
                 {(["linkedin", "twitter"] as const).map((p) => (
                   <button key={p} type="button" aria-pressed={local.platform === p} onClick={() => update({ platform: p })}>
-                    {p === "twitter" ? "X" : "LinkedIn"}
+                    {platformName(p)}
                   </button>
                 ))}
               </div>
@@ -373,7 +373,7 @@ function useReadiness(platform: Platform): { voice: ApiError | null; engagement:
   const reason = model.data?.reason;
   return useMemo(() => {
     if (count === undefined || available === undefined) return null;
-    const name = platform === "twitter" ? "X" : "LinkedIn";
+    const name = platformName(platform);
     const more = (needed: number, what: string): ApiError =>
       new ApiError(`${what} needs at least ${needed} of your ${name} posts; you have ${count}. Import your ${name} history to see it.`, 409, "not_enough_history");
     return {

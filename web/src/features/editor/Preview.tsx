@@ -1,5 +1,6 @@
 import { splitThread, type Platform } from "./counters";
 import { PostMedia } from "./PostMedia";
+import { platformName } from "../../lib/format";
 
 /** The post as it will look on the platform: the author's name, the text with its line breaks, thread
  * parts one under the other, LinkedIn's first comment under the post. */
@@ -8,7 +9,7 @@ export function Preview(props: { platform: Platform; content: string; thread: bo
   const parts = props.platform === "twitter" && props.thread ? splitThread(props.content) : [props.content];
   return (
     <section className="card" aria-labelledby="preview-title">
-      <h2 id="preview-title">Preview on {props.platform === "twitter" ? "X" : "LinkedIn"}</h2>
+      <h2 id="preview-title">Preview on {platformName(props.platform)}</h2>
       <div className={`preview-${props.platform === "twitter" ? "x" : "linkedin"}`}>
         {parts.map((part, index) => (
           <div key={index} className={parts.length > 1 ? "thread-part" : undefined}>

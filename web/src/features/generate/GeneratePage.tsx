@@ -91,7 +91,7 @@ export default function GeneratePage() {
           <span className="legend" id="gen-platform">Platform</span>
           <div className="segmented" role="group" aria-labelledby="gen-platform">
             {(["linkedin", "twitter"] as const).map((p) => (
-              <button key={p} type="button" aria-pressed={form.platform === p} onClick={() => set("platform", p)}>{p === "twitter" ? "X" : "LinkedIn"}</button>
+              <button key={p} type="button" aria-pressed={form.platform === p} onClick={() => set("platform", p)}>{platformName(p)}</button>
             ))}
           </div>
         </div>

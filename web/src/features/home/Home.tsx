@@ -4,6 +4,7 @@ import { api } from "../../api/client";
 import { call } from "../../api/errors";
 import { ErrorNote, PageTitle, Spinner } from "../../components/ui";
 import { asApiError } from "../../api/errors";
+import { platformName } from "../../lib/format";
 
 interface Step {
   done: boolean;
@@ -100,7 +101,7 @@ export function Home() {
             {(drafts.data?.items ?? []).map((draft) => (
               <li key={draft.id}>
                 <Link to={`/drafts/${draft.id}`}>
-                  {draft.platform === "twitter" ? "X" : "LinkedIn"}: {draft.content.slice(0, 80)}
+                  {platformName(draft.platform)}: {draft.content.slice(0, 80)}
                   {draft.content.length > 80 ? "…" : ""}
                 </Link>
               </li>

@@ -17,6 +17,7 @@ import { MediaPicture } from "./Picture";
 import { ALT_TEXT_MAX, describe, TITLE_MAX, type Media } from "./rules";
 import { Uploader } from "./Uploader";
 import "./media.css";
+import { platformName } from "../../lib/format";
 
 const PAGE = 24;
 type Kind = "image" | "document";
@@ -286,7 +287,7 @@ function DeleteRefused(props: { error: ApiError; name: string; mediaId: string }
           // The draft's first post (a thread's others follow a --- line), on one line.
           const first = draft ? (draft.content.split(/^[ \t]*---[ \t]*$/m)[0] ?? "").replace(/\s+/g, " ").trim() : "";
           const label = draft
-            ? `${draft.platform === "twitter" ? "X" : "LinkedIn"} draft: "${first.slice(0, 60)}${first.length > 60 ? "…" : ""}"`
+            ? `${platformName(draft.platform)} draft: "${first.slice(0, 60)}${first.length > 60 ? "…" : ""}"`
             : `Draft ${i + 1}`;
           return (
             <li key={id}>

@@ -4,7 +4,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
-import { browserTimeZone } from "../../lib/format";
+import { browserTimeZone, platformName } from "../../lib/format";
 
 type Tone = Schemas["OnboardingIn"]["tone"];
 type Platform = Schemas["OnboardingIn"]["platforms"][number];
@@ -173,7 +173,7 @@ function Accounts() {
       <ul>
         {(accounts.data?.items ?? []).map((a) => (
           <li key={a.id}>
-            {a.platform === "twitter" ? "X" : "LinkedIn"}: {a.handle} —{" "}
+            {platformName(a.platform)}: {a.handle} —{" "}
             {a.status === "active" ? "connected" : `needs reconnecting: ${a.last_error ?? ""}`}
           </li>
         ))}

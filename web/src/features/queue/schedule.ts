@@ -1,3 +1,4 @@
+import { platformName } from "../../lib/format";
 // Weekdays, times and recurrences as the screen names them. The API numbers weekdays from Sunday = 0.
 
 /** Index = the API's day_of_week: 0 = Sunday ... 6 = Saturday. */
@@ -49,9 +50,7 @@ export function describeRecurrence(r: { frequency: string; day_of_week: number; 
   }
 }
 
-export function platformName(platform: string): string {
-  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : platform;
-}
+export { platformName };
 
 /** Topics typed one a line -> the list the API takes (blank lines dropped, spaces trimmed). */
 export function topicsFromText(text: string): string[] {

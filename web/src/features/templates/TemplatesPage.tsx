@@ -7,14 +7,11 @@ import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, PageTitle, Spinner } from "../../components/ui";
 import { CATEGORIES, categoryName, errorsFromDetail, fill, humanise, missing, pieces, placeholdersOf, valuesFor } from "./fill";
 import "./templates.css";
+import { platformName } from "../../lib/format";
 
 type Template = Schemas["TemplateOut"];
 type Category = NonNullable<NonNullable<paths["/api/templates"]["get"]["parameters"]["query"]>["category"]>;
 const PAGE = 20;
-
-function platformName(platform: string): string {
-  return platform === "twitter" ? "X" : platform === "linkedin" ? "LinkedIn" : platform;
-}
 
 export default function TemplatesPage() {
   const [params, setParams] = useSearchParams();

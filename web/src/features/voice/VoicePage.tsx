@@ -4,7 +4,7 @@ import { api } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { BarChart } from "../../components/BarChart";
 import { ErrorNote, PageTitle, Spinner } from "../../components/ui";
-import { formatNumber, formatPercent } from "../../lib/format";
+import { formatNumber, formatPercent, platformName } from "../../lib/format";
 
 function num(record: Record<string, unknown> | undefined, key: string): number | null {
   const value = record?.[key];
@@ -88,7 +88,7 @@ export default function VoicePage() {
           </dl>
           {insights.data?.platforms.map((p) => (
             <div key={p.platform}>
-              <h3>{p.platform === "twitter" ? "On X" : "On LinkedIn"}</h3>
+              <h3>On {platformName(p.platform)}</h3>
               <ul>
                 {p.sentences.map((s) => <li key={s}>{s}</li>)}
                 {p.best_hours?.length ? <li>Your best hours: {(p.best_hours ?? []).slice(0, 3).map((h) => h.bucket).join(", ")}</li> : null}
