@@ -181,9 +181,10 @@ def example_for_prompt(post: str) -> str:
     """One of the user's posts as the model is shown it: without its links (a new post cannot reuse an
     old post's link, and a model shown links writes links) and without the handles a reply opens with (a
     new post answers nobody); empty when too few of the user's own words are left to show."""
-    text = _REPLY_HANDLES.sub("", post, count=1)
+    text = post
     for url in extract_urls(text):
         text = text.replace(url, "")
+    text = _REPLY_HANDLES.sub("", text, count=1)  # after the links: what it leaves is shown as it is
     text = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", text)).strip()
     return text if len(text.split()) >= MIN_EXAMPLE_WORDS else ""
 

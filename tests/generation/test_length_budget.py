@@ -69,10 +69,12 @@ class TestExamples:
             ),
             ("@ana yes, agreed", ""),  # a reply with too little of its own
             ("https://t.co/abc", ""),
+            ("https://t.co/abc @bo loved the meetup plots today", "loved the meetup plots today"),
         ],
     )
     def test_an_example_is_shown_without_links_or_the_handles_a_reply_opens_with(self, post, shown):
         assert example_for_prompt(post) == shown
+        assert example_for_prompt(shown) == shown  # shown twice (chosen, then put in the prompt): the same
 
     def test_the_prompt_shows_the_cleaned_examples_and_skips_the_empty_ones(self):
         user = SimpleNamespace(name="Ada", role=None, company=None, niche=None)
