@@ -11,6 +11,7 @@ import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
 import { useWorkspace } from "../workspaces/current";
 import { can } from "../workspaces/words";
+import { useAfterRender } from "../../lib/afterRender";
 import { AttachToDraft } from "./AttachToDraft";
 import { MEDIA_KEY } from "./api";
 import { PageStrip } from "./PageStrip";
@@ -78,6 +79,7 @@ export default function CarouselBuilder() {
   const [busy, setBusy] = useState(false);
   const [removed, setRemoved] = useState<{ slide: Slide; index: number } | null>(null);
   const [said, setSaid] = useState("");
+  const afterRender = useAfterRender();
   const [shown, setShown] = useState(0);
   const [fits, setFits] = useState(true);
   const resultHeading = useRef<HTMLHeadingElement>(null);
@@ -118,7 +120,7 @@ export default function CarouselBuilder() {
     setSaid(`Slide ${index + 1} moved to position ${target + 1} of ${carousel.slides.length}.`);
     setShown(target);
     // The focus stays with the slide that moved: on the same button, or the other one at an end.
-    requestAnimationFrame(() => {
+    afterRender(() => {
       const same = document.getElementById(`move-${by < 0 ? "up" : "down"}-${slide.id}`) as HTMLButtonElement | null;
       const other = document.getElementById(`move-${by < 0 ? "down" : "up"}-${slide.id}`) as HTMLButtonElement | null;
       (same && !same.disabled ? same : other)?.focus();
@@ -130,7 +132,7 @@ export default function CarouselBuilder() {
     setCarousel((c) => ({ ...c, slides: [...c.slides, slide] }));
     setShown(carousel.slides.length);
     setSaid(`Slide ${carousel.slides.length + 1} added.`);
-    requestAnimationFrame(() => focusOn(`slide-title-${slide.id}`));
+    afterRender(() => focusOn(`slide-title-${slide.id}`));
   }
 
   function remove(index: number): void {
@@ -140,7 +142,7 @@ export default function CarouselBuilder() {
     setRemoved({ slide, index });
     setShown((s) => Math.max(0, Math.min(s, carousel.slides.length - 2)));
     setSaid(`Slide ${index + 1} removed.`);
-    requestAnimationFrame(() => document.getElementById("undo-remove")?.focus());
+    afterRender(() => document.getElementById("undo-remove")?.focus());
   }
 
   function undoRemove(): void {
@@ -153,7 +155,7 @@ export default function CarouselBuilder() {
     });
     setRemoved(null);
     setSaid(`Slide ${index + 1} is back.`);
-    requestAnimationFrame(() => focusOn(`slide-title-${slide.id}`));
+    afterRender(() => focusOn(`slide-title-${slide.id}`));
   }
 
   async function build(event: FormEvent): Promise<void> {
