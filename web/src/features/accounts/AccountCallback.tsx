@@ -5,7 +5,8 @@ import { api } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, PageTitle, Spinner } from "../../components/ui";
 import { startConnect } from "./AccountsPage";
-import { callbackFailure, callbackQuery, connectFailure, handleOf, isPlatform, platformName, type Platform } from "./connect";
+import { callbackFailure, callbackQuery, connectFailure, handleOf, isPlatform, type Platform } from "./connect";
+import { platformName } from "../../lib/format";
 import "./accounts.css";
 
 /**

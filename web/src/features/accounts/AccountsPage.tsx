@@ -4,9 +4,9 @@ import { useLocation } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Notice, PageTitle, Spinner } from "../../components/ui";
-import { browserTimeZone, formatDateTime } from "../../lib/format";
+import { browserTimeZone, formatDateTime, platformName } from "../../lib/format";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { PLATFORMS, connectFailure, handleOf, platformName, type Platform } from "./connect";
+import { PLATFORMS, connectFailure, handleOf, type Platform } from "./connect";
 import "./accounts.css";
 
 type Account = Schemas["AccountOut"];

@@ -9,8 +9,6 @@ export function isPlatform(value: string | undefined): value is Platform {
   return value === "twitter" || value === "linkedin";
 }
 
-export { platformName };
-
 /** How the account is named: X usernames with an @, LinkedIn members by their name. */
 export function handleOf(platform: string, handle: string): string {
   return platform === "twitter" && !handle.startsWith("@") ? `@${handle}` : handle;

@@ -6,7 +6,8 @@ import { Link } from "react-router";
 import { api, type Schemas } from "../../api/client";
 import { asApiError, call } from "../../api/errors";
 import { ErrorNote, Spinner } from "../../components/ui";
-import { platformName, ratio, scaleFor } from "./toneScale";
+import { ratio, scaleFor } from "./toneScale";
+import { platformName } from "../../lib/format";
 import "./tone-performance.css";
 
 type Impact = Schemas["ToneImpactOut"];

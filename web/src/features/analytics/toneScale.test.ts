@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { platformName, ratio, scaleFor } from "./toneScale";
+import { ratio, scaleFor } from "./toneScale";
+import { platformName } from "../../lib/format";
 
 describe("tone against performance helpers", () => {
   it("writes ratios with two significant figures, as the API's sentences do", () => {

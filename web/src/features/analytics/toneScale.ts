@@ -1,9 +1,5 @@
 // Helpers of the tone-against-performance section: ratios in words and the chart's log scale around 1x.
 
-import { platformName } from "../../lib/format";
-
-export { platformName };
-
 /** 1.4x, 0.85x, 12x: two significant figures; near 1 two decimals (0.98x), as the API's sentences write them. */
 export function ratio(value: number): string {
   if (value >= 0.95 && value < 1.05) return `${value.toFixed(2)}x`;

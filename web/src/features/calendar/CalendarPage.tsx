@@ -9,8 +9,9 @@ import {
 } from "./dates";
 import { FailedDialog, MoveDialog, NewPostDialog } from "./Dialogs";
 import {
-  apiStatuses, byDay, excerpt, place, platformName, type PlatformFilter, type Post, type StatusFilter, type View,
+  apiStatuses, byDay, excerpt, place, type PlatformFilter, type Post, type StatusFilter, type View,
 } from "./model";
+import { platformName } from "../../lib/format";
 import { AgendaView, MonthView, Tray, WeekView, type Handlers } from "./Views";
 import "./calendar.css";
 

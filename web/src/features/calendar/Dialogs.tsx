@@ -5,7 +5,8 @@ import { api } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Spinner } from "../../components/ui";
 import { dayLabel, isDayKey, wallOf, type DayKey } from "./dates";
-import { excerpt, platformName, type Post } from "./model";
+import { excerpt, type Post } from "./model";
+import { platformName } from "../../lib/format";
 
 /** A modal dialog (the browser's own: focus kept inside, Escape closes, focus goes back where it was). */
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type DragEvent, type MouseEvent } from "react";
 import { Link } from "react-router";
 import { dayLabel, snapMinutes, timeOfMinutes, weekday, type DayKey } from "./dates";
-import { excerpt, platformName, slotTime, STATUS_WORDS, type Placed, type Post, type Slot, type TileStatus } from "./model";
+import { excerpt, slotTime, STATUS_WORDS, type Placed, type Post, type Slot, type TileStatus } from "./model";
+import { platformName } from "../../lib/format";
 import { ApprovalBadge } from "../workspaces/ApprovalBadge";
 
 export const DRAG_TYPE = "application/x-postwright-post";

@@ -2,7 +2,6 @@
 // status a person sees (publishing is a scheduled post that is due or being retried), and the filters.
 import type { Schemas } from "../../api/client";
 import { wallOf, type DayKey } from "./dates";
-import { platformName } from "../../lib/format";
 
 export type Post = Schemas["DraftOut"];
 export type Slot = Schemas["SlotOut"];
@@ -19,7 +18,6 @@ export const STATUS_WORDS: Record<TileStatus, string> = {
   failed: "Failed",
 };
 
-export { platformName };
 
 export function tileStatus(post: Post, now: number): TileStatus {
   if (post.status !== "scheduled") return post.status;

@@ -4,14 +4,13 @@ import { api, type Schemas } from "../../api/client";
 import { ApiError, asApiError, call } from "../../api/errors";
 import { ErrorNote, Field, Notice, PageTitle, Spinner } from "../../components/ui";
 import { ConfirmDialog } from "../accounts/ConfirmDialog";
-import { formatDateTime } from "../../lib/format";
+import { formatDateTime, platformName } from "../../lib/format";
 import {
   WEEKDAY_ORDER,
   WEEKS_OF_MONTH,
   describeRecurrence,
   fieldErrors,
   hhmm,
-  platformName,
   sortSlots,
   topicsFromText,
   weekOfMonthName,

@@ -1,4 +1,3 @@
-import { platformName } from "../../lib/format";
 // Weekdays, times and recurrences as the screen names them. The API numbers weekdays from Sunday = 0.
 
 /** Index = the API's day_of_week: 0 = Sunday ... 6 = Saturday. */
@@ -49,8 +48,6 @@ export function describeRecurrence(r: { frequency: string; day_of_week: number; 
       return `Every ${day} at ${at}`;
   }
 }
-
-export { platformName };
 
 /** Topics typed one a line -> the list the API takes (blank lines dropped, spaces trimmed). */
 export function topicsFromText(text: string): string[] {
