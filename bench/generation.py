@@ -378,14 +378,16 @@ def _account(
     user = SimpleNamespace(name=folder.split("_")[-1], role=None, company=None, niche=None)
     profile = VoiceProfile(own) if len(own) >= MIN_POSTS else None
     embedder = default_embedder()
-    shown = own or elsewhere
-    vectors = embedder.embed(shown) if shown else None
     habits = habits_of(own)
     chars = asked_length(plugin, habits)[1]
-
-    def as_shown(text: str) -> str:
-        return example_for_prompt(text) if own else borrowed_example(text, plugin, chars)
-
+    # What the model is shown of each post (as `_examples` in the service), ranked by closeness to the topic.
+    shown = [
+        text
+        for text in (example_for_prompt(post) if own else borrowed_example(post, plugin, chars)
+                     for post in own or elsewhere)
+        if text
+    ]  # fmt: skip
+    vectors = embedder.embed(shown) if shown else None
     budget = max_tokens(plugin, False, LLM_MAX_TOKENS)
     tallies = {"voice": Tally(), "no_voice": Tally()}
     topics = _topics(held_out, count)
@@ -397,7 +399,7 @@ def _account(
         body = GenerateIn(platform=platform, topic=topic, variants=1)
         rules = entity_grammar(own, [topic], allowed.max_hashtags) if grammar else None
         ranked = np.argsort(-(vectors @ embedder.embed([topic])[0])) if vectors is not None else []
-        closest = [text for text in (as_shown(shown[i]) for i in ranked) if text][:EXAMPLES]
+        closest = [shown[i] for i in ranked[:EXAMPLES]]
         reference = own or closest  # near copies: of the posts here, or of what the model was shown
         for kind, examples, kind_habits in (("voice", closest, habits), ("no_voice", [], {})):
             messages = build_messages(user, body, examples, None, kind_habits)  # type: ignore[arg-type]

@@ -155,9 +155,13 @@ _SENTENCE_STOP = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)|\n")
 def leading_sentences(text: str, rule: LengthRule, limit: int) -> str:
     """The text's opening whole sentences (a line end counts as one's end, and so does the text's end) that
     together are at most `limit` long as `rule` counts; empty when even the first one is longer."""
-    stops = [match.end() for match in _SENTENCE_STOP.finditer(text)] + [len(text)]
-    fitting = [end for end in stops if rule.count(text[:end].strip()) <= limit]
-    return text[: fitting[-1]].strip() if fitting else ""
+    kept = ""
+    for end in [*(match.end() for match in _SENTENCE_STOP.finditer(text)), len(text)]:
+        opening = text[:end].strip()
+        if rule.count(opening) > limit:  # a longer opening is no shorter: stop counting (X's count is slow)
+            break
+        kept = opening
+    return kept
 
 
 def finish(text: str, rule: LengthRule | None) -> tuple[str, list[str]]:

@@ -5,7 +5,6 @@ each draft as it is stored (api/generation/jobs.py)."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -193,13 +192,14 @@ def _examples(
     posts: list[UserPost], topic: str, shown: Callable[[str], str] = example_for_prompt
 ) -> list[str]:
     """The user's own posts closest to the topic, best performing first, as the model is shown them
-    (`shown`: a post it makes empty is left out)."""
-    if not posts:
+    (`shown`: a post it makes empty is left out). Closeness is measured on what is shown: a LinkedIn post's
+    opening is embedded, not the whole post (a fifth of the tokens on the request that embeds them first)."""
+    candidates = [(post, text) for post in posts if (text := shown(post.content))]
+    if not candidates:
         return []
-    vectors = _cached_vectors(tuple(post.content for post in posts))
+    vectors = _cached_vectors(tuple(text for _, text in candidates))
     similarity = vectors @ default_embedder().embed([topic])[0]
-    ranked = ((posts[i], shown(posts[i].content)) for i in np.argsort(-similarity))
-    closest = list(itertools.islice(((post, text) for post, text in ranked if text), EXAMPLES * 2))
+    closest = [candidates[i] for i in np.argsort(-similarity)[: EXAMPLES * 2]]
     best = sorted(closest, key=lambda pair: _engagement(pair[0]), reverse=True)[:EXAMPLES]
     return [text for _, text in best]
 
