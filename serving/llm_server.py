@@ -20,6 +20,16 @@ MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SERVED_NAME = "smollm2-135m-instruct"
 
 
+def default_threads(cores: int) -> int:
+    """Threads that read prompts and decode tokens: half the cores, at least one. llama.cpp's threads meet
+    at a spinning barrier after every operation: with all the cores, any other busy process (the tone
+    service analysing an import, the first-model bootstrap, a fine-tune even at SCHED_IDLE) deschedules one
+    of them and the others spin until it runs again: on 2 cores, one X post beside one busy process took
+    tens of seconds to minutes with both cores, a second or two with one (`python -m bench llm_contention`,
+    bench/results/llm_contention.json)."""
+    return max(1, cores // 2)
+
+
 class LocalModelMissing(RuntimeError):
     """The packaged GGUF is not installed; nothing is ever downloaded in its place."""
 
@@ -46,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gguf", type=Path, default=None)
     parser.add_argument("--ctx", type=int, default=4096, help="context window in tokens")
     parser.add_argument("--parallel", type=int, default=2, help="requests decoded at the same time")
+    cores = max(1, os.cpu_count() or 1)
+    threads = default_threads(cores)
+    parser.add_argument("--threads", type=int, default=threads, help="threads decoding (half the cores)")
+    parser.add_argument("--threads-batch", type=int, default=threads, help="threads reading prompts")
     args = parser.parse_args(argv)
 
     import xllamacpp as xlc
@@ -61,9 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     params.port = args.port
     params.n_ctx = args.ctx * args.parallel
     params.n_parallel = args.parallel
-    threads = max(1, os.cpu_count() or 1)
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
+    params.cpuparams.n_threads = max(1, args.threads)
+    params.cpuparams_batch.n_threads = max(1, args.threads_batch)
     params.endpoint_metrics = True
     params.ui = False
     server = xlc.Server(params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from api.core.config import get_settings
 from api.generation.grammar import entity_grammar
 from api.generation.service import _ask, _client
 from ml.config import PROJECT_ROOT
+from serving.llm_server import default_threads
 from testkit.support import free_port, wait_ready
 
 pytestmark = pytest.mark.slow
@@ -61,4 +63,11 @@ def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(
             assert set(re.findall(r"[@\uFF20]\w*", text)) <= {"@ana_b"}, text
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        _, log = server.communicate(timeout=30)
+    # Started as `make up` starts it: half the cores (all of them spin at every operation's barrier, and any
+    # other busy process then stalls a completion for tens of seconds: bench/llm_contention.py).
+    assert f"threadpool init, n_threads = {default_threads(os.cpu_count() or 1)}" in log
+
+
+def test_decoding_leaves_cores_for_the_other_services():
+    assert [default_threads(cores) for cores in (1, 2, 3, 4, 16)] == [1, 1, 1, 2, 8]
