@@ -37,16 +37,10 @@ import openai
 
 from api.generation.grammar import entity_grammar
 from api.generation.schemas import GenerateIn
-from api.generation.service import (
-    FREQUENCY_PENALTY,
-    TEMPERATURE,
-    build_messages,
-    example_for_prompt,
-    habits_of,
-    max_tokens,
-)
+from api.generation.service import build_messages, example_for_prompt, habits_of, max_tokens
 from api.platforms import registry
 from bench.generation import DATASETS, LLM_MAX_TOKENS, LOCAL_MODEL, _split, _topics
+from bench.generation import _complete as complete
 from serving.llm_server import default_threads
 from testkit.support import free_port, wait_ready
 
@@ -142,19 +136,11 @@ def _complete(
     client: openai.OpenAI, messages: list[dict[str, str]], budget: int, grammar: str | None
 ) -> tuple[float, int]:
     """Seconds for one completion and the tokens it wrote (a timeout: TIMEOUT seconds, no tokens)."""
-    started = time.perf_counter()
     try:
-        response = client.chat.completions.create(
-            model=LOCAL_MODEL,
-            messages=messages,  # type: ignore[arg-type]
-            max_tokens=budget,
-            temperature=TEMPERATURE,
-            frequency_penalty=FREQUENCY_PENALTY,
-            extra_body={"grammar": grammar} if grammar else None,
-        )
+        _, tokens, seconds, _ = complete(client, LOCAL_MODEL, messages, budget, grammar)
     except openai.APITimeoutError:
         return TIMEOUT, 0
-    return time.perf_counter() - started, response.usage.completion_tokens if response.usage else 0
+    return seconds, tokens
 
 
 def main() -> dict[str, Any]:
