@@ -30,6 +30,13 @@ def default_threads(cores: int) -> int:
     return max(1, cores // 2)
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 class LocalModelMissing(RuntimeError):
     """The packaged GGUF is not installed; nothing is ever downloaded in its place."""
 
@@ -58,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=2, help="requests decoded at the same time")
     cores = max(1, os.cpu_count() or 1)
     threads = default_threads(cores)
-    parser.add_argument("--threads", type=int, default=threads, help="threads decoding (half the cores)")
-    parser.add_argument("--threads-batch", type=int, default=threads, help="threads reading prompts")
+    parser.add_argument(
+        "--threads", type=_positive, default=threads, help="threads decoding (half the cores)"
+    )
+    parser.add_argument("--threads-batch", type=_positive, default=threads, help="threads reading prompts")
     args = parser.parse_args(argv)
 
     import xllamacpp as xlc
@@ -75,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     params.port = args.port
     params.n_ctx = args.ctx * args.parallel
     params.n_parallel = args.parallel
-    params.cpuparams.n_threads = max(1, args.threads)
-    params.cpuparams_batch.n_threads = max(1, args.threads_batch)
+    params.cpuparams.n_threads = args.threads
+    params.cpuparams_batch.n_threads = args.threads_batch
     params.endpoint_metrics = True
     params.ui = False
     server = xlc.Server(params)

@@ -13,7 +13,7 @@ from api.core.config import get_settings
 from api.generation.grammar import entity_grammar
 from api.generation.service import _ask, _client
 from ml.config import PROJECT_ROOT
-from serving.llm_server import default_threads
+from serving.llm_server import default_threads, main
 from testkit.support import free_port, wait_ready
 
 pytestmark = pytest.mark.slow
@@ -71,3 +71,11 @@ def test_the_packaged_model_answers_a_chat_completion_through_the_openai_client(
 
 def test_decoding_leaves_cores_for_the_other_services():
     assert [default_threads(cores) for cores in (1, 2, 3, 4, 16)] == [1, 1, 1, 2, 8]
+
+
+@pytest.mark.parametrize("flag", ["--threads", "--threads-batch"])
+def test_a_thread_count_under_one_is_refused_by_name(flag, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([flag, "0"])
+    assert exit_.value.code == 2
+    assert f"argument {flag}: must be 1 or more, not 0" in capsys.readouterr().err
